@@ -1,1 +1,7 @@
-export {}
+export { DEFAULT_CHUNKER_OPTIONS, MIN_ALLOWED_SIZE, MAX_ALLOWED_SIZE } from './options.js'
+export type { ChunkerOptions } from './options.js'
+export { createChunker } from './chunker.js'
+export type { Chunker } from './chunker.js'
+export { chunkStream } from './chunk-stream.js'
+export { chunkLengths } from './chunk-lengths.js'
+export { createGearTable, defaultGearSeed, DEFAULT_GEAR_SEED_TEXT, GEAR_SEED_BYTES } from './gear.js'

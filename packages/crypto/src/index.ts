@@ -1,1 +1,8 @@
-export {}
+export { generateMasterKey, KEY_LENGTH } from './master-key.js'
+export { deriveRepoKeys, REPO_KEY_CONTEXTS } from './repo-keys.js'
+export type { RepoKeys } from './repo-keys.js'
+export { DEFAULT_KDF_PARAMS, TEST_KDF_PARAMS, KDF_LIMITS, checkKdfParams } from './kdf.js'
+export type { KdfParams, ScryptParams } from './kdf.js'
+export { wrapMasterKey, unwrapMasterKey, WRAP_CONTEXTS } from './wrap.js'
+export { WRAPPED_KEY_LENGTH, WRAPPED_KEY_VERSION } from './wrapped-key-format.js'
+export { sealChunk, sealChunkInto, openChunk, SEAL_OVERHEAD, NONCE_LENGTH, TAG_LENGTH, RANDOM_NONCE_SEAL_LIMIT } from './seal.js'

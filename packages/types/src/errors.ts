@@ -69,3 +69,66 @@ export class NotEnoughShardsError extends ResilienError {
 export function isPermanent (err: unknown): boolean {
   return err instanceof ResilienError ? err.permanent : false
 }
+
+/** Not enough free space to write durably; nothing was written. Retrying after freeing space can help. */
+export class DiskFullError extends ResilienError {
+  readonly path: string
+  readonly needed: number
+  readonly free: number
+
+  constructor (path: string, needed: number, free: number, message?: string) {
+    super(message ?? `not enough free space in ${path}: need ${needed} bytes, ${free} free`, { permanent: false })
+    this.name = 'DiskFullError'
+    this.path = path
+    this.needed = needed
+    this.free = free
+  }
+}
+
+/** The object was closed (or failed before) and refuses further work instead of doing half. */
+export class ClosedError extends ResilienError {
+  constructor (what: string) {
+    super(`${what} is closed`)
+    this.name = 'ClosedError'
+  }
+}
+
+/** A named item (snapshot, repository, site) does not exist. */
+export class NotFoundError extends ResilienError {
+  readonly kind: string
+  readonly id: string
+
+  constructor (kind: string, id: string, message?: string) {
+    super(message ?? `no ${kind} "${id}"`)
+    this.name = 'NotFoundError'
+    this.kind = kind
+    this.id = id
+  }
+}
+
+/** Why a catalog log entry was refused; see RejectedEntryError. */
+export type RejectedEntryReason =
+  | 'malformed' | 'bad-hash' | 'bad-signature' | 'unknown-site' | 'gap' | 'broken-chain' | 'equivocation'
+
+/**
+ * A catalog log entry (and with it its whole batch) was refused; nothing of the batch was applied.
+ * `gap` and `unknown-site` are transient (pull the missing range, or learn the site's key, then
+ * retry); the others are evidence against the sender or the author (`equivocation`: the author
+ * signed two different entries with the same seq; `heldHash` is the one already held).
+ */
+export class RejectedEntryError extends ResilienError {
+  readonly reason: RejectedEntryReason
+  /** Author site and seq of the refused entry, when they could be read at all. */
+  readonly site: string | undefined
+  readonly seq: number | undefined
+  readonly heldHash: string | undefined
+
+  constructor (reason: RejectedEntryReason, site: string | undefined, seq: number | undefined, detail: string, heldHash?: string) {
+    super(`refused catalog entry ${site ?? '?'}#${seq ?? '?'} (${reason}): ${detail}`, { permanent: reason !== 'gap' && reason !== 'unknown-site' })
+    this.name = 'RejectedEntryError'
+    this.reason = reason
+    this.site = site
+    this.seq = seq
+    this.heldHash = heldHash
+  }
+}

@@ -1,2 +1,5 @@
 export * from './errors.js'
 export * from './bytes.js'
+export * from './shard-store.js'
+export * from './records.js'
+export * from './shard-sites.js'

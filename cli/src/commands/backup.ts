@@ -1,0 +1,55 @@
+import { resolve } from 'node:path'
+import { Command } from 'commander'
+import { formatBytes } from '@resilien/control'
+import { connect, interruptSignal } from '../context.js'
+import type { GlobalOptions } from '../context.js'
+import { ExitCode, ExitWith, UsageError } from '../errors.js'
+import { createProgress, printJson } from '../output.js'
+import { readPassword } from '../password.js'
+
+function collect (value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+export function backupCommand (): Command {
+  return new Command('backup')
+    .description('back up paths (or a command\'s output) into a new snapshot')
+    .argument('<repo>', 'repository name')
+    .argument('[paths...]', 'files and folders')
+    .option('--tag <tag>', 'tag the snapshot (repeatable)', collect, [])
+    .option('--host <host>', 'host name recorded in the snapshot (default: this machine\'s)')
+    .option('--stdin-from-command <command>', 'store the standard output of this shell command as a file')
+    .option('--stdin-filename <name>', 'the file name for --stdin-from-command')
+    .option('--allow-degraded', 'commit even when the snapshot would not survive the loss of a site')
+    .action(async (repo: string, paths: string[], opts: { tag: string[], host?: string, stdinFromCommand?: string, stdinFilename?: string, allowDegraded?: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      if (paths.length === 0 && opts.stdinFromCommand === undefined) throw new UsageError('give at least one path to back up, or --stdin-from-command')
+      const password = await readPassword(g)
+      const progress = createProgress({ json: g.json === true })
+      let result
+      try {
+        result = await connect(g).call('backup', {
+          repo,
+          password,
+          paths: paths.map((p) => resolve(p)),
+          tags: opts.tag,
+          ...(opts.host === undefined ? {} : { host: opts.host }),
+          ...(opts.stdinFromCommand === undefined ? {} : { stdinCommand: opts.stdinFromCommand, stdinFilename: opts.stdinFilename ?? '' }),
+          ...(opts.allowDegraded === true ? { allowDegraded: true } : {})
+        }, { signal: interruptSignal(), onProgress: (e) => progress.update(e) })
+      } finally {
+        progress.stop()
+      }
+      if (g.json === true) {
+        printJson({ id: result.snapshot, ...result })
+      } else {
+        const s = result.stats
+        for (const w of result.warnings) console.error(`warning: ${w}`)
+        console.log(`snapshot ${result.snapshot} saved${result.parent === undefined ? '' : ` (parent ${result.parent.slice(0, 8)})`}`)
+        console.log(`files: ${s.files} (${s.unchangedFiles} unchanged), dirs: ${s.dirs}, ${formatBytes(s.totalBytes)} in snapshot`)
+        console.log(`added ${formatBytes(s.newBytes)} in ${s.newChunks} new chunks, ${formatBytes(s.packedBytes)} packed, ${formatBytes(s.storedBytes)} stored in ${s.packs} packs, ${s.seconds.toFixed(1)} s`)
+        if (result.degraded) console.error('warning: this snapshot does not survive the loss of a site yet (too few sites); see `resilien status`')
+      }
+      if (result.warnings.length > 0) throw new ExitWith(ExitCode.partial)
+    })
+}

@@ -1,0 +1,20 @@
+import { Command } from 'commander'
+import { initSite } from '@resilien/node'
+import { dataDir } from '../context.js'
+import type { GlobalOptions } from '../context.js'
+import { printJson } from '../output.js'
+
+export function initCommand (): Command {
+  return new Command('init')
+    .description('make a new cluster with this machine as its first site')
+    .requiredOption('--name <name>', 'name of this site')
+    .requiredOption('--listen <multiaddr...>', 'addresses to listen on, e.g. /ip4/0.0.0.0/tcp/7420')
+    .option('--zone <zone>', 'failure domain above the site (default: the site name)')
+    .action(async (opts: { name: string, listen: string[], zone?: string }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      const dir = dataDir(g)
+      const result = await initSite({ dataDir: dir, name: opts.name, listen: opts.listen, ...(opts.zone === undefined ? {} : { zone: opts.zone }) })
+      if (g.json === true) printJson({ ...result, dataDir: dir })
+      else console.log(`site ${result.name} created in ${dir}\npeer id ${result.peerId}\ncluster ${result.cluster}\nstart it with: resilien start --data ${dir}`)
+    })
+}

@@ -1,0 +1,41 @@
+import { resolve } from 'node:path'
+import { Command } from 'commander'
+import { formatBytes } from '@resilien/control'
+import { connect, interruptSignal } from '../context.js'
+import type { GlobalOptions } from '../context.js'
+import { ExitCode, ExitWith } from '../errors.js'
+import { createProgress, printJson } from '../output.js'
+import { readPassword } from '../password.js'
+
+function collect (value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+export function restoreCommand (): Command {
+  return new Command('restore')
+    .description('restore a snapshot (or parts of it) into a folder')
+    .argument('<repo>', 'repository name')
+    .argument('<snapshot>', 'snapshot id, prefix, or "latest"')
+    .requiredOption('--target <dir>', 'folder to restore into')
+    .option('--include <path>', 'restore only this path of the snapshot (repeatable)', collect, [])
+    .action(async (repo: string, snapshot: string, opts: { target: string, include: string[] }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      const password = await readPassword(g)
+      const progress = createProgress({ json: g.json === true })
+      let r
+      try {
+        r = await connect(g).call('restore', { repo, snapshot, password, target: resolve(opts.target), include: opts.include }, {
+          signal: interruptSignal(),
+          onProgress: (e) => progress.update(e)
+        })
+      } finally {
+        progress.stop()
+      }
+      if (g.json === true) printJson(r)
+      else {
+        for (const w of r.warnings) console.error(`warning: ${w}`)
+        console.log(`restored snapshot ${r.snapshot.slice(0, 8)}: ${r.files} files, ${r.dirs} dirs, ${formatBytes(r.bytes)} in ${r.seconds.toFixed(1)} s to ${resolve(opts.target)}`)
+      }
+      if (r.warnings.length > 0) throw new ExitWith(ExitCode.partial)
+    })
+}

@@ -1,0 +1,66 @@
+import '@resilien/polyfill'
+import { Command, CommanderError } from 'commander'
+import { ControlError, NodeNotRunningError } from '@resilien/control'
+import { ResilienError } from '@resilien/types'
+import { ExitCode, ExitWith, UsageError } from './errors.js'
+import { initCommand } from './commands/init.js'
+import { startCommand } from './commands/start.js'
+import { statusCommand } from './commands/status.js'
+import { repoCommand } from './commands/repo.js'
+import { backupCommand } from './commands/backup.js'
+import { snapshotsCommand } from './commands/snapshots.js'
+import { lsCommand } from './commands/ls.js'
+import { restoreCommand } from './commands/restore.js'
+import { checkCommand } from './commands/check.js'
+
+export function buildProgram (): Command {
+  const program = new Command('resilien')
+    .description('peer-to-peer erasure-coded backups for a small hosting collective')
+    .option('--data <dir>', 'data dir of the site (default: $RESILIEN_DATA, else ~/.local/share/resilien)')
+    .option('--json', 'print machine-readable JSON')
+    .option('--password-file <file>', 'read the repository passphrase from the first line of this file (else $RESILIEN_PASSWORD, else a prompt)')
+    .showHelpAfterError(false)
+    .exitOverride()
+  for (const cmd of [initCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), restoreCommand(), checkCommand()]) {
+    program.addCommand(cmd.exitOverride())
+  }
+  for (const cmd of program.commands) for (const sub of cmd.commands) sub.exitOverride()
+  return program
+}
+
+function errorLine (err: unknown): { line: string, code: number } {
+  if (err instanceof UsageError) return { line: err.message, code: ExitCode.usage }
+  if (err instanceof NodeNotRunningError) return { line: err.message, code: ExitCode.failure }
+  if (err instanceof ControlError) {
+    return { line: err.message, code: err.remoteName === 'AbortError' ? ExitCode.interrupted : ExitCode.failure }
+  }
+  if (err instanceof ResilienError) return { line: err.message, code: ExitCode.failure }
+  if (err instanceof Error && (err as NodeJS.ErrnoException).code !== undefined) return { line: err.message, code: ExitCode.failure }
+  if (err instanceof Error && err.name === 'AbortError') return { line: 'interrupted; nothing was committed', code: ExitCode.interrupted }
+  return { line: `internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, code: ExitCode.failure }
+}
+
+/** Runs the command line; resolves to the exit code. Errors become one line on stderr. */
+export async function run (argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' })
+    return ExitCode.ok
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander printed its message already (usage, unknown option); help and version exit 0.
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage
+    }
+    if (err instanceof ExitWith) {
+      if (err.message !== '') process.stderr.write(`resilien: ${err.message}\n`)
+      return err.code
+    }
+    const { line, code } = errorLine(err)
+    process.stderr.write(`resilien: ${line}\n`)
+    return code
+  }
+}
+
+run(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err: unknown) => {
+  process.stderr.write(`resilien: internal error: ${String(err)}\n`)
+  process.exitCode = ExitCode.failure
+})

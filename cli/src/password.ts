@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises'
+import { openSync, closeSync } from 'node:fs'
+import { ReadStream, WriteStream } from 'node:tty'
+import { UsageError } from './errors.js'
+
+/**
+ * The repository passphrase, from (in order) --password-file, RESILIEN_PASSWORD, or a prompt
+ * on the terminal with echo off. No terminal and no passphrase is a usage error, never a hang.
+ */
+export async function readPassword (options: { passwordFile?: string }, prompt = 'repository passphrase: '): Promise<string> {
+  if (options.passwordFile !== undefined) {
+    let text: string
+    try {
+      text = await readFile(options.passwordFile, 'utf8')
+    } catch (err) {
+      throw new UsageError(`cannot read the password file ${options.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    }
+    // Like restic: the first line, without its line break.
+    const line = text.split(/\r?\n/)[0] ?? ''
+    if (line === '') throw new UsageError(`the password file ${options.passwordFile} is empty`)
+    return line
+  }
+  const env = process.env.RESILIEN_PASSWORD
+  if (env !== undefined && env !== '') return env
+  return promptOnTerminal(prompt)
+}
+
+async function promptOnTerminal (prompt: string): Promise<string> {
+  let fd: number
+  try {
+    fd = openSync('/dev/tty', 'r+')
+  } catch {
+    throw new UsageError('a passphrase is needed: set RESILIEN_PASSWORD, pass --password-file FILE, or run on a terminal')
+  }
+  const input = new ReadStream(fd)
+  const output = new WriteStream(fd)
+  output.write(prompt)
+  input.setRawMode(true)
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let value = ''
+      input.on('data', (buf: Buffer) => {
+        for (const ch of buf.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') return resolve(value)
+          if (ch === '\u0003') return reject(new UsageError('interrupted'))
+          if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1)
+          else value += ch
+        }
+      })
+    })
+  } finally {
+    output.write('\n')
+    input.setRawMode(false)
+    input.destroy()
+    closeSync(fd)
+  }
+}

@@ -1,0 +1,72 @@
+import { readFile, writeFile, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { InvalidInputError } from '@resilien/types'
+import { parseDuration, parseSize } from '@resilien/control'
+
+/** File name of the node's configuration inside its data dir. */
+export const CONFIG_FILE = 'config.json'
+
+/**
+ * The node's configuration. Every value can be overridden by an environment variable
+ * `RESILIEN_<KEY>` (upper snake case of the key, e.g. RESILIEN_STORE_RESERVE=1GiB), which
+ * tests use to shorten timers.
+ */
+export interface NodeConfig {
+  /** Id of the cluster this site belongs to (random, made by `init`). */
+  cluster: string
+  /** The site's name, unique in the cluster. */
+  name: string
+  /** Failure domain above the site (a building, a town); defaults to the site's own name. */
+  zone: string
+  /** libp2p listen multiaddrs. */
+  listen: string[]
+  /** Free space the shard store always leaves on its file system. */
+  storeReserve: number
+  /** How long a site may be unreachable before its shards are rebuilt elsewhere. */
+  repairGrace: number
+}
+
+export const DEFAULT_CONFIG: Omit<NodeConfig, 'cluster' | 'name' | 'zone' | 'listen'> = {
+  storeReserve: 256 * 1024 * 1024,
+  repairGrace: 60 * 60 * 1000
+}
+
+type Parser = (text: string, what: string) => unknown
+const KEYS: Record<keyof NodeConfig, { env: string, parse: Parser, check: (v: unknown) => boolean, describe: string }> = {
+  cluster: { env: 'RESILIEN_CLUSTER', parse: (t) => t, check: (v) => typeof v === 'string' && /^[0-9a-f]{32}$/.test(v), describe: '32 hex digits' },
+  name: { env: 'RESILIEN_NAME', parse: (t) => t, check: (v) => typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v), describe: '1-64 letters, digits, ".", "_" or "-"' },
+  zone: { env: 'RESILIEN_ZONE', parse: (t) => t, check: (v) => typeof v === 'string' && v.length > 0 && v.length <= 64, describe: 'a non-empty string' },
+  listen: { env: 'RESILIEN_LISTEN', parse: (t) => t.split(',').map((s) => s.trim()).filter((s) => s !== ''), check: (v) => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.startsWith('/')), describe: 'a list of multiaddrs' },
+  storeReserve: { env: 'RESILIEN_STORE_RESERVE', parse: parseSize, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a size such as 256MiB' },
+  repairGrace: { env: 'RESILIEN_REPAIR_GRACE', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 1h or 5s' }
+}
+
+/** Reads the config file and applies environment overrides; a bad value names its key. */
+export async function loadConfig (dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<NodeConfig> {
+  const path = join(dataDir, CONFIG_FILE)
+  let raw: Record<string, unknown>
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidInputError(`${dataDir} is not a resilien data dir (no ${CONFIG_FILE}); run \`resilien init\` or \`resilien join\` first`)
+    throw new InvalidInputError(`${path}: ${(err as Error).message}`)
+  }
+  const config: Record<string, unknown> = { ...DEFAULT_CONFIG, ...raw }
+  for (const [key, spec] of Object.entries(KEYS)) {
+    const fromEnv = env[spec.env]
+    if (fromEnv !== undefined && fromEnv !== '') config[key] = spec.parse(fromEnv, spec.env)
+    else if (typeof config[key] === 'string' && !['cluster', 'name', 'zone'].includes(key)) config[key] = spec.parse(config[key] as string, `${CONFIG_FILE}: ${key}`)
+    if (!spec.check(config[key])) throw new InvalidInputError(`${CONFIG_FILE}: "${key}" must be ${spec.describe}`)
+  }
+  for (const key of Object.keys(raw)) {
+    if (!(key in KEYS)) throw new InvalidInputError(`${CONFIG_FILE}: unknown key "${key}"`)
+  }
+  return config as unknown as NodeConfig
+}
+
+/** Writes the config atomically (temporary file, then rename). */
+export async function saveConfig (dataDir: string, config: NodeConfig): Promise<void> {
+  const path = join(dataDir, CONFIG_FILE)
+  await writeFile(path + '.tmp', JSON.stringify(config, null, 2) + '\n', { mode: 0o600 })
+  await rename(path + '.tmp', path)
+}

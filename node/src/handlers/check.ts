@@ -1,0 +1,29 @@
+import { checkRepository, checkStripes } from '@resilien/repository'
+import type { CheckOptions } from '@resilien/repository'
+import { InvalidInputError } from '@resilien/types'
+import type { CheckArgs, CheckResult, HandlerContext } from '@resilien/control'
+import type { NodeContext } from '../node-context.js'
+
+/**
+ * With a repository and its passphrase: the full check (snapshots, trees, index, and with
+ * read-data every blob). Without: what any site can check with no key, the shards of every
+ * stripe (present, and with read-data re-hashed).
+ */
+export async function checkHandler (ctx: NodeContext, args: CheckArgs, hc: HandlerContext): Promise<CheckResult> {
+  const subset = args.readDataSubset
+  if (subset !== undefined && !(subset > 0 && subset <= 1)) throw new InvalidInputError('--read-data-subset must be a percentage in (0, 100]')
+  const options: CheckOptions = {
+    readData: args.readData,
+    signal: hc.signal,
+    ...(subset === undefined ? {} : { readDataSubset: subset }),
+    onProgress: (p) => hc.progress({ phase: p.phase, files: p.done, bytes: p.bytes, ...(p.total === undefined ? {} : { totalFiles: p.total }) })
+  }
+  if (args.repo === undefined) return checkStripes(ctx.catalog, ctx.sites, undefined, options)
+  if (args.password === undefined) throw new InvalidInputError('checking a repository needs its passphrase')
+  const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
+  try {
+    return await checkRepository(repo, options)
+  } finally {
+    await repo.close()
+  }
+}

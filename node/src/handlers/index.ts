@@ -1,0 +1,37 @@
+import type { ControlHandlers } from '@resilien/control'
+import { ResilienError } from '@resilien/types'
+import type { NodeContext } from '../node-context.js'
+import { backupHandler } from './backup.js'
+import { checkHandler } from './check.js'
+import { lsHandler } from './ls.js'
+import { repoCreate } from './repo-create.js'
+import { restoreHandler } from './restore.js'
+import { snapshotsHandler } from './snapshots.js'
+import { statusHandler } from './status.js'
+
+export function controlHandlers (ctx: NodeContext): ControlHandlers {
+  return {
+    status: async () => statusHandler(ctx),
+    'repo-create': async (args) => repoCreate(ctx, args),
+    backup: async (args, hc) => backupHandler(ctx, args, hc),
+    snapshots: async (args) => snapshotsHandler(ctx, args),
+    ls: async (args, hc) => lsHandler(ctx, args, hc),
+    restore: async (args, hc) => restoreHandler(ctx, args, hc),
+    check: async (args, hc) => checkHandler(ctx, args, hc)
+  }
+}
+
+/**
+ * The one line the CLI prints for an error. Our errors carry their own clear message; a
+ * system error (ENOENT, EACCES, ENOSPC) says which path; anything else is an internal error.
+ */
+export function describeError (err: unknown): { name: string, message: string } {
+  if (err instanceof ResilienError) return { name: err.name, message: err.message }
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC') return { name: 'DiskFullError', message: `no space left on device${(err as NodeJS.ErrnoException).path === undefined ? '' : ` (${(err as NodeJS.ErrnoException).path as string})`}` }
+    if (err.name === 'AbortError') return { name: 'AbortError', message: 'the operation was interrupted; nothing was committed' }
+    return { name: err.name, message: err.message }
+  }
+  return { name: 'Error', message: String(err) }
+}

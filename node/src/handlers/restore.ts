@@ -1,0 +1,25 @@
+import { restore } from '@resilien/repository'
+import type { HandlerContext, RestoreArgs, RestoreResult } from '@resilien/control'
+import type { NodeContext } from '../node-context.js'
+
+export async function restoreHandler (ctx: NodeContext, args: RestoreArgs, hc: HandlerContext): Promise<RestoreResult> {
+  const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
+  try {
+    return await restore(repo, {
+      snapshot: args.snapshot,
+      target: args.target,
+      include: args.include,
+      signal: hc.signal,
+      onProgress: (p) => hc.progress({
+        phase: 'restore',
+        files: p.files,
+        bytes: p.bytes,
+        totalFiles: p.totalFiles,
+        totalBytes: p.totalBytes,
+        ...(p.current === undefined ? {} : { current: p.current })
+      })
+    })
+  } finally {
+    await repo.close()
+  }
+}

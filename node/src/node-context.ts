@@ -1,0 +1,59 @@
+import type { Catalog } from '@resilien/catalog'
+import type { DiskShardStore } from '@resilien/store'
+import { ChunkIndex, openRepository } from '@resilien/repository'
+import type { Repository } from '@resilien/repository'
+import type { AbortOptions, Placement, ShardSites } from '@resilien/types'
+import type { NodeConfig } from './config.js'
+import type { DataDirLayout } from './data-dir.js'
+import type { SiteIdentity } from './identity.js'
+
+/** Everything a control handler may use. Built once by the site node. */
+export interface NodeContext {
+  config: NodeConfig
+  identity: SiteIdentity
+  layout: DataDirLayout
+  store: DiskShardStore
+  catalog: Catalog
+  sites: ShardSites
+  placement: Placement
+  /** True when a stripe placed now survives the loss of any one site. */
+  survivesSiteLoss: () => boolean
+  openRepo: (repo: string, password: string, options?: AbortOptions) => Promise<Repository>
+}
+
+/**
+ * Chunk indexes shared by all requests on one repository (LevelDB allows one handle per
+ * folder); each request still opens the repository with its own passphrase.
+ */
+export class IndexPool {
+  private readonly open = new Map<string, Promise<ChunkIndex>>()
+
+  get (repo: string, dir: string): Promise<ChunkIndex> {
+    let index = this.open.get(repo)
+    if (index === undefined) {
+      index = ChunkIndex.open(dir)
+      this.open.set(repo, index)
+      index.catch(() => this.open.delete(repo))
+    }
+    return index
+  }
+
+  async close (): Promise<void> {
+    const all = [...this.open.values()]
+    this.open.clear()
+    await Promise.allSettled(all.map(async (p) => (await p).close()))
+  }
+}
+
+export function repoOpener (components: Pick<NodeContext, 'catalog' | 'sites' | 'placement' | 'layout'>, pool: IndexPool): NodeContext['openRepo'] {
+  return async (repo, password, options = {}) => openRepository(
+    { catalog: components.catalog, sites: components.sites, placement: components.placement },
+    {
+      repo,
+      passphrase: password,
+      cacheDir: components.layout.cache,
+      sharedIndex: async (record, dir) => pool.get(record.repo, dir),
+      ...(options.signal === undefined ? {} : { signal: options.signal })
+    }
+  )
+}

@@ -1,0 +1,79 @@
+import { openCatalog, createEd25519Signer } from '@resilien/catalog'
+import type { Catalog } from '@resilien/catalog'
+import { createDiskShardStore } from '@resilien/store'
+import type { DiskShardStore } from '@resilien/store'
+import { startControlServer } from '@resilien/control'
+import type { ControlServer } from '@resilien/control'
+import { loadConfig } from './config.js'
+import { dataDirLayout } from './data-dir.js'
+import { loadIdentity, publicKeyOfPeerId } from './identity.js'
+import { createLocalSites, createSingleSitePlacement } from './local-sites.js'
+import { IndexPool, repoOpener } from './node-context.js'
+import type { NodeContext } from './node-context.js'
+import { controlHandlers, describeError } from './handlers/index.js'
+
+export interface SiteNode {
+  readonly context: NodeContext
+  /** Aborts running requests (no half snapshot is ever committed), then closes everything. Idempotent. */
+  stop (): Promise<void>
+}
+
+export interface StartSiteOptions {
+  dataDir: string
+  env?: NodeJS.ProcessEnv
+  log?: (line: string) => void
+}
+
+/**
+ * Starts a site node on its data dir: the shard store (the node owns it: LevelDB allows one
+ * process), the catalog, and the control API on DIR/control.sock.
+ */
+export async function startSiteNode (options: StartSiteOptions): Promise<SiteNode> {
+  const log = options.log ?? ((line: string) => console.log(line))
+  const layout = dataDirLayout(options.dataDir)
+  const config = await loadConfig(layout.root, options.env)
+  const identity = await loadIdentity(layout.root)
+  const cleanups: Array<() => Promise<void>> = []
+  const closeAll = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) await fn().catch(() => {})
+    cleanups.length = 0
+  }
+  try {
+    const store: DiskShardStore = await createDiskShardStore({ path: layout.store, reserveBytes: config.storeReserve })
+    cleanups.push(async () => store.close())
+    const catalog: Catalog = await openCatalog({
+      path: layout.catalog,
+      signer: createEd25519Signer(identity.peerId, identity.seed),
+      resolvePublicKey: publicKeyOfPeerId
+    })
+    cleanups.push(async () => catalog.close())
+    const pool = new IndexPool()
+    cleanups.push(async () => pool.close())
+    const sites = createLocalSites(identity.peerId, store)
+    const placement = createSingleSitePlacement(identity.peerId)
+    const base = { catalog, sites, placement, layout }
+    const context: NodeContext = {
+      ...base,
+      config,
+      identity,
+      store,
+      survivesSiteLoss: () => false,
+      openRepo: repoOpener(base, pool)
+    }
+    const server: ControlServer = await startControlServer({ socketPath: layout.socket, handlers: controlHandlers(context), describeError })
+    // Closed first on stop: running requests are aborted and answered before the stores close.
+    cleanups.push(async () => server.close())
+    log(`resilien: site ${config.name} (${identity.peerId}) is up; control socket ${layout.socket}`)
+    let stopping: Promise<void> | undefined
+    return {
+      context,
+      stop: async () => {
+        stopping ??= closeAll().then(() => log(`resilien: site ${config.name} stopped`))
+        return stopping
+      }
+    }
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+}

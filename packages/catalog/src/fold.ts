@@ -1,0 +1,92 @@
+import type { RepoRecord, SiteRecord, StripeRecord } from '@resilien/types'
+import { KEYS } from './keys.js'
+import type { LogEntry } from './log-entry.js'
+import type { StateBatch } from './state-batch.js'
+import type { CatalogIndexObject, CatalogKey, CatalogSnapshot, Stamped, StampedStripe } from './state-records.js'
+
+interface Stamp { t: number, h: string }
+
+/** Total order of entries for conflict resolution: time, then hash. The same on every site. */
+function before (a: Stamp, b: Stamp): boolean {
+  return a.t < b.t || (a.t === b.t && a.h < b.h)
+}
+
+/**
+ * Write-once rows: of two entries about the same id the earlier (time, hash) wins, whatever the
+ * order they are folded in. Returns the row it displaced, null when it wrote into an empty slot,
+ * or false when the held row wins.
+ */
+async function keepEarliest<T> (batch: StateBatch, key: string, row: Stamped<T>): Promise<Stamped<T> | null | false> {
+  const held = await batch.get<Stamped<T>>(key)
+  if (held !== undefined && !before(row, held)) return false
+  batch.put(key, row)
+  return held ?? null
+}
+
+/**
+ * Folds one entry into the state. Every rule commutes, so all sites that hold the same set of
+ * entries hold the same state, whatever order the entries arrived in:
+ * - adds are sets keyed by their id; a conflicting second add of one id loses to the earlier
+ *   (entry time, entry hash), and stays in the log only;
+ * - 'site-joined' is the exception: the latest (time, hash) announcement of a site wins;
+ * - tombstones ('snapshot-forgotten', 'pack-deleted') win over their add in either order.
+ */
+export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<void> {
+  const stamp = { t: entry.time, h: entry.hash }
+  const fact = entry.fact
+  switch (fact.type) {
+    case 'site-joined': {
+      const key = KEYS.site(fact.site)
+      const held = await batch.get<Stamped<SiteRecord>>(key)
+      if (held !== undefined && !before(held, stamp)) return
+      const { site, name, zone, addrs, publicKey } = fact
+      batch.put(key, { ...stamp, v: { site, name, zone, addrs, publicKey, time: entry.time, announcedBy: entry.site } })
+      return
+    }
+    case 'repo-created': {
+      const record = fact.record
+      const displaced = await keepEarliest<RepoRecord>(batch, KEYS.repo(record.repo), { ...stamp, v: record })
+      if (displaced === false) return
+      if (displaced !== null) batch.del(KEYS.repoName(displaced.v.name, displaced.v.createdAt, displaced.v.repo))
+      batch.put(KEYS.repoName(record.name, record.createdAt, record.repo), true)
+      return
+    }
+    case 'key-added':
+      await keepEarliest<CatalogKey>(batch, KEYS.key(fact.repo, fact.keyId), { ...stamp, v: { keyId: fact.keyId, wrapped: fact.wrapped } })
+      return
+    case 'pack-stored':
+      await foldStripe(fact.stripe, stamp, batch)
+      return
+    case 'pack-deleted': {
+      await keepEarliest(batch, KEYS.packDeleted(fact.repo, fact.pack), { ...stamp, v: { site: entry.site } })
+      const key = KEYS.stripe(fact.repo, fact.pack)
+      const held = await batch.get<StampedStripe<StripeRecord>>(key)
+      if (held !== undefined && !held.deleted) batch.put(key, { ...held, deleted: true })
+      return
+    }
+    case 'index-added':
+      await keepEarliest<CatalogIndexObject>(batch, KEYS.index(fact.repo, fact.index), { ...stamp, v: { index: fact.index, location: fact.location, packs: fact.packs } })
+      return
+    case 'snapshot-added':
+      if (await batch.has(KEYS.forgotten(fact.repo, fact.snapshot))) return
+      await keepEarliest<CatalogSnapshot>(batch, KEYS.snapshot(fact.repo, fact.snapshot), { ...stamp, v: { snapshot: fact.snapshot, sealed: fact.sealed, site: entry.site, time: entry.time } })
+      return
+    case 'snapshot-forgotten':
+      await keepEarliest(batch, KEYS.forgotten(fact.repo, fact.snapshot), { ...stamp, v: { site: entry.site } })
+      batch.del(KEYS.snapshot(fact.repo, fact.snapshot))
+  }
+}
+
+/** A pack's stripe is write-once like other adds; the row moves if the winner names another repo. */
+async function foldStripe (stripe: StripeRecord, stamp: Stamp, batch: StateBatch): Promise<void> {
+  const heldRepo = await batch.get<string>(KEYS.pack(stripe.pack))
+  if (heldRepo !== undefined) {
+    const heldKey = KEYS.stripe(heldRepo, stripe.pack)
+    const held = await batch.get<StampedStripe<StripeRecord>>(heldKey)
+    if (held !== undefined && !before(stamp, held)) return
+    batch.del(heldKey)
+  }
+  const deleted = await batch.has(KEYS.packDeleted(stripe.repo, stripe.pack))
+  batch.put(KEYS.pack(stripe.pack), stripe.repo)
+  batch.put(KEYS.stripe(stripe.repo, stripe.pack), { ...stamp, v: stripe, deleted })
+}

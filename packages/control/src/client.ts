@@ -1,0 +1,72 @@
+import { request } from 'node:http'
+import type { IncomingMessage } from 'node:http'
+import { createInterface } from 'node:readline'
+import { ResilienError } from '@resilien/types'
+import { CONTROL_API_PREFIX } from './messages.js'
+import type { ControlCommand, ControlCommands, ControlFrame, ProgressEvent } from './messages.js'
+
+/** The node answered with an error; `remoteName` is the error's stable name on the node. */
+export class ControlError extends ResilienError {
+  readonly remoteName: string
+
+  constructor (remoteName: string, message: string) {
+    super(message)
+    this.name = 'ControlError'
+    this.remoteName = remoteName
+  }
+}
+
+/** No node listens on the socket (not started, or started with another data dir). */
+export class NodeNotRunningError extends ResilienError {
+  readonly socketPath: string
+
+  constructor (socketPath: string, cause: unknown) {
+    super(`no resilien node is running for this data dir (nothing listens on ${socketPath}); start it with \`resilien start --data DIR\``, { cause, permanent: false })
+    this.name = 'NodeNotRunningError'
+    this.socketPath = socketPath
+  }
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+  onProgress?: (event: ProgressEvent) => void
+  onItem?: (item: unknown) => void
+}
+
+/** A thin client of the node's control socket: one HTTP request per command, NDJSON answers. */
+export interface ControlClient {
+  call<C extends ControlCommand> (command: C, args: ControlCommands[C]['args'], options?: CallOptions): Promise<ControlCommands[C]['result']>
+}
+
+export function createControlClient (socketPath: string): ControlClient {
+  return {
+    async call (command, args, options = {}) {
+      const body = JSON.stringify(args)
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = request({
+          socketPath,
+          method: 'POST',
+          path: CONTROL_API_PREFIX + command,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          ...(options.signal === undefined ? {} : { signal: options.signal })
+        }, resolve)
+        req.on('error', (err: NodeJS.ErrnoException) => {
+          reject(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? new NodeNotRunningError(socketPath, err) : err)
+        })
+        req.end(body)
+      })
+      let outcome: { result: unknown } | { error: { name: string, message: string } } | undefined
+      const lines = createInterface({ input: response, crlfDelay: Infinity })
+      for await (const line of lines) {
+        if (line === '') continue
+        const frame = JSON.parse(line) as ControlFrame
+        if ('event' in frame) options.onProgress?.(frame.event)
+        else if ('item' in frame) options.onItem?.(frame.item)
+        else outcome = frame
+      }
+      if (outcome === undefined) throw new ResilienError('the node closed the control connection without an answer (did it stop?)', { permanent: false })
+      if ('error' in outcome) throw new ControlError(outcome.error.name, outcome.error.message)
+      return outcome.result as ControlCommands[typeof command]['result']
+    }
+  }
+}

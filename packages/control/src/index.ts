@@ -1,0 +1,4 @@
+export * from './messages.js'
+export * from './client.js'
+export * from './server.js'
+export * from './units.js'

@@ -1,0 +1,189 @@
+/**
+ * The messages of the local control API. The node answers them, the CLI sends them; both import
+ * this file so the CLI stays a thin client. Field names are API: the CLI's --json output is
+ * built from them.
+ */
+
+/** File name of the control socket inside the data dir (mode 0600). */
+export const CONTROL_SOCKET_NAME = 'control.sock'
+/** Path prefix of every request; a new incompatible version gets a new prefix. */
+export const CONTROL_API_PREFIX = '/v1/'
+
+export interface PasswordArgs {
+  /** The repository passphrase; sent over the 0600 unix socket only, never stored by the node. */
+  password: string
+}
+
+export interface RepoCreateArgs extends PasswordArgs {
+  name: string
+  k?: number
+  m?: number
+}
+export interface RepoCreateResult {
+  repo: string
+  name: string
+  k: number
+  m: number
+}
+
+export interface BackupArgs extends PasswordArgs {
+  repo: string
+  paths: string[]
+  tags: string[]
+  /** Defaults to the node's host name. */
+  host?: string
+  /** Run this shell command and store its standard output as the file `stdinFilename`. */
+  stdinCommand?: string
+  stdinFilename?: string
+  allowDegraded?: boolean
+}
+export interface BackupStats {
+  files: number
+  dirs: number
+  /** Files whose size, mtime, ctime and inode matched the parent snapshot: not read again. */
+  unchangedFiles: number
+  bytesRead: number
+  /** Bytes in the snapshot (sum of file sizes). */
+  totalBytes: number
+  newChunks: number
+  /** Plaintext bytes of the chunks that were new to the repository. */
+  newBytes: number
+  /** Bytes of the new packs (compressed and sealed), before erasure coding. */
+  packedBytes: number
+  /** Bytes of the new shards written (packs times (k+m)/k). */
+  storedBytes: number
+  packs: number
+  seconds: number
+}
+export interface BackupResult {
+  snapshot: string
+  parent?: string
+  stats: BackupStats
+  degraded: boolean
+  /** Files that could not be read (vanished, permission denied); the snapshot holds the rest. */
+  warnings: string[]
+}
+
+export interface SnapshotsArgs extends PasswordArgs {
+  repo: string
+}
+export interface SnapshotSummary {
+  id: string
+  time: string
+  host: string
+  paths: string[]
+  tags: string[]
+  degraded: boolean
+}
+export interface SnapshotsResult {
+  snapshots: SnapshotSummary[]
+  /** True when every stripe of the repository survives the loss of any one site. */
+  survivesSiteLoss: boolean
+  warnings: string[]
+}
+
+export interface LsArgs extends PasswordArgs {
+  repo: string
+  snapshot: string
+  path?: string
+}
+export type NodeType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'chardev' | 'blockdev'
+export interface LsEntry {
+  path: string
+  type: NodeType
+  size: number
+  mode: number
+  mtime: string
+  target?: string
+}
+
+export interface RestoreArgs extends PasswordArgs {
+  repo: string
+  snapshot: string
+  target: string
+  include: string[]
+}
+export interface RestoreResult {
+  snapshot: string
+  files: number
+  dirs: number
+  bytes: number
+  seconds: number
+  warnings: string[]
+}
+
+export interface CheckArgs {
+  repo?: string
+  password?: string
+  readData: boolean
+  /** Fraction (0, 1] of packs whose data is re-read; undefined reads none unless readData. */
+  readDataSubset?: number
+}
+export interface CheckProblem {
+  kind: 'corrupt-shard' | 'missing-shard' | 'missing-stripe' | 'missing-chunk' | 'corrupt-chunk' | 'bad-tree' | 'bad-snapshot' | 'bad-index'
+  /** The id the problem is about (shard, pack, chunk or snapshot). */
+  id: string
+  message: string
+}
+export interface CheckResult {
+  ok: boolean
+  problems: CheckProblem[]
+  snapshots: number
+  packs: number
+  shardsRead: number
+  bytesRead: number
+}
+
+export interface SiteStatus {
+  name: string
+  peerId: string
+  zone: string
+  up: boolean
+  lastSeen: string | null
+  storedBytes: number
+}
+export interface RedundancySummary {
+  stripes: number
+  full: number
+  degraded: number
+  atRisk: number
+  lost: number
+}
+export interface StatusResult {
+  sites: SiteStatus[]
+  redundancy: RedundancySummary
+  /** Plain sentences for the operator, e.g. that a single site survives no site loss. */
+  warnings: string[]
+}
+
+/** Progress of a long operation; the CLI renders a bar, the tests count. */
+export interface ProgressEvent {
+  type: 'progress'
+  phase: string
+  files: number
+  bytes: number
+  totalFiles?: number
+  totalBytes?: number
+  current?: string
+}
+
+/** Every command: its argument and its result. */
+export interface ControlCommands {
+  'status': { args: Record<string, never>, result: StatusResult }
+  'repo-create': { args: RepoCreateArgs, result: RepoCreateResult }
+  'backup': { args: BackupArgs, result: BackupResult }
+  'snapshots': { args: SnapshotsArgs, result: SnapshotsResult }
+  /** Entries arrive as `item` frames, one per entry, so a huge tree never sits in memory. */
+  'ls': { args: LsArgs, result: { entries: number } }
+  'restore': { args: RestoreArgs, result: RestoreResult }
+  'check': { args: CheckArgs, result: CheckResult }
+}
+export type ControlCommand = keyof ControlCommands
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check']
+
+/** One line of a response stream (newline-delimited JSON). */
+export type ControlFrame =
+  | { event: ProgressEvent }
+  | { item: unknown }
+  | { result: unknown }
+  | { error: { name: string, message: string } }

@@ -1,0 +1,144 @@
+import { createServer } from 'node:http'
+import type { Server, ServerResponse } from 'node:http'
+import { chmod, unlink } from 'node:fs/promises'
+import { connect } from 'node:net'
+import { CONTROL_API_PREFIX, CONTROL_COMMANDS } from './messages.js'
+import type { ControlCommand, ControlCommands, ControlFrame, ProgressEvent } from './messages.js'
+
+/** What a handler gets besides its arguments. */
+export interface HandlerContext {
+  /** Aborted when the client goes away (Ctrl-C) or the node shuts down. */
+  signal: AbortSignal
+  progress (event: Omit<ProgressEvent, 'type'>): void
+  item (item: unknown): void
+}
+
+export type ControlHandlers = {
+  [C in ControlCommand]?: (args: ControlCommands[C]['args'], context: HandlerContext) => Promise<ControlCommands[C]['result']>
+}
+
+export interface ControlServerInit {
+  socketPath: string
+  handlers: ControlHandlers
+  /** Turns an error into the one line the CLI prints; defaults to the error's message. */
+  describeError?: (err: unknown) => { name: string, message: string }
+}
+
+export interface ControlServer {
+  /** Stops accepting; aborts running requests and waits for them to answer. */
+  close (): Promise<void>
+}
+
+/** Bodies are small JSON argument objects: anything larger is refused. */
+const MAX_REQUEST_BYTES = 1024 * 1024
+/** Progress frames are throttled: a terminal does not need more. */
+const PROGRESS_INTERVAL_MS = 100
+
+function defaultDescribe (err: unknown): { name: string, message: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message }
+  return { name: 'Error', message: String(err) }
+}
+
+function isCommand (name: string): name is ControlCommand {
+  return (CONTROL_COMMANDS as readonly string[]).includes(name)
+}
+
+/** Removes a socket file left by a node that died, but never one a live node listens on. */
+async function removeStaleSocket (socketPath: string): Promise<void> {
+  const alive = await new Promise<boolean>((resolve) => {
+    const s = connect(socketPath)
+    s.once('connect', () => { s.destroy(); resolve(true) })
+    s.once('error', () => resolve(false))
+  })
+  if (alive) throw new Error(`another resilien node already runs on this data dir (${socketPath} answers)`)
+  await unlink(socketPath).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err
+  })
+}
+
+export async function startControlServer (init: ControlServerInit): Promise<ControlServer> {
+  const describe = init.describeError ?? defaultDescribe
+  const shutdown = new AbortController()
+  const running = new Set<Promise<void>>()
+
+  const write = (res: ServerResponse, frame: ControlFrame): void => {
+    res.write(JSON.stringify(frame) + '\n')
+  }
+
+  const server: Server = createServer((req, res) => {
+    const name = (req.url ?? '').startsWith(CONTROL_API_PREFIX) ? (req.url ?? '').slice(CONTROL_API_PREFIX.length) : ''
+    if (req.method !== 'POST' || !isCommand(name) || init.handlers[name] === undefined) {
+      res.writeHead(404, { 'content-type': 'application/x-ndjson' })
+      res.end(JSON.stringify({ error: { name: 'UnknownCommand', message: `the node does not know the command "${name}"` } }) + '\n')
+      return
+    }
+    const handler = init.handlers[name] as (args: unknown, ctx: HandlerContext) => Promise<unknown>
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (c: Buffer) => {
+      size += c.byteLength
+      if (size > MAX_REQUEST_BYTES) req.destroy()
+      else chunks.push(c)
+    })
+    const task = new Promise<void>((resolve) => {
+      req.on('end', () => {
+        const abort = new AbortController()
+        const onShutdown = (): void => abort.abort(new Error('the node is shutting down'))
+        shutdown.signal.addEventListener('abort', onShutdown, { once: true })
+        res.on('close', () => { if (!res.writableFinished) abort.abort(new Error('the client went away')) })
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+        let lastProgress = 0
+        const context: HandlerContext = {
+          signal: abort.signal,
+          progress: (event) => {
+            const now = Date.now()
+            if (now - lastProgress < PROGRESS_INTERVAL_MS) return
+            lastProgress = now
+            write(res, { event: { type: 'progress', ...event } })
+          },
+          item: (item) => write(res, { item })
+        }
+        let args: unknown
+        try {
+          args = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+        } catch {
+          write(res, { error: { name: 'InvalidInputError', message: 'the request is not JSON' } })
+          res.end()
+          resolve()
+          return
+        }
+        handler(args, context).then(
+          (result) => { write(res, { result: result ?? null }) },
+          (err: unknown) => { write(res, { error: describe(err) }) }
+        ).finally(() => {
+          shutdown.signal.removeEventListener('abort', onShutdown)
+          res.end()
+          resolve()
+        })
+      })
+      req.on('error', () => resolve())
+    })
+    running.add(task)
+    void task.finally(() => running.delete(task))
+  })
+
+  await removeStaleSocket(init.socketPath)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(init.socketPath, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  // The data dir is 0700 already; the socket itself is 0600 so that only the node's user talks to it.
+  await chmod(init.socketPath, 0o600)
+
+  return {
+    async close () {
+      shutdown.abort()
+      await Promise.allSettled([...running])
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await unlink(init.socketPath).catch(() => {})
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createControlClient, startControlServer, ControlError, NodeNotRunningError } from '../src/index.js'
+import type { ProgressEvent } from '../src/index.js'
+
+async function tempDir (t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'resilien-control-'))
+  t.after(async () => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+test('a command round-trips with items and its result, and the socket is 0600', async (t) => {
+  const dir = await tempDir(t)
+  const socketPath = join(dir, 'control.sock')
+  const server = await startControlServer({
+    socketPath,
+    handlers: {
+      ls: async (args, ctx) => {
+        ctx.item({ path: `/${args.snapshot}/a` })
+        ctx.item({ path: `/${args.snapshot}/b` })
+        return { entries: 2 }
+      }
+    }
+  })
+  t.after(async () => server.close())
+  assert.equal((await stat(socketPath)).mode & 0o777, 0o600)
+  const items: unknown[] = []
+  const result = await createControlClient(socketPath).call('ls', { repo: 'r', snapshot: 's1', password: 'p' }, { onItem: (i) => items.push(i) })
+  assert.deepEqual(result, { entries: 2 })
+  assert.deepEqual(items, [{ path: '/s1/a' }, { path: '/s1/b' }])
+})
+
+test('an error on the node arrives with its stable name and message', async (t) => {
+  const dir = await tempDir(t)
+  const socketPath = join(dir, 'control.sock')
+  const server = await startControlServer({
+    socketPath,
+    handlers: {
+      snapshots: async () => {
+        const e = new Error('wrong passphrase: it opens no key of this repository')
+        e.name = 'WrongPassphraseError'
+        throw e
+      }
+    }
+  })
+  t.after(async () => server.close())
+  await assert.rejects(createControlClient(socketPath).call('snapshots', { repo: 'r', password: 'x' }), (err: unknown) => {
+    assert.ok(err instanceof ControlError)
+    assert.equal(err.remoteName, 'WrongPassphraseError')
+    assert.match(err.message, /wrong passphrase/)
+    return true
+  })
+})
+
+test('progress events reach the client, and an unknown command is refused', async (t) => {
+  const dir = await tempDir(t)
+  const socketPath = join(dir, 'control.sock')
+  const server = await startControlServer({
+    socketPath,
+    handlers: {
+      check: async (_args, ctx) => {
+        ctx.progress({ phase: 'read', files: 1, bytes: 10 })
+        return { ok: true, problems: [], snapshots: 0, packs: 0, shardsRead: 0, bytesRead: 0 }
+      }
+    }
+  })
+  t.after(async () => server.close())
+  const events: ProgressEvent[] = []
+  const client = createControlClient(socketPath)
+  const r = await client.call('check', { readData: false }, { onProgress: (e) => events.push(e) })
+  assert.equal(r.ok, true)
+  assert.equal(events.length, 1)
+  assert.equal(events[0]?.phase, 'read')
+  await assert.rejects(client.call('status', {}), (err: unknown) => err instanceof ControlError && err.remoteName === 'UnknownCommand')
+})
+
+test('a client without a node gets NodeNotRunningError', async (t) => {
+  const dir = await tempDir(t)
+  await assert.rejects(createControlClient(join(dir, 'control.sock')).call('status', {}), NodeNotRunningError)
+})
+
+test('a second server on a live socket is refused, a stale socket file is replaced', async (t) => {
+  const dir = await tempDir(t)
+  const socketPath = join(dir, 'control.sock')
+  const server = await startControlServer({ socketPath, handlers: {} })
+  await assert.rejects(startControlServer({ socketPath, handlers: {} }), /already runs/)
+  await server.close()
+  const again = await startControlServer({ socketPath, handlers: {} })
+  await again.close()
+})

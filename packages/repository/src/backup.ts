@@ -1,0 +1,389 @@
+import { lstat, open, readdir, readlink } from 'node:fs/promises'
+import type { BigIntStats } from 'node:fs'
+import { hostname, userInfo } from 'node:os'
+import { resolve as resolvePath, sep } from 'node:path'
+import { chunkStream } from '@resilien/chunking'
+import { InvalidInputError, NotFoundError } from '@resilien/types'
+import type { AbortOptions } from '@resilien/types'
+import { BlobSaver } from './blob-saver.js'
+import { BlobType } from './format.js'
+import type { Repository } from './repository.js'
+import { newSnapshotId, sealSnapshot } from './snapshot-record.js'
+import type { SnapshotRecord } from './snapshot-record.js'
+import { encodeTree, nodeNameBytes, setNodeName, setNodeTarget, sortNodes } from './tree.js'
+import type { NodeType, TreeNode } from './tree.js'
+import { startScan } from './scanner.js'
+import type { ScanTotals } from './scanner.js'
+
+/** Bytes read from a file per call: big enough to amortize the syscall, small enough to bound memory. */
+export const READ_BUFFER_BYTES = 1024 * 1024
+/** Chunks looked up in the index and packed as one batch. */
+export const SAVE_BATCH_BYTES = 4 * 1024 * 1024
+
+export interface BackupProgress {
+  files: number
+  dirs: number
+  bytes: number
+  totals?: ScanTotals
+  current?: string
+}
+
+export interface StdinSource {
+  /** Name of the file in the snapshot. */
+  filename: string
+  data: AsyncIterable<Uint8Array>
+  /** Resolves when the producer (e.g. a command) finished well, rejects otherwise: then nothing is committed. */
+  done: Promise<void>
+}
+
+export interface BackupOptions extends AbortOptions {
+  paths: string[]
+  stdin?: StdinSource
+  tags?: string[]
+  host?: string
+  time?: Date
+  allowDegraded?: boolean
+  /** Whether the stripes just written survive the loss of any one site; the caller knows the placement. */
+  survivesSiteLoss: () => boolean
+  onProgress?: (p: BackupProgress) => void
+  /** A problem with one file (vanished, unreadable): the backup goes on and reports it. */
+  onWarning?: (message: string) => void
+}
+
+export interface BackupStats {
+  files: number
+  dirs: number
+  unchangedFiles: number
+  bytesRead: number
+  totalBytes: number
+  newChunks: number
+  newBytes: number
+  packedBytes: number
+  storedBytes: number
+  packs: number
+  seconds: number
+}
+
+export interface BackupResult {
+  snapshot: string
+  parent?: string
+  stats: BackupStats
+  degraded: boolean
+  warnings: string[]
+}
+
+/** Warnings kept in the result; more are only counted. */
+const MAX_WARNINGS = 100
+
+function nodeType (st: BigIntStats): NodeType {
+  if (st.isFile()) return 'file'
+  if (st.isDirectory()) return 'dir'
+  if (st.isSymbolicLink()) return 'symlink'
+  if (st.isFIFO()) return 'fifo'
+  if (st.isSocket()) return 'socket'
+  if (st.isCharacterDevice()) return 'chardev'
+  return 'blockdev'
+}
+
+function baseNode (st: BigIntStats, name: Uint8Array): TreeNode {
+  const node: Partial<TreeNode> = {}
+  setNodeName(node, name)
+  const full: TreeNode = {
+    ...node,
+    type: nodeType(st),
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    size: st.isFile() ? Number(st.size) : 0,
+    mtimeNs: st.mtimeNs.toString(),
+    ctimeNs: st.ctimeNs.toString(),
+    inode: Number(st.ino)
+  }
+  if (st.isCharacterDevice() || st.isBlockDevice()) full.rdev = Number(st.rdev)
+  return full
+}
+
+/** Same size, mtime, ctime and inode as in the parent snapshot: the file is taken as unchanged (restic's rule). */
+function unchanged (node: TreeNode, old: TreeNode | undefined): old is TreeNode & { content: string[] } {
+  return old !== undefined && old.type === 'file' && old.content !== undefined &&
+    old.size === node.size && old.mtimeNs === node.mtimeNs && old.ctimeNs === node.ctimeNs && old.inode === node.inode
+}
+
+const SLASH = Buffer.from('/')
+
+function joinPath (dir: Buffer, name: Uint8Array): Buffer {
+  return dir.equals(SLASH) ? Buffer.concat([dir, name]) : Buffer.concat([dir, SLASH, name])
+}
+
+/**
+ * Backs up files and folders (or a stream) into a new snapshot. The walk is depth first;
+ * every directory's listing becomes a tree blob once its children are saved. Files unchanged
+ * since the parent snapshot (same host and paths) are not read again. The snapshot record is
+ * committed to the catalog only after every pack it references is stored and indexed, so an
+ * interrupted backup leaves no snapshot, only packs a re-run reuses.
+ */
+export async function backup (repo: Repository, options: BackupOptions): Promise<BackupResult> {
+  const started = process.hrtime.bigint()
+  const signal = options.signal
+  const paths = normalizePaths(options.paths)
+  if (paths.length === 0 && options.stdin === undefined) throw new InvalidInputError('nothing to back up: give at least one path')
+  for (const p of paths) {
+    await lstat(p).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT'
+        ? new NotFoundError('path', p, `${p} does not exist`)
+        : new InvalidInputError(`cannot read ${p}: ${err.message}`)
+    })
+  }
+  const host = options.host ?? hostname()
+  const snapshotPaths = options.stdin !== undefined ? [`/${options.stdin.filename}`] : paths
+  const parent = await findParent(repo, host, snapshotPaths)
+  const saver = new BlobSaver(repo, {
+    ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
+    ...(signal === undefined ? {} : { signal })
+  })
+  const warnings: string[] = []
+  let warningCount = 0
+  const stats = { files: 0, dirs: 0, unchangedFiles: 0, bytesRead: 0, totalBytes: 0 }
+  /** Bytes of unchanged files, done without reading. */
+  let skippedBytes = 0
+  const scan = options.stdin === undefined ? startScan(paths, signal) : undefined
+  const progress = (current?: string): void => {
+    options.onProgress?.({
+      files: stats.files,
+      dirs: stats.dirs,
+      bytes: stats.bytesRead + skippedBytes,
+      ...(scan?.totals === undefined ? {} : { totals: scan.totals }),
+      ...(current === undefined ? {} : { current })
+    })
+  }
+  const warn = (message: string): void => {
+    warningCount++
+    if (warnings.length < MAX_WARNINGS) warnings.push(message)
+    options.onWarning?.(message)
+  }
+
+  const saveContent = async (source: AsyncIterable<Uint8Array>): Promise<string[]> => {
+    const ids: string[] = []
+    let batch: Uint8Array[] = []
+    let batchBytes = 0
+    for await (const chunk of chunkStream(source, repo.chunkerOptions())) {
+      batch.push(chunk)
+      batchBytes += chunk.byteLength
+      if (batchBytes >= SAVE_BATCH_BYTES) {
+        ids.push(...await saver.save(BlobType.data, batch))
+        batch = []
+        batchBytes = 0
+      }
+    }
+    if (batch.length > 0) ids.push(...await saver.save(BlobType.data, batch))
+    return ids
+  }
+
+  async function * readFile (path: Buffer, expected: number): AsyncGenerator<Uint8Array> {
+    const handle = await open(path, 'r')
+    try {
+      let position = 0
+      for (;;) {
+        signal?.throwIfAborted()
+        // A fresh buffer per read: chunks are views into it and live until their batch is saved.
+        const size = Math.max(1, Math.min(READ_BUFFER_BYTES, expected - position + 1))
+        const buf = Buffer.allocUnsafe(size)
+        const { bytesRead } = await handle.read(buf, 0, size, position)
+        if (bytesRead === 0) break
+        position += bytesRead
+        stats.bytesRead += bytesRead
+        yield bytesRead === size ? buf : buf.subarray(0, bytesRead)
+      }
+    } finally {
+      await handle.close()
+    }
+  }
+
+  const backupNode = async (path: Buffer, name: Uint8Array, old: TreeNode | undefined): Promise<TreeNode | undefined> => {
+    signal?.throwIfAborted()
+    let st: BigIntStats
+    try {
+      st = await lstat(path, { bigint: true })
+    } catch (err) {
+      warn(`${path.toString()}: ${(err as Error).message}`)
+      return undefined
+    }
+    const node = baseNode(st, name)
+    switch (node.type) {
+      case 'file': {
+        stats.files++
+        stats.totalBytes += node.size
+        if (unchanged(node, old)) {
+          node.content = old.content
+          stats.unchangedFiles++
+          skippedBytes += node.size
+          progress(path.toString())
+          return node
+        }
+        try {
+          node.content = await saveContent(readFile(path, node.size))
+        } catch (err) {
+          if (signal?.aborted === true) throw err
+          const code = (err as NodeJS.ErrnoException).code
+          if (code === undefined) throw err
+          warn(`${path.toString()}: ${(err as Error).message}`)
+          return undefined
+        }
+        progress(path.toString())
+        return node
+      }
+      case 'dir': {
+        stats.dirs++
+        node.subtree = await backupDir(path, old?.type === 'dir' ? old : undefined)
+        return node
+      }
+      case 'symlink': {
+        setNodeTarget(node, await readlink(path, { encoding: 'buffer' }))
+        return node
+      }
+      default:
+        return node
+    }
+  }
+
+  const loadOldChildren = async (old: TreeNode | undefined): Promise<Map<string, TreeNode>> => {
+    const map = new Map<string, TreeNode>()
+    if (old?.subtree === undefined) return map
+    try {
+      for (const n of (await repo.loadTree(old.subtree, options)).nodes) map.set(nodeNameBytes(n).toString('base64'), n)
+    } catch (err) {
+      if (signal?.aborted === true) throw err
+      // A damaged parent only costs re-reading the files.
+      warn(`parent snapshot tree unreadable, files below are read again: ${(err as Error).message}`)
+    }
+    return map
+  }
+
+  const backupDir = async (path: Buffer, old: TreeNode | undefined): Promise<string[]> => {
+    let names: Buffer[]
+    try {
+      names = await readdir(path, { encoding: 'buffer' })
+    } catch (err) {
+      warn(`${path.toString()}: ${(err as Error).message}`)
+      names = []
+    }
+    names.sort(Buffer.compare)
+    const oldChildren = await loadOldChildren(old)
+    const nodes: TreeNode[] = []
+    for (const name of names) {
+      const child = await backupNode(joinPath(path, name), name, oldChildren.get(name.toString('base64')))
+      if (child !== undefined) nodes.push(child)
+    }
+    return saver.saveTree(encodeTree({ nodes: sortNodes(nodes) }))
+  }
+
+  /** The snapshot root: the given paths below the virtual folders that lead to them (restic's layout). */
+  const backupRoot = async (): Promise<string[]> => {
+    const oldRoot: TreeNode | undefined = parent === undefined ? undefined : { type: 'dir', subtree: parent.record.tree } as TreeNode
+    if (options.stdin !== undefined) {
+      const node: TreeNode = {
+        type: 'file', mode: 0o600, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, size: 0,
+        mtimeNs: (BigInt(Date.now()) * 1000000n).toString(), ctimeNs: '0', inode: 0
+      }
+      setNodeName(node, Buffer.from(options.stdin.filename))
+      const counted = countBytes(options.stdin.data, (n) => { stats.bytesRead += n; node.size += n })
+      node.content = await saveContent(counted)
+      await options.stdin.done
+      stats.files = 1
+      stats.totalBytes = node.size
+      return saver.saveTree(encodeTree({ nodes: [node] }))
+    }
+    return buildVirtual(Buffer.from('/'), paths.map((p) => p.split(sep).filter((c) => c !== '')), oldRoot)
+  }
+
+  const buildVirtual = async (prefix: Buffer, rests: string[][], old: TreeNode | undefined): Promise<string[]> => {
+    const oldChildren = await loadOldChildren(old)
+    const groups = new Map<string, string[][]>()
+    for (const rest of rests) {
+      const head = rest[0] as string
+      const list = groups.get(head) ?? []
+      list.push(rest.slice(1))
+      groups.set(head, list)
+    }
+    const nodes: TreeNode[] = []
+    for (const [head, tails] of [...groups.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
+      const name = Buffer.from(head)
+      const path = joinPath(prefix, name)
+      const oldChild = oldChildren.get(name.toString('base64'))
+      if (tails.some((t) => t.length === 0)) {
+        const node = await backupNode(path, name, oldChild)
+        if (node !== undefined) nodes.push(node)
+      } else {
+        const st = await lstat(path, { bigint: true })
+        const node = baseNode(st, name)
+        node.subtree = await buildVirtual(path, tails, oldChild)
+        nodes.push(node)
+      }
+    }
+    return saver.saveTree(encodeTree({ nodes: sortNodes(nodes) }))
+  }
+
+  try {
+    const tree = await backupRoot()
+    await saver.finish()
+    const save = saver.stats
+    const degraded = !options.survivesSiteLoss()
+    const record: SnapshotRecord = {
+      v: 1,
+      time: (options.time ?? new Date()).toISOString(),
+      host,
+      user: userInfo().username,
+      paths: snapshotPaths,
+      tags: options.tags ?? [],
+      tree,
+      ...(parent === undefined ? {} : { parent: parent.id }),
+      stats: { files: stats.files, dirs: stats.dirs, totalBytes: stats.totalBytes, newBytes: save.newBytes, storedBytes: save.storedBytes },
+      degraded
+    }
+    const id = newSnapshotId()
+    signal?.throwIfAborted()
+    await repo.components.catalog.append([{ type: 'snapshot-added', repo: repo.id, snapshot: id, sealed: sealSnapshot(repo.keys.metadataKey, repo.id, id, record) }])
+    if (warningCount > warnings.length) warnings.push(`... and ${warningCount - warnings.length} more warnings`)
+    return {
+      snapshot: id,
+      ...(parent === undefined ? {} : { parent: parent.id }),
+      degraded,
+      warnings,
+      stats: {
+        ...stats,
+        newChunks: save.newChunks,
+        newBytes: save.newBytes,
+        packedBytes: save.packedBytes,
+        storedBytes: save.storedBytes,
+        packs: save.packs,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9
+      }
+    }
+  } finally {
+    scan?.stop()
+  }
+}
+
+async function * countBytes (source: AsyncIterable<Uint8Array>, add: (n: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const buf of source) {
+    add(buf.byteLength)
+    yield buf
+  }
+}
+
+/** Absolute, without trailing slashes, without duplicates or paths inside another given path. */
+function normalizePaths (paths: readonly string[]): string[] {
+  const abs = [...new Set(paths.map((p) => resolvePath(p)))].sort()
+  return abs.filter((p) => !abs.some((q) => q !== p && (q === '/' || p.startsWith(q + sep))))
+}
+
+/** The latest snapshot of the same host and the same paths: its files are the baseline. */
+async function findParent (repo: Repository, host: string, paths: readonly string[]): Promise<{ id: string, record: SnapshotRecord } | undefined> {
+  const key = [...paths].sort().join('\0')
+  const all = await repo.listSnapshots()
+  for (let i = all.length - 1; i >= 0; i--) {
+    const s = all[i]
+    if (s !== undefined && s.record.host === host && [...s.record.paths].sort().join('\0') === key) return s
+  }
+  return undefined
+}

@@ -1,0 +1,153 @@
+import { hash, keyedHash } from '@resilien/hashing'
+import { openChunk } from '@resilien/crypto'
+import { decompressChunk } from '@resilien/compression'
+import { activeErasure, dataShardRange, joinDataShards } from '@resilien/erasure'
+import type { ErasureBackend } from '@resilien/erasure'
+import { IntegrityError, NotEnoughShardsError, NotFoundError, equalBytes, toHex } from '@resilien/types'
+import type { AbortOptions, Placement, ShardSites, StripeRecord } from '@resilien/types'
+import { BlobType, MAX_INDEX_OBJECT_BYTES, blobAad } from './format.js'
+import { LruCache } from './lru-cache.js'
+
+export interface BlobReaderComponents {
+  sites: ShardSites
+  placement: Placement
+  /** The stripe record of a pack (from the catalog). */
+  stripe: (pack: string) => Promise<StripeRecord | undefined>
+  erasure?: ErasureBackend
+}
+
+export interface BlobReaderInit {
+  dataKey: Uint8Array
+  chunkIdKey: Uint8Array
+  /** Largest plaintext a blob may decompress to (a bomb guard). */
+  maxBlobSize: number
+}
+
+export interface BlobRef {
+  id: Uint8Array
+  type: BlobType
+  pack: string
+  offset: number
+  length: number
+}
+
+/** Stripes looked up recently: restore reads many chunks of the same few packs. */
+const STRIPE_CACHE_ENTRIES = 1024
+/** Packs decoded from k shards after a data shard failed: reading the rest of them needs no new decode. */
+const DECODED_PACK_CACHE_ENTRIES = 2
+
+/** Which shard read failed and why, kept as evidence when every way fails. */
+export interface ShardFailure {
+  shard: string
+  site: string
+  reason: string
+}
+
+/**
+ * Reads one blob: a range read of the data shard that holds it (shards are systematic), or,
+ * when that site is down or its shard corrupt, k shards decoded back into the pack. Then it
+ * opens the seal (bound to type and id), decompresses, and checks the chunk id: corrupt data
+ * is never returned.
+ */
+export class BlobReader {
+  private readonly stripes = new LruCache<string, StripeRecord>(STRIPE_CACHE_ENTRIES)
+  private readonly decoded = new LruCache<string, Uint8Array>(DECODED_PACK_CACHE_ENTRIES)
+  /** Shard reads that failed, for `check` and for repair (bounded: the newest few). */
+  readonly failures: ShardFailure[] = []
+
+  constructor (private readonly init: BlobReaderInit, private readonly components: BlobReaderComponents) {}
+
+  async stripeOf (pack: string): Promise<StripeRecord> {
+    const cached = this.stripes.get(pack)
+    if (cached !== undefined) return cached
+    const stripe = await this.components.stripe(pack)
+    if (stripe === undefined) throw new NotFoundError('pack', pack, `pack ${pack} has no stripe record in the catalog`)
+    this.stripes.set(pack, stripe)
+    return stripe
+  }
+
+  /** The sealed bytes of a blob, straight from shards. */
+  async readSealed (ref: BlobRef, options: AbortOptions = {}): Promise<Uint8Array> {
+    const stripe = await this.stripeOf(ref.pack)
+    const pack = this.decoded.get(ref.pack)
+    if (pack !== undefined) return pack.subarray(ref.offset, ref.offset + ref.length)
+    const ranges = dataShardRange(ref.offset, ref.length, stripe.shardLength)
+    try {
+      const parts = await Promise.all(ranges.map(async (r) => {
+        const shard = stripe.shards[r.shard]
+        if (shard === undefined) throw new IntegrityError(`stripe ${stripe.pack} lacks shard ${r.shard}`)
+        const bytes = await this.components.sites.get(shard.site, shard.id, { offset: r.offset, length: r.length }, options)
+        if (bytes === undefined) throw new NotFoundError('shard', shard.id)
+        return bytes
+      }))
+      return parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
+    } catch (err) {
+      if (options.signal?.aborted === true) throw err
+      this.recordFailure(stripe, ranges.map((r) => r.shard), err)
+      const whole = await this.decodePack(stripe, options)
+      return whole.subarray(ref.offset, ref.offset + ref.length)
+    }
+  }
+
+  /** The plaintext of a blob, verified against its id. */
+  async read (ref: BlobRef, options: AbortOptions = {}): Promise<Uint8Array> {
+    const sealed = await this.readSealed(ref, options)
+    return this.openSealed(ref, sealed)
+  }
+
+  /** Opens, decompresses and verifies sealed blob bytes. */
+  openSealed (ref: Pick<BlobRef, 'id' | 'type'>, sealed: Uint8Array): Uint8Array {
+    const frame = openChunk(this.init.dataKey, sealed, blobAad(ref.type, ref.id))
+    const plain = decompressChunk(frame, ref.type === BlobType.index ? MAX_INDEX_OBJECT_BYTES : this.init.maxBlobSize)
+    if (!equalBytes(keyedHash(this.init.chunkIdKey, plain), ref.id)) {
+      throw new IntegrityError(`chunk ${toHex(ref.id)}`, `chunk ${toHex(ref.id)} does not hash to its id`)
+    }
+    return plain
+  }
+
+  /**
+   * The whole sealed pack, from any k verified shards in the placement's read order. Each shard
+   * is checked against its id by the store that served it and again here, so a lying site is
+   * caught and bypassed.
+   */
+  async decodePack (stripe: StripeRecord, options: AbortOptions = {}): Promise<Uint8Array> {
+    const cached = this.decoded.get(stripe.pack)
+    if (cached !== undefined) return cached
+    const { k, m } = stripe
+    const shards: Array<Uint8Array | undefined> = new Array(k + m).fill(undefined)
+    let have = 0
+    for (const i of this.components.placement.readOrder(stripe)) {
+      if (have >= k) break
+      const placement = stripe.shards[i]
+      if (placement === undefined) continue
+      try {
+        const bytes = await this.components.sites.get(placement.site, placement.id, undefined, options)
+        if (bytes === undefined) throw new NotFoundError('shard', placement.id)
+        if (toHex(hash(bytes)) !== placement.id) throw new IntegrityError(`shard ${placement.id}`)
+        shards[i] = bytes
+        have++
+      } catch (err) {
+        if (options.signal?.aborted === true) throw err
+        this.recordFailure(stripe, [i], err)
+      }
+    }
+    if (have < k) throw new NotEnoughShardsError(k, have, `pack ${stripe.pack}: needed ${k} good shards, got ${have}`)
+    const erasure = this.components.erasure ?? activeErasure
+    const missingData = shards.slice(0, k).some((s) => s === undefined)
+    const all = missingData ? await erasure.reconstruct(k, m, shards) : shards
+    const pack = joinDataShards(all.slice(0, k) as Uint8Array[], stripe.packLength)
+    if (toHex(hash(pack)) !== stripe.pack) throw new IntegrityError(`pack ${stripe.pack}`, `pack ${stripe.pack} decoded from its shards does not hash to its id`)
+    this.decoded.set(stripe.pack, pack)
+    return pack
+  }
+
+  private recordFailure (stripe: StripeRecord, indexes: number[], err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err)
+    for (const i of indexes) {
+      const s = stripe.shards[i]
+      if (s === undefined) continue
+      this.failures.push({ shard: s.id, site: s.site, reason })
+      if (this.failures.length > 1000) this.failures.shift()
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import { keyedHash } from '@resilien/hashing'
+import { compressChunk } from '@resilien/compression'
+import { chunkLengths } from '@resilien/chunking'
+import { toHex } from '@resilien/types'
+import type { AbortOptions } from '@resilien/types'
+import { BlobType } from './format.js'
+import { encodeIndexObject } from './index-object.js'
+import { Packer } from './packer.js'
+import type { FinishedPack } from './packer.js'
+import { PackUploader, DEFAULT_PACKS_IN_FLIGHT } from './pack-uploader.js'
+import type { Repository } from './repository.js'
+import { writeStripe } from './stripe-writer.js'
+
+/** Packs after which an index object is published during a long backup: bounds what an interrupted backup leaves unindexed, and the size of one index object (~64 x 100 entries). */
+export const PACKS_PER_INDEX_OBJECT = 64
+/** Entries after which an index object is closed even with fewer packs (packs of tiny tree blobs hold many). */
+export const ENTRIES_PER_INDEX_OBJECT = 16384
+
+export interface BlobSaverOptions extends AbortOptions {
+  allowDegraded?: boolean
+  maxPacksInFlight?: number
+  onPackStored?: (storedBytes: number) => void
+}
+
+export interface SaveStats {
+  newChunks: number
+  newBytes: number
+  packs: number
+  packedBytes: number
+  storedBytes: number
+}
+
+/**
+ * The write side of a repository for one backup: deduplicates blobs against the index and the
+ * packs in flight, compresses and seals new ones into packs (file data and trees in separate
+ * packs, as restic does, so that trees stay together), stores full packs in the background,
+ * and publishes index objects. `finish` makes everything durable and recorded; only then may a
+ * snapshot reference what was saved.
+ */
+export class BlobSaver {
+  private readonly dataPacker: Packer
+  private readonly treePacker: Packer
+  private readonly uploader: PackUploader
+  /** Ids (hex) of blobs sealed into packs whose entries are not in the index yet. Bounded by the packs in flight. */
+  private readonly unindexed = new Set<string>()
+  private packsSincePublish = 0
+  newChunks = 0
+  newBytes = 0
+  private indexPacks = 0
+  private indexPackedBytes = 0
+  private indexStoredBytes = 0
+
+  constructor (private readonly repo: Repository, private readonly options: BlobSaverOptions = {}) {
+    const { keys, record } = repo
+    this.dataPacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, repo.maxBlobSize + 64)
+    this.treePacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, repo.maxBlobSize + 64)
+    this.uploader = new PackUploader(record, { ...repo.components, index: repo.index }, {
+      maxInFlight: options.maxPacksInFlight ?? DEFAULT_PACKS_IN_FLIGHT,
+      ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onStored: (pack, stored) => {
+        for (const e of pack.entries) this.unindexed.delete(toHex(e.id))
+        this.packsSincePublish++
+        options.onPackStored?.(stored)
+      }
+    })
+  }
+
+  get stats (): SaveStats {
+    return {
+      newChunks: this.newChunks,
+      newBytes: this.newBytes,
+      packs: this.uploader.packs + this.indexPacks,
+      packedBytes: this.uploader.packedBytes + this.indexPackedBytes,
+      storedBytes: this.uploader.storedBytes + this.indexStoredBytes
+    }
+  }
+
+  /** Saves a run of plaintext blobs of one type; returns their ids (hex) in order. */
+  async save (type: BlobType, blobs: readonly Uint8Array[]): Promise<string[]> {
+    const key = this.repo.keys.chunkIdKey
+    const ids = blobs.map((b) => keyedHash(key, b))
+    const hex = ids.map(toHex)
+    const known = await this.repo.index.getMany(ids)
+    const packer = type === BlobType.data ? this.dataPacker : this.treePacker
+    for (let i = 0; i < blobs.length; i++) {
+      const id = hex[i] as string
+      if (known[i] !== undefined || this.unindexed.has(id)) continue
+      const plain = blobs[i] as Uint8Array
+      packer.add(type, ids[i] as Uint8Array, compressChunk(plain), plain.byteLength)
+      this.unindexed.add(id)
+      this.newChunks++
+      this.newBytes += plain.byteLength
+      if (packer.full) await this.submit(packer.finish())
+    }
+    if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
+    return hex
+  }
+
+  /** Saves a serialized tree, cut into pieces by the repository's chunker when large. */
+  async saveTree (bytes: Uint8Array): Promise<string[]> {
+    const pieces: Uint8Array[] = []
+    if (bytes.byteLength <= this.repo.record.chunker.minSize) {
+      pieces.push(bytes)
+    } else {
+      let offset = 0
+      for (const length of chunkLengths(bytes, this.repo.chunkerOptions())) {
+        pieces.push(bytes.subarray(offset, offset + length))
+        offset += length
+      }
+    }
+    return this.save(BlobType.tree, pieces)
+  }
+
+  private async submit (pack: FinishedPack | undefined): Promise<void> {
+    if (pack !== undefined) await this.uploader.submit(pack)
+  }
+
+  /** Stores every open pack and publishes the index of everything stored. */
+  async finish (): Promise<void> {
+    await this.submit(this.dataPacker.finish())
+    await this.submit(this.treePacker.finish())
+    await this.uploader.flush()
+    await this.publishIndex()
+  }
+
+  /**
+   * Writes index objects for every pack stored here that no index object lists yet (this
+   * backup's, and any an interrupted earlier backup left), each in a pack of its own, and
+   * records pack and index in one catalog append.
+   */
+  async publishIndex (): Promise<void> {
+    await this.uploader.flush()
+    this.packsSincePublish = 0
+    let group: Array<{ pack: string, entries: FinishedPack['entries'] }> = []
+    const flushGroup = async (): Promise<void> => {
+      if (group.length === 0) return
+      const packs = group
+      group = []
+      await this.writeIndexObject(packs)
+    }
+    let entries = 0
+    for await (const p of this.repo.index.unpublishedPacks()) {
+      group.push(p)
+      entries += p.entries.length
+      if (group.length >= PACKS_PER_INDEX_OBJECT || entries >= ENTRIES_PER_INDEX_OBJECT) {
+        entries = 0
+        await flushGroup()
+      }
+    }
+    await flushGroup()
+  }
+
+  private async writeIndexObject (packs: Array<{ pack: string, entries: FinishedPack['entries'] }>): Promise<void> {
+    const { keys, record, components } = this.repo
+    const plain = encodeIndexObject({ packs })
+    const id = keyedHash(keys.chunkIdKey, plain)
+    // An index object can exceed a chunk's size; its pack is sized to fit it.
+    const packer = new Packer(keys.dataKey, keys.metadataKey, plain.byteLength + 1024, plain.byteLength + 1024)
+    const entry = packer.add(BlobType.index, id, compressChunk(plain), plain.byteLength)
+    const finished = packer.finish() as FinishedPack
+    const stripe = await writeStripe(finished.bytes, record, components, {
+      allowDegraded: this.options.allowDegraded ?? false,
+      ...(this.options.signal === undefined ? {} : { signal: this.options.signal })
+    })
+    const indexId = toHex(id)
+    await components.catalog.append([
+      { type: 'pack-stored', stripe },
+      { type: 'index-added', repo: record.repo, index: indexId, location: { pack: stripe.pack, offset: entry.offset, length: entry.length }, packs: packs.map((p) => p.pack) }
+    ])
+    await this.repo.index.markPublished(indexId, packs.map((p) => p.pack))
+    this.indexPacks++
+    this.indexPackedBytes += finished.bytes.byteLength
+    this.indexStoredBytes += stripe.shards.reduce((n, s) => n + s.size, 0)
+  }
+}

@@ -1,0 +1,189 @@
+import { hash } from '@resilien/hashing'
+import { openChunk } from '@resilien/crypto'
+import { activeErasure, joinDataShards } from '@resilien/erasure'
+import { toHex } from '@resilien/types'
+import type { AbortOptions, ShardSites, StripeRecord } from '@resilien/types'
+import type { Catalog } from '@resilien/catalog'
+import { TRAILER_AAD } from './format.js'
+import { decodeEntries, TRAILER_LENGTH_BYTES } from './pack-format.js'
+import type { Repository } from './repository.js'
+import { checkStripePresence, readStripeShards } from './stripe-check.js'
+import { BlobType } from './format.js'
+
+export type CheckProblemKind = 'corrupt-shard' | 'missing-shard' | 'missing-stripe' | 'missing-chunk' | 'corrupt-chunk' | 'bad-tree' | 'bad-snapshot' | 'bad-index'
+
+export interface CheckProblem {
+  kind: CheckProblemKind
+  id: string
+  message: string
+}
+
+export interface CheckReport {
+  ok: boolean
+  problems: CheckProblem[]
+  snapshots: number
+  packs: number
+  shardsRead: number
+  bytesRead: number
+}
+
+export interface CheckOptions extends AbortOptions {
+  /** Re-read every shard, decode every pack, open every blob. */
+  readData?: boolean
+  /** Re-read this fraction (0, 1] of the packs, chosen at random. */
+  readDataSubset?: number
+  onProgress?: (p: { phase: string, done: number, total?: number, bytes: number }) => void
+}
+
+/** Problems kept in a report; a badly broken repository is summarized, not listed whole. */
+const MAX_PROBLEMS = 1000
+
+class Problems {
+  readonly list: CheckProblem[] = []
+  count = 0
+  add (p: CheckProblem): void {
+    this.count++
+    if (this.list.length < MAX_PROBLEMS) this.list.push(p)
+  }
+}
+
+function chosen (options: CheckOptions): (pack: string) => boolean {
+  if (options.readData === true) return () => true
+  const fraction = options.readDataSubset
+  if (fraction === undefined || fraction <= 0) return () => false
+  return () => Math.random() < fraction
+}
+
+/**
+ * Checks what needs no key: every stripe's shards are where the catalog says (a `has` per
+ * site), and, for the packs chosen, every shard re-read and re-hashed. Works on any site.
+ */
+export async function checkStripes (catalog: Catalog, sites: ShardSites, repo: string | undefined, options: CheckOptions = {}): Promise<CheckReport> {
+  const problems = new Problems()
+  const read = chosen(options)
+  let packs = 0
+  let shardsRead = 0
+  let bytesRead = 0
+  for await (const stripe of catalog.stripes(repo)) {
+    options.signal?.throwIfAborted()
+    if (await catalog.isPackDeleted(stripe.repo, stripe.pack)) continue
+    packs++
+    if (read(stripe.pack)) {
+      const r = await readStripeShards(sites, stripe, options)
+      shardsRead += stripe.shards.length
+      bytesRead += r.bytes
+      for (const p of r.problems) problems.add({ kind: p.kind, id: p.shard, message: p.message })
+    } else {
+      for (const p of await checkStripePresence(sites, stripe, options)) problems.add({ kind: p.kind, id: p.shard, message: p.message })
+    }
+    options.onProgress?.({ phase: 'shards', done: packs, bytes: bytesRead })
+  }
+  return { ok: problems.count === 0, problems: problems.list, snapshots: 0, packs, shardsRead, bytesRead }
+}
+
+/**
+ * The full check of a repository, with its key: snapshots open, every tree decodes, every chunk
+ * a tree names is in the index and its pack has a stripe, and the stripes' shards are present.
+ * With read-data (or a subset), each chosen pack is rebuilt from its shards and every blob in it
+ * is opened and verified against its id.
+ */
+export async function checkRepository (repo: Repository, options: CheckOptions = {}): Promise<CheckReport> {
+  const problems = new Problems()
+  const { catalog, sites } = repo.components
+  let snapshots = 0
+  const trees = new Set<string>()
+  const packsUsed = new Set<string>()
+
+  let list: Awaited<ReturnType<Repository['listSnapshots']>> = []
+  try {
+    list = await repo.listSnapshots()
+  } catch (err) {
+    problems.add({ kind: 'bad-snapshot', id: repo.id, message: `snapshot records cannot be opened: ${(err as Error).message}` })
+  }
+  const checkChunks = async (ids: readonly string[]): Promise<void> => {
+    const found = await repo.index.getMany(ids.map((id) => Buffer.from(id, 'hex')))
+    found.forEach((loc, i) => {
+      if (loc === undefined) problems.add({ kind: 'missing-chunk', id: ids[i] as string, message: `chunk ${ids[i] as string} is not in the index` })
+      else packsUsed.add(loc.pack)
+    })
+  }
+  const walk = async (ids: string[], path: string): Promise<void> => {
+    const key = ids.join(',')
+    if (trees.has(key)) return
+    trees.add(key)
+    await checkChunks(ids)
+    let tree
+    try {
+      tree = await repo.loadTree(ids, options)
+    } catch (err) {
+      problems.add({ kind: 'bad-tree', id: ids[0] ?? '', message: `tree of ${path} cannot be read: ${(err as Error).message}` })
+      return
+    }
+    for (const node of tree.nodes) {
+      if (node.content !== undefined && node.content.length > 0) await checkChunks(node.content)
+      if (node.subtree !== undefined) await walk(node.subtree, `${path}/${node.name ?? '?'}`)
+    }
+  }
+  for (const s of list) {
+    options.signal?.throwIfAborted()
+    snapshots++
+    await walk(s.record.tree, s.id.slice(0, 8))
+    options.onProgress?.({ phase: 'trees', done: snapshots, total: list.length, bytes: 0 })
+  }
+  for (const pack of packsUsed) {
+    if (await catalog.stripe(pack) === undefined) problems.add({ kind: 'missing-stripe', id: pack, message: `pack ${pack} is used by snapshots but has no stripe record` })
+  }
+
+  const read = chosen(options)
+  let packs = 0
+  let shardsRead = 0
+  let bytesRead = 0
+  for await (const stripe of catalog.stripes(repo.id)) {
+    options.signal?.throwIfAborted()
+    if (await catalog.isPackDeleted(stripe.repo, stripe.pack)) continue
+    packs++
+    if (!read(stripe.pack)) {
+      for (const p of await checkStripePresence(sites, stripe, options)) problems.add({ kind: p.kind, id: p.shard, message: p.message })
+      continue
+    }
+    const r = await readStripeShards(sites, stripe, options)
+    shardsRead += stripe.shards.length
+    bytesRead += r.bytes
+    for (const p of r.problems) problems.add({ kind: p.kind, id: p.shard, message: p.message })
+    await checkPackContent(repo, stripe, r.shards, problems)
+    options.onProgress?.({ phase: 'read-data', done: packs, bytes: bytesRead })
+  }
+  return { ok: problems.count === 0, problems: problems.list, snapshots, packs, shardsRead, bytesRead }
+}
+
+/** Decodes a pack from its good shards and verifies its trailer and every blob in it. */
+async function checkPackContent (repo: Repository, stripe: StripeRecord, shards: Array<Uint8Array | undefined>, problems: Problems): Promise<void> {
+  const { k, m } = stripe
+  const good = shards.filter((s) => s !== undefined).length
+  if (good < k) {
+    problems.add({ kind: 'corrupt-shard', id: stripe.pack, message: `pack ${stripe.pack} has only ${good} good shards of the ${k} needed: it is lost` })
+    return
+  }
+  const erasure = repo.components.erasure ?? activeErasure
+  const all = shards.slice(0, k).every((s) => s !== undefined) ? shards : await erasure.reconstruct(k, m, shards)
+  const pack = joinDataShards(all.slice(0, k) as Uint8Array[], stripe.packLength)
+  if (toHex(hash(pack)) !== stripe.pack) {
+    problems.add({ kind: 'corrupt-chunk', id: stripe.pack, message: `pack ${stripe.pack} rebuilt from its shards does not hash to its id` })
+    return
+  }
+  try {
+    const buf = Buffer.from(pack.buffer, pack.byteOffset, pack.byteLength)
+    const trailerLength = buf.readUInt32LE(buf.byteLength - TRAILER_LENGTH_BYTES)
+    const trailerStart = buf.byteLength - TRAILER_LENGTH_BYTES - trailerLength
+    const entries = decodeEntries(openChunk(repo.keys.metadataKey, buf.subarray(trailerStart, buf.byteLength - TRAILER_LENGTH_BYTES), TRAILER_AAD))
+    for (const e of entries) {
+      try {
+        repo.reader.openSealed({ id: e.id, type: e.type }, buf.subarray(e.offset, e.offset + e.length))
+      } catch (err) {
+        problems.add({ kind: 'corrupt-chunk', id: toHex(e.id), message: `${e.type === BlobType.tree ? 'tree' : 'chunk'} ${toHex(e.id)} in pack ${stripe.pack} fails verification: ${(err as Error).message}` })
+      }
+    }
+  } catch (err) {
+    problems.add({ kind: 'bad-index', id: stripe.pack, message: `pack ${stripe.pack} has an unreadable trailer: ${(err as Error).message}` })
+  }
+}

@@ -1,0 +1,137 @@
+import { ClassicLevel } from 'classic-level'
+import { fromHex, toHex } from '@resilien/types'
+import { ID_LENGTH, isBlobType } from './format.js'
+import type { BlobType } from './format.js'
+import { decodeEntries, encodeEntries } from './pack-format.js'
+import type { PackEntry } from './pack-format.js'
+
+/** Where a blob lies: which pack, which byte range of it, and what it is. */
+export interface BlobLocationEntry {
+  pack: string
+  offset: number
+  length: number
+  type: BlobType
+  rawLength: number
+}
+
+const VALUE_BYTES = ID_LENGTH + 4 + 4 + 1 + 4
+
+function encodeValue (e: BlobLocationEntry): Uint8Array {
+  const out = Buffer.allocUnsafe(VALUE_BYTES)
+  out.set(fromHex(e.pack), 0)
+  out.writeUInt32LE(e.offset, ID_LENGTH)
+  out.writeUInt32LE(e.length, ID_LENGTH + 4)
+  out[ID_LENGTH + 8] = e.type
+  out.writeUInt32LE(e.rawLength, ID_LENGTH + 9)
+  return out
+}
+
+function decodeValue (v: Uint8Array): BlobLocationEntry | undefined {
+  if (v.byteLength !== VALUE_BYTES) return undefined
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+  const type = b[ID_LENGTH + 8] as number
+  if (!isBlobType(type)) return undefined
+  return {
+    pack: toHex(b.subarray(0, ID_LENGTH)),
+    offset: b.readUInt32LE(ID_LENGTH),
+    length: b.readUInt32LE(ID_LENGTH + 4),
+    type,
+    rawLength: b.readUInt32LE(ID_LENGTH + 9)
+  }
+}
+
+/**
+ * The local chunk index of one repository: chunk id -> location, in LevelDB on disk so memory
+ * does not grow with the repository. It is a cache: the truth is in the encrypted index objects
+ * the catalog points to, and the index is rebuilt from them on a fresh machine. Entries are
+ * added only after the pack they point into is durably stored and recorded in the catalog.
+ */
+export class ChunkIndex {
+  private readonly db: ClassicLevel<Uint8Array, Uint8Array>
+  private readonly blobs
+  private readonly loaded
+  private readonly pending
+
+  private constructor (path: string) {
+    this.db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+    this.blobs = this.db.sublevel<Uint8Array, Uint8Array>('b', { keyEncoding: 'view', valueEncoding: 'view' })
+    this.loaded = this.db.sublevel<string, string>('i', { keyEncoding: 'utf8', valueEncoding: 'utf8' })
+    this.pending = this.db.sublevel<string, Uint8Array>('p', { keyEncoding: 'utf8', valueEncoding: 'view' })
+  }
+
+  static async open (path: string): Promise<ChunkIndex> {
+    const index = new ChunkIndex(path)
+    await index.db.open()
+    return index
+  }
+
+  async get (id: Uint8Array): Promise<BlobLocationEntry | undefined> {
+    const v = await this.blobs.get(id)
+    return v === undefined ? undefined : decodeValue(v)
+  }
+
+  /** One LevelDB round trip for many ids: dedup looks up a window of chunks at once. */
+  async getMany (ids: readonly Uint8Array[]): Promise<Array<BlobLocationEntry | undefined>> {
+    if (ids.length === 0) return []
+    const values = await this.blobs.getMany(ids as Uint8Array[])
+    return values.map((v) => v === undefined ? undefined : decodeValue(v))
+  }
+
+  /**
+   * Records the blobs of a pack this site just stored, and remembers the pack as not yet
+   * published in an index object, in one durable batch. Until an index object covering it is in
+   * the catalog, only this machine knows where those blobs are.
+   */
+  async addStoredPack (pack: string, entries: readonly PackEntry[]): Promise<void> {
+    const batch = this.db.batch()
+    for (const e of entries) batch.put(e.id, encodeValue({ pack, offset: e.offset, length: e.length, type: e.type, rawLength: e.rawLength }), { sublevel: this.blobs })
+    batch.put(pack, encodeEntries(entries), { sublevel: this.pending })
+    await batch.write({ sync: true })
+  }
+
+  /** Packs stored here whose blobs no index object in the catalog lists yet, in pack id order. */
+  async * unpublishedPacks (): AsyncGenerator<{ pack: string, entries: PackEntry[] }> {
+    for await (const [pack, value] of this.pending.iterator()) yield { pack, entries: decodeEntries(value) }
+  }
+
+  /** The index object `indexId`, listing `packs`, is now in the catalog. */
+  async markPublished (indexId: string, packs: readonly string[]): Promise<void> {
+    const batch = this.db.batch()
+    for (const pack of packs) batch.del(pack, { sublevel: this.pending })
+    batch.put(indexId, '1', { sublevel: this.loaded })
+    await batch.write({ sync: true })
+  }
+
+  /** Loads an index object read from the repository (a fresh machine, or another key holder's backup). */
+  async loadIndexObject (indexId: string, packs: ReadonlyArray<{ pack: string, entries: readonly PackEntry[] }>): Promise<void> {
+    const batch = this.db.batch()
+    for (const { pack, entries } of packs) {
+      for (const e of entries) batch.put(e.id, encodeValue({ pack, offset: e.offset, length: e.length, type: e.type, rawLength: e.rawLength }), { sublevel: this.blobs })
+    }
+    batch.put(indexId, '1', { sublevel: this.loaded })
+    await batch.write({ sync: true })
+  }
+
+  async hasLoaded (indexId: string): Promise<boolean> {
+    return (await this.loaded.get(indexId)) !== undefined
+  }
+
+  /** Drops every entry pointing into `pack` (prune, or a pack found missing). */
+  async removePack (pack: string): Promise<number> {
+    let removed = 0
+    const batch = this.db.batch()
+    for await (const [key, value] of this.blobs.iterator()) {
+      const loc = decodeValue(value)
+      if (loc?.pack === pack) {
+        batch.del(key, { sublevel: this.blobs })
+        removed++
+      }
+    }
+    await batch.write({ sync: true })
+    return removed
+  }
+
+  async close (): Promise<void> {
+    await this.db.close()
+  }
+}

@@ -1,0 +1,48 @@
+import { InvalidInputError, fromHex, toHex } from '@resilien/types'
+import { ID_LENGTH } from './format.js'
+import { decodeEntries, encodeEntries } from './pack-format.js'
+import type { PackEntry } from './pack-format.js'
+
+/** The packs and blobs one index object lists. */
+export interface IndexObjectContent {
+  packs: Array<{ pack: string, entries: PackEntry[] }>
+}
+
+/**
+ * An index object is stored as a blob like any other (compressed, sealed, erasure-coded); the
+ * catalog's `index-added` fact points at it. Plaintext: u32 pack count, then per pack its
+ * 32-byte id, a u32 length and the pack's entry list as in the pack trailer.
+ */
+export function encodeIndexObject (content: IndexObjectContent): Uint8Array {
+  const parts: Uint8Array[] = []
+  const head = Buffer.allocUnsafe(4)
+  head.writeUInt32LE(content.packs.length, 0)
+  parts.push(head)
+  for (const { pack, entries } of content.packs) {
+    const list = encodeEntries(entries)
+    const prefix = Buffer.allocUnsafe(ID_LENGTH + 4)
+    prefix.set(fromHex(pack), 0)
+    prefix.writeUInt32LE(list.byteLength, ID_LENGTH)
+    parts.push(prefix, list)
+  }
+  return Buffer.concat(parts)
+}
+
+export function decodeIndexObject (bytes: Uint8Array): IndexObjectContent {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (buf.byteLength < 4) throw new InvalidInputError('index object too short')
+  const count = buf.readUInt32LE(0)
+  const packs: IndexObjectContent['packs'] = []
+  let pos = 4
+  for (let i = 0; i < count; i++) {
+    if (pos + ID_LENGTH + 4 > buf.byteLength) throw new InvalidInputError('index object truncated')
+    const pack = toHex(buf.subarray(pos, pos + ID_LENGTH))
+    const length = buf.readUInt32LE(pos + ID_LENGTH)
+    pos += ID_LENGTH + 4
+    if (pos + length > buf.byteLength) throw new InvalidInputError('index object truncated')
+    packs.push({ pack, entries: decodeEntries(buf.subarray(pos, pos + length)) })
+    pos += length
+  }
+  if (pos !== buf.byteLength) throw new InvalidInputError('index object has trailing bytes')
+  return { packs }
+}

@@ -1,0 +1,80 @@
+import type { Placement, RepoRecord, ShardSites, AbortOptions } from '@resilien/types'
+import type { Catalog } from '@resilien/catalog'
+import type { ErasureBackend } from '@resilien/erasure'
+import type { ChunkIndex } from './chunk-index.js'
+import type { FinishedPack } from './packer.js'
+import { writeStripe } from './stripe-writer.js'
+
+export interface PackUploaderComponents {
+  catalog: Catalog
+  sites: ShardSites
+  placement: Placement
+  index: ChunkIndex
+  erasure?: ErasureBackend
+}
+
+export interface PackUploaderOptions extends AbortOptions {
+  /** Packs being erasure-coded and stored at once; bounds memory to about this many packs times (k+m)/k. */
+  maxInFlight: number
+  allowDegraded?: boolean
+  /** Called after each pack is durable everywhere and recorded. */
+  onStored?: (pack: FinishedPack, storedBytes: number) => void
+}
+
+/** Packs in flight by default: one being stored while the next fills keeps disk and CPU busy. */
+export const DEFAULT_PACKS_IN_FLIGHT = 2
+
+/**
+ * Stores finished packs in the background while the engine fills the next one: erasure code,
+ * put shards, record the stripe in the catalog, then index the pack's blobs (in that order, so
+ * the index never points into a pack the catalog does not know). At most `maxInFlight` packs
+ * are in flight; `submit` waits for room. After one failure every later call rethrows it: a
+ * writer that failed once refuses further work rather than writing half.
+ */
+export class PackUploader {
+  private readonly inFlight = new Set<Promise<void>>()
+  private failure: unknown
+  packs = 0
+  packedBytes = 0
+  storedBytes = 0
+
+  constructor (
+    private readonly repo: RepoRecord,
+    private readonly components: PackUploaderComponents,
+    private readonly options: PackUploaderOptions
+  ) {}
+
+  async submit (pack: FinishedPack): Promise<void> {
+    this.throwIfFailed()
+    while (this.inFlight.size >= this.options.maxInFlight) {
+      await Promise.race(this.inFlight)
+      this.throwIfFailed()
+    }
+    const task = this.store(pack).catch((err: unknown) => {
+      this.failure ??= err
+    })
+    this.inFlight.add(task)
+    void task.finally(() => this.inFlight.delete(task))
+  }
+
+  /** Waits for every pack in flight; rethrows the first failure. */
+  async flush (): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+    this.throwIfFailed()
+  }
+
+  private throwIfFailed (): void {
+    if (this.failure !== undefined) throw this.failure
+  }
+
+  private async store (pack: FinishedPack): Promise<void> {
+    const stripe = await writeStripe(pack.bytes, this.repo, this.components, this.options)
+    await this.components.catalog.append([{ type: 'pack-stored', stripe }])
+    await this.components.index.addStoredPack(stripe.pack, pack.entries)
+    const stored = stripe.shards.reduce((n, s) => n + s.size, 0)
+    this.packs++
+    this.packedBytes += pack.bytes.byteLength
+    this.storedBytes += stored
+    this.options.onStored?.(pack, stored)
+  }
+}

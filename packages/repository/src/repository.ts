@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { DEFAULT_CHUNKER_OPTIONS } from '@resilien/chunking'
+import type { ChunkerOptions } from '@resilien/chunking'
+import type { KdfParams, RepoKeys } from '@resilien/crypto'
+import type { ErasureBackend } from '@resilien/erasure'
+import type { Catalog } from '@resilien/catalog'
+import { InvalidInputError, NotFoundError, fromHex, toHex } from '@resilien/types'
+import type { AbortOptions, ChunkerParams, Placement, RepoRecord, ShardSites, SiteId } from '@resilien/types'
+import { BlobReader } from './blob-reader.js'
+import { ChunkIndex } from './chunk-index.js'
+import { BlobType, DEFAULT_K, DEFAULT_M, DEFAULT_PACK_SIZE, MAX_PACK_SIZE, MIN_PACK_SIZE } from './format.js'
+import { decodeIndexObject } from './index-object.js'
+import { newMasterKey, openKeyring } from './keyring.js'
+import { openSnapshot } from './snapshot-record.js'
+import type { SnapshotRecord } from './snapshot-record.js'
+import { decodeTree } from './tree.js'
+import type { Tree } from './tree.js'
+import { MAX_SHARDS } from '@resilien/erasure'
+
+export interface RepositoryComponents {
+  catalog: Catalog
+  sites: ShardSites
+  placement: Placement
+  erasure?: ErasureBackend
+}
+
+export interface CreateRepositoryOptions {
+  name: string
+  passphrase: string
+  site: SiteId
+  k?: number
+  m?: number
+  packSize?: number
+  chunker?: ChunkerParams
+  kdf?: KdfParams
+}
+
+const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
+/** Creates a repository: a random master key wrapped by the passphrase, and its record, in one catalog append. */
+export async function createRepository (components: RepositoryComponents, options: CreateRepositoryOptions): Promise<RepoRecord> {
+  if (!REPO_NAME.test(options.name)) {
+    throw new InvalidInputError(`repository name "${options.name}" is not allowed: use 1-64 letters, digits, '.', '_' or '-'`)
+  }
+  if (await components.catalog.repo(options.name) !== undefined) {
+    throw new InvalidInputError(`a repository named "${options.name}" exists already`)
+  }
+  const k = options.k ?? DEFAULT_K
+  const m = options.m ?? DEFAULT_M
+  if (!Number.isSafeInteger(k) || !Number.isSafeInteger(m) || k < 1 || m < 0 || k + m > MAX_SHARDS) {
+    throw new InvalidInputError(`bad erasure policy k=${k} m=${m}: need k >= 1, m >= 0, k + m <= ${MAX_SHARDS}`)
+  }
+  const packSize = options.packSize ?? DEFAULT_PACK_SIZE
+  if (packSize < MIN_PACK_SIZE || packSize > MAX_PACK_SIZE) throw new InvalidInputError(`pack size ${packSize} is outside [${MIN_PACK_SIZE}, ${MAX_PACK_SIZE}]`)
+  const chunker = options.chunker ?? { minSize: DEFAULT_CHUNKER_OPTIONS.minSize, avgSize: DEFAULT_CHUNKER_OPTIONS.avgSize, maxSize: DEFAULT_CHUNKER_OPTIONS.maxSize }
+  const key = await newMasterKey(options.passphrase, options.kdf)
+  const record: RepoRecord = {
+    repo: toHex(randomBytes(32)),
+    name: options.name,
+    k,
+    m,
+    chunker,
+    packSize,
+    createdAt: Date.now(),
+    createdBy: options.site
+  }
+  await components.catalog.append([
+    { type: 'repo-created', record },
+    { type: 'key-added', repo: record.repo, keyId: key.keyId, wrapped: key.wrapped }
+  ])
+  return record
+}
+
+export interface OpenRepositoryOptions extends AbortOptions {
+  /** Name or id. */
+  repo: string
+  passphrase: string
+  /** Folder for the local caches of this site (the chunk index); one subfolder per repository. */
+  cacheDir: string
+  /**
+   * Supplies an already open chunk index (LevelDB allows one handle per folder, so a node that
+   * serves several requests on one repository shares it); the repository then does not close it.
+   */
+  sharedIndex?: (repo: RepoRecord, dir: string) => Promise<ChunkIndex>
+}
+
+export interface SnapshotEntry {
+  id: string
+  site: string
+  record: SnapshotRecord
+}
+
+/** Opens a repository with its passphrase and brings the local chunk index up to date with the catalog. */
+export async function openRepository (components: RepositoryComponents, options: OpenRepositoryOptions): Promise<Repository> {
+  const record = await components.catalog.repo(options.repo)
+  if (record === undefined) throw new NotFoundError('repository', options.repo)
+  const { keys } = await openKeyring(await components.catalog.keys(record.repo), options.passphrase)
+  const dir = join(options.cacheDir, record.repo)
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const shared = options.sharedIndex !== undefined
+  const index = shared ? await (options.sharedIndex as NonNullable<typeof options.sharedIndex>)(record, join(dir, 'index')) : await ChunkIndex.open(join(dir, 'index'))
+  const repository = new Repository(record, keys, index, components, !shared)
+  try {
+    await repository.syncIndex(options)
+  } catch (err) {
+    await repository.close()
+    throw err
+  }
+  return repository
+}
+
+/**
+ * An open repository: its record, its keys, the local chunk index and a blob reader. The
+ * engines (backup, restore, check) work through it.
+ */
+export class Repository {
+  readonly reader: BlobReader
+  /** The largest plaintext a blob may have: a max-size chunk, or a tree / index piece of that size. */
+  readonly maxBlobSize: number
+
+  constructor (
+    readonly record: RepoRecord,
+    readonly keys: RepoKeys,
+    readonly index: ChunkIndex,
+    readonly components: RepositoryComponents,
+    private readonly ownsIndex = true
+  ) {
+    this.maxBlobSize = record.chunker.maxSize
+    this.reader = new BlobReader(
+      { dataKey: keys.dataKey, chunkIdKey: keys.chunkIdKey, maxBlobSize: this.maxBlobSize },
+      {
+        sites: components.sites,
+        placement: components.placement,
+        stripe: async (pack) => components.catalog.stripe(pack),
+        ...(components.erasure === undefined ? {} : { erasure: components.erasure })
+      }
+    )
+  }
+
+  get id (): string {
+    return this.record.repo
+  }
+
+  /** The chunker of this repository, with its secret gear table. */
+  chunkerOptions (): ChunkerOptions {
+    return { ...this.record.chunker, gearSeed: this.keys.gearSeed }
+  }
+
+  /** Loads into the local index every index object of the catalog it has not loaded yet. */
+  async syncIndex (options: AbortOptions = {}): Promise<number> {
+    let loaded = 0
+    for await (const obj of this.components.catalog.indexObjects(this.record.repo)) {
+      options.signal?.throwIfAborted()
+      if (await this.index.hasLoaded(obj.index)) continue
+      const plain = await this.reader.read({ id: fromHex(obj.index), type: BlobType.index, ...obj.location }, options)
+      await this.index.loadIndexObject(obj.index, decodeIndexObject(plain).packs)
+      loaded++
+    }
+    return loaded
+  }
+
+  /** Reads a blob through the local index. */
+  async readBlob (id: string, type: BlobType, options: AbortOptions = {}): Promise<Uint8Array> {
+    const idBytes = fromHex(id)
+    const location = await this.index.get(idBytes)
+    if (location === undefined) throw new NotFoundError('chunk', id, `chunk ${id} is not in the index`)
+    return this.reader.read({ id: idBytes, type, pack: location.pack, offset: location.offset, length: location.length }, options)
+  }
+
+  /** A serialized tree stored as one or more tree blobs. */
+  async loadTree (ids: readonly string[], options: AbortOptions = {}): Promise<Tree> {
+    const parts: Uint8Array[] = []
+    for (const id of ids) parts.push(await this.readBlob(id, BlobType.tree, options))
+    return decodeTree(parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts))
+  }
+
+  /** Every snapshot of the repository, opened, oldest first. */
+  async listSnapshots (): Promise<SnapshotEntry[]> {
+    const out: SnapshotEntry[] = []
+    for await (const s of this.components.catalog.snapshots(this.record.repo)) {
+      out.push({ id: s.snapshot, site: s.site, record: openSnapshot(this.keys.metadataKey, this.record.repo, s.snapshot, s.sealed) })
+    }
+    return out.sort((a, b) => a.record.time.localeCompare(b.record.time) || a.id.localeCompare(b.id))
+  }
+
+  /** `latest`, a full id, or a unique prefix of at least 4 hex digits (like restic). */
+  async findSnapshot (ref: string): Promise<SnapshotEntry> {
+    const all = await this.listSnapshots()
+    if (ref === 'latest') {
+      const last = all[all.length - 1]
+      if (last === undefined) throw new NotFoundError('snapshot', ref, `repository "${this.record.name}" has no snapshot yet`)
+      return last
+    }
+    if (!/^[0-9a-f]{4,32}$/.test(ref)) throw new NotFoundError('snapshot', ref, `no snapshot "${ref}": give "latest", an id, or a prefix of at least 4 hex digits`)
+    const matches = all.filter((s) => s.id.startsWith(ref))
+    if (matches.length === 0) throw new NotFoundError('snapshot', ref, `no snapshot "${ref}" in repository "${this.record.name}"`)
+    if (matches.length > 1) throw new InvalidInputError(`snapshot prefix "${ref}" is ambiguous (${matches.length} snapshots)`)
+    return matches[0] as SnapshotEntry
+  }
+
+  async close (): Promise<void> {
+    if (this.ownsIndex) await this.index.close()
+  }
+}

@@ -1,0 +1,45 @@
+import { hash } from '@resilien/hashing'
+import { activeErasure, splitIntoDataShards } from '@resilien/erasure'
+import type { ErasureBackend } from '@resilien/erasure'
+import { toHex } from '@resilien/types'
+import type { AbortOptions, Placement, RepoRecord, ShardSites, StripeRecord } from '@resilien/types'
+
+export interface StripeWriterComponents {
+  sites: ShardSites
+  placement: Placement
+  erasure?: ErasureBackend
+}
+
+export interface WriteStripeOptions extends AbortOptions {
+  allowDegraded?: boolean
+}
+
+/**
+ * Erasure-codes one sealed pack into k data + m parity shards, names each shard by the BLAKE3
+ * of its bytes, and puts every shard on the site placement chose for it, all in parallel. It
+ * resolves once every site acknowledged its shard as durable; the caller then records the
+ * stripe in the catalog. A failure leaves shards that no stripe record names: garbage that
+ * prune removes, never a stripe that claims more than was stored.
+ */
+export async function writeStripe (pack: Uint8Array, repo: RepoRecord, components: StripeWriterComponents, options: WriteStripeOptions = {}): Promise<StripeRecord> {
+  const { k, m } = repo
+  const erasure = components.erasure ?? activeErasure
+  const packId = toHex(hash(pack))
+  const { shards: dataShards, shardLength } = splitIntoDataShards(pack, k)
+  const parity = m > 0 ? await erasure.encode(k, m, dataShards) : []
+  const shards = [...dataShards, ...parity]
+  const ids = shards.map((s) => toHex(hash(s)))
+  const sites = components.placement.place(k, m, { allowDegraded: options.allowDegraded ?? false })
+  await Promise.all(shards.map(async (shard, i) => {
+    await components.sites.put(sites[i] as string, ids[i] as string, shard, options)
+  }))
+  return {
+    repo: repo.repo,
+    pack: packId,
+    k,
+    m,
+    packLength: pack.byteLength,
+    shardLength,
+    shards: shards.map((s, i) => ({ id: ids[i] as string, site: sites[i] as string, size: s.byteLength }))
+  }
+}

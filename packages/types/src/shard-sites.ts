@@ -1,0 +1,25 @@
+import type { AbortOptions, ByteRange, ShardId } from './shard-store.js'
+import type { SiteId, StripeRecord } from './records.js'
+
+/**
+ * How the repository engines reach shards: put / get range / has on a set of sites. The node
+ * implements it with its local store for its own site and with wire clients for the others;
+ * the engines never touch the network or the disk layout themselves.
+ */
+export interface ShardSites {
+  put (site: SiteId, id: ShardId, data: Uint8Array, options?: AbortOptions): Promise<void>
+  /** undefined when the site does not have the shard; throws when the site is unreachable or the shard corrupt. */
+  get (site: SiteId, id: ShardId, range?: ByteRange, options?: AbortOptions): Promise<Uint8Array | undefined>
+  has (site: SiteId, ids: readonly ShardId[], options?: AbortOptions): Promise<boolean[]>
+}
+
+/**
+ * Which sites get the shards of a new stripe, and in which order to read. Deterministic for a
+ * given membership, zones, capacity and liveness.
+ */
+export interface Placement {
+  /** k + m sites, in shard order. Throws when the policy cannot be met and degraded is not allowed. */
+  place (k: number, m: number, options?: { allowDegraded?: boolean }): SiteId[]
+  /** The sites of a stripe in the order to try reads: live and local first. */
+  readOrder (stripe: StripeRecord): number[]
+}
