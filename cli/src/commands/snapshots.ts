@@ -11,12 +11,13 @@ export function snapshotsCommand (): Command {
     .action(async (repo: string, _opts: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const r = await connect(g).call('snapshots', { repo, password: await readPassword(g) })
+      // Warnings go to stderr also with --json: stdout stays the array scripts parse.
+      for (const w of r.warnings) console.error(`warning: ${w}`)
       if (g.json === true) return printJson(r.snapshots)
       console.log(`${'id'.padEnd(10)} ${'time'.padEnd(20)} ${'host'.padEnd(14)} ${'tags'.padEnd(14)} paths`)
       for (const s of r.snapshots) {
         console.log(`${s.id.slice(0, 8).padEnd(10)} ${s.time.slice(0, 19).replace('T', ' ').padEnd(20)} ${s.host.padEnd(14)} ${s.tags.join(',').padEnd(14)} ${s.paths.join(' ')}${s.degraded ? '  (degraded)' : ''}`)
       }
       console.log(`${r.snapshots.length} snapshots`)
-      for (const w of r.warnings) console.error(`warning: ${w}`)
     })
 }

@@ -1,6 +1,6 @@
 import { RejectedEntryError, ResilienError } from '@resilien/types'
 import type { CatalogFact, SiteId } from '@resilien/types'
-import { foldEntry } from './fold.js'
+import { foldEntry, keysReadBy } from './fold.js'
 import { KEYS, prefixRange } from './keys.js'
 import { signEntry } from './log-entry.js'
 import type { LogEntry, LogHead } from './log-entry.js'
@@ -33,6 +33,7 @@ export async function appendFacts (db: CatalogDb, signer: SiteSigner, facts: rea
   // Entry times of one log never go backwards, even when the clock does.
   const time = Math.max(now, head.time)
   const batch = new StateBatch(db)
+  await batch.prefetch(facts.flatMap(keysReadBy))
   const entries: LogEntry[] = []
   for (const fact of facts) {
     const entry = signEntry({ site: signer.site, seq: head.seq + 1, prev: head.hash, time, fact }, signer)
@@ -53,6 +54,7 @@ export async function appendFacts (db: CatalogDb, signer: SiteSigner, facts: rea
  */
 export async function ingestEntries (db: CatalogDb, entries: readonly LogEntry[]): Promise<number> {
   const batch = new StateBatch(db)
+  await batch.prefetch(entries.flatMap((entry) => keysReadBy(entry.fact)))
   const heads = new Map<SiteId, StoredHead>()
   const moved = new Set<SiteId>()
   for (const entry of entries) {

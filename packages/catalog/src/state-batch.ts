@@ -11,14 +11,29 @@ const DELETED = Symbol('deleted')
  */
 export class StateBatch {
   private readonly pending = new Map<string, unknown>()
+  /** Values read ahead, as stored before this batch. */
+  private readonly fetched = new Map<string, unknown>()
 
   constructor (private readonly db: CatalogDb) {}
+
+  /**
+   * Reads many keys in one call (one trip to LevelDB's thread instead of one per key, several
+   * times faster) so that the fold's reads mostly hit memory. Only a speed-up: a key not read
+   * ahead is read when asked for.
+   */
+  async prefetch (keys: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(keys)].filter((key) => !this.pending.has(key) && !this.fetched.has(key))
+    if (wanted.length === 0) return
+    const values = await this.db.getMany(wanted)
+    wanted.forEach((key, i) => this.fetched.set(key, values[i]))
+  }
 
   async get<T> (key: string): Promise<T | undefined> {
     if (this.pending.has(key)) {
       const value = this.pending.get(key)
       return value === DELETED ? undefined : value as T
     }
+    if (this.fetched.has(key)) return this.fetched.get(key) as T | undefined
     return await this.db.get(key) as T | undefined
   }
 

@@ -29,19 +29,17 @@ export interface Chunker {
   reset: () => void
 }
 
-// Fields are `declare`d and first set in the constructor: an ES class field would start as
-// undefined, and V8 then types it loosely, which cost a third of the scanning speed (measured).
 class FastCdcChunker implements Chunker {
-  declare readonly minSize: number
-  declare readonly avgSize: number
-  declare readonly maxSize: number
-  declare readonly normalization: number
-  declare private readonly maskSmall: number
-  declare private readonly maskLarge: number
-  declare private readonly scanTable: Uint32Array
-  declare pending: number
+  readonly minSize: number
+  readonly avgSize: number
+  readonly maxSize: number
+  readonly normalization: number
+  private readonly maskSmall: number
+  private readonly maskLarge: number
+  private readonly scanTable: Uint32Array
+  pending = 0
   /** Gear hash of the pending chunk's scanned bytes, as int32. */
-  declare private hash: number
+  private hash = 0
 
   constructor (options?: ChunkerOptions) {
     const p = resolveChunkerParams(options)
@@ -52,8 +50,6 @@ class FastCdcChunker implements Chunker {
     this.maskSmall = p.maskSmall
     this.maskLarge = p.maskLarge
     this.scanTable = p.scanTable
-    this.pending = 0
-    this.hash = 0
   }
 
   reset (): void {
@@ -78,7 +74,7 @@ class FastCdcChunker implements Chunker {
     let stop = normalEnd < end ? normalEnd : end
     if (i < stop) {
       const cut = scanRegion(buf, i, stop, hash, this.scanTable, this.maskSmall)
-      if (cut >= 0) { this.pending = 0; this.hash = 0; return cut - start }
+      if (cut >= 0) { this.reset(); return cut - start }
       hash = scanHash
       i = stop
     }
@@ -86,17 +82,15 @@ class FastCdcChunker implements Chunker {
     stop = maxEnd < end ? maxEnd : end
     if (i < stop) {
       const cut = scanRegion(buf, i, stop, hash, this.scanTable, this.maskLarge)
-      if (cut >= 0) { this.pending = 0; this.hash = 0; return cut - start }
+      if (cut >= 0) { this.reset(); return cut - start }
       hash = scanHash
       i = stop
     }
 
-    // Direct resets below, not this.reset(): that call alone cost 10 % (measured).
-    if (i === maxEnd) { this.pending = 0; this.hash = 0; return i - start }
+    if (i === maxEnd) { this.reset(); return i - start }
     if (final) {
       if (this.pending === 0 && start === end) return -1
-      this.pending = 0
-      this.hash = 0
+      this.reset()
       return end - start
     }
     this.pending += end - start

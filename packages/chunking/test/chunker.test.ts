@@ -172,3 +172,25 @@ test('defaults are 16 KiB / 64 KiB / 512 KiB with normalization level 2, and the
   const data = randomBytes(3 * MiB, 10)
   assert.deepEqual(chunkLengths(data, big), referenceCutLengths(data, big))
 })
+
+test('chunkers with different seeds used in turn cut as each does alone (they share the scan table)', () => {
+  const data = randomBytes(2 * MiB, 11)
+  const seeds = [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)]
+  const next = prng(12)
+  const streams = seeds.map((gearSeed) => ({ chunker: createChunker({ ...SMALL, gearSeed }), pos: 0, lengths: [] as number[] }))
+  while (streams.some((s) => s.pos < data.length)) {
+    for (const s of streams) {
+      if (s.pos >= data.length) continue
+      const end = Math.min(data.length, s.pos + randomInt(next, 1, 5000))
+      const before = s.chunker.pending
+      const n = s.chunker.findCut(data, s.pos, end, end === data.length)
+      if (n < 0) {
+        s.pos = end
+      } else {
+        s.lengths.push(before + n)
+        s.pos += n
+      }
+    }
+  }
+  streams.forEach((s, k) => assert.deepEqual(s.lengths, referenceCutLengths(data, { ...SMALL, normalization: 2, gearSeed: seeds[k] })))
+})

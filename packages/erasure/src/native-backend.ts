@@ -31,7 +31,7 @@ const CONTEXT_HEADER = 3
 export let nativeLoadError: unknown
 
 /** The binding, or undefined where it is missing or fails to load (e.g. no compiler on ARM). */
-function loadBinding (): RonomonBinding | undefined {
+export function loadBinding (): RonomonBinding | undefined {
   try {
     const binding = createRequire(import.meta.url)('@ronomon/reed-solomon') as Partial<RonomonBinding>
     if (typeof binding.create !== 'function' || typeof binding.encode !== 'function') {
@@ -168,7 +168,7 @@ function rebuildTails (code: ErasureCode, out: Uint8Array[], present: readonly b
 }
 
 /** True when the native context holds exactly the bit matrix of our parity rows. */
-function sameBitMatrix (code: ErasureCode, ctx: Buffer): boolean {
+export function sameBitMatrix (code: ErasureCode, ctx: Buffer): boolean {
   const { k, m, field } = code
   const w = field.w
   if (ctx.length !== CONTEXT_HEADER + k * w * m * w || ctx[0] !== w || ctx[1] !== k || ctx[2] !== m) return false

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { NATIVE_MAX_K, NATIVE_MAX_M } from '../src/code-parameters.js'
+import { erasureCode } from '../src/erasure-code.js'
 import { loadErasureBackend } from '../src/index.js'
+import { loadBinding, sameBitMatrix } from '../src/native-backend.js'
 import type { ErasureBackend } from '../src/index.js'
 import { erase, Prng } from './prng.js'
 
@@ -51,6 +53,14 @@ const portable = loadErasureBackend('portable') as ErasureBackend
 if (loadedNative !== undefined) {
   const native: ErasureBackend = loadedNative
   describe('native and portable backends', () => {
+    test('share the bit matrix of every (k, m) the native library takes, so native is never bypassed', () => {
+      const binding = loadBinding()
+      assert.ok(binding !== undefined)
+      for (let k = 1; k <= NATIVE_MAX_K; k++) {
+        for (let m = 1; m <= NATIVE_MAX_M; m++) assert.ok(sameBitMatrix(erasureCode(k, m), binding.create(k, m)), `k=${k} m=${m}`)
+      }
+    })
+
     test('write identical parity for every (k, m) the native library takes', async () => {
       const rng = new Prng(99)
       for (let k = 1; k <= NATIVE_MAX_K; k++) {

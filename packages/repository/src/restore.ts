@@ -56,6 +56,31 @@ function isAllZero (buf: Uint8Array): boolean {
   return true
 }
 
+/** Zero runs of at least this many aligned bytes become holes instead of written zeros (the file system block). */
+export const SPARSE_BLOCK = 4096
+
+/**
+ * Writes the non-zero parts of `data` at `position`, leaving aligned zero blocks as holes, so a
+ * sparse file (a VM image, a database file) comes back sparse.
+ */
+async function writeSparse (handle: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  if (isAllZero(data)) return
+  let runStart = -1
+  let offset = 0
+  while (offset < data.byteLength) {
+    // Blocks aligned to the file position, so holes line up with the file system's blocks.
+    const blockEnd = Math.min(data.byteLength, offset + SPARSE_BLOCK - ((position + offset) % SPARSE_BLOCK))
+    const zero = isAllZero(data.subarray(offset, blockEnd))
+    if (!zero && runStart < 0) runStart = offset
+    if (zero && runStart >= 0) {
+      await handle.write(data, runStart, offset - runStart, position + runStart)
+      runStart = -1
+    }
+    offset = blockEnd
+  }
+  if (runStart >= 0) await handle.write(data, runStart, data.byteLength - runStart, position + runStart)
+}
+
 function nsToSeconds (ns: string): number {
   return Number(BigInt(ns)) / 1e9
 }
@@ -128,7 +153,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       for (let i = 0; i < ids.length; i++) {
         const data = await (reads.shift() as Promise<Uint8Array>)
         start(i + RESTORE_READ_AHEAD)
-        if (!isAllZero(data)) await handle.write(data, 0, data.byteLength, position)
+        await writeSparse(handle, data, position)
         position += data.byteLength
         done.bytes += data.byteLength
       }

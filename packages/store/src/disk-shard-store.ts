@@ -9,7 +9,7 @@ import { availableBytes, isOutOfSpace, outOfSpaceError } from './disk-space.js'
 import { IntentKind } from './index-records.js'
 import type { BlockRecord } from './index-records.js'
 import { KeyedLock } from './keyed-lock.js'
-import { fsyncDirectory, prepareLayout, shardDirectory, shardPath, storeLayout, tempPath } from './layout.js'
+import { FanOutDirectories, fsyncDirectory, prepareLayout, shardDirectory, shardPath, storeLayout, tempPath } from './layout.js'
 import type { StoreLayout } from './layout.js'
 import { OperationGate } from './operation-gate.js'
 import { recoverStore } from './recovery.js'
@@ -91,6 +91,7 @@ class DefaultDiskShardStore implements DiskShardStore {
   readonly #reserveBytes: number
   readonly #blockSize: number
   readonly #locks = new KeyedLock()
+  readonly #fanOut: FanOutDirectories
   readonly #gate: OperationGate
   /** Bytes promised to puts under way, so concurrent puts do not all count the same free space. */
   #promised = 0
@@ -103,6 +104,7 @@ class DefaultDiskShardStore implements DiskShardStore {
     this.#reserveBytes = reserveBytes
     this.#blockSize = blockSize
     this.#gate = new OperationGate(`shard store ${layout.root}`)
+    this.#fanOut = new FanOutDirectories(layout)
   }
 
   async put (id: ShardId, data: Uint8Array | AsyncIterable<Uint8Array>, options?: ShardPutOptions): Promise<void> {
@@ -144,6 +146,7 @@ class DefaultDiskShardStore implements DiskShardStore {
     let renamed = false
     try {
       signal?.throwIfAborted()
+      await this.#fanOut.ensure(id)
       await this.#index.recordIntent(id, IntentKind.put)
       await rename(temp, shardPath(this.#layout, id))
       renamed = true

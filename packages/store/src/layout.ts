@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, readdir, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { ShardId } from '@resilien/types'
 import { FAN_OUT_PREFIX_LENGTH } from './constants.js'
 
@@ -55,26 +55,47 @@ export async function fsyncDirectory (path: string): Promise<void> {
   }
 }
 
-/**
- * Creates the directories, including every fan-out directory up front, so that a put never has
- * to create (and fsync the parent of) a directory. Costs one readdir on an existing store.
- */
+/** Creates the store's top directories; fan-out directories come with their first shard. */
 export async function prepareLayout (layout: StoreLayout): Promise<void> {
+  const created = await mkdir(layout.root, { recursive: true })
   for (const dir of [layout.shards, layout.tmp, layout.index, layout.quarantine]) {
     await mkdir(dir, { recursive: true })
   }
-  const present = new Set(await readdir(layout.shards))
-  let created = false
-  const fanOut = 16 ** FAN_OUT_PREFIX_LENGTH
-  for (let i = 0; i < fanOut; i++) {
-    const name = i.toString(16).padStart(FAN_OUT_PREFIX_LENGTH, '0')
-    if (present.has(name)) continue
-    await mkdir(join(layout.shards, name), { recursive: true })
-    created = true
+  await fsyncDirectory(layout.root)
+  if (created !== undefined) await fsyncDirectory(dirname(layout.root))
+}
+
+/**
+ * Makes sure a shard's fan-out directory exists and that its entry in shards/ is durable before
+ * a shard is renamed into it. Remembers, per session, the directories already made sure of
+ * (at most 16^FAN_OUT_PREFIX_LENGTH), so a put normally costs nothing here.
+ */
+export class FanOutDirectories {
+  readonly #layout: StoreLayout
+  readonly #ready = new Map<string, Promise<void>>()
+
+  constructor (layout: StoreLayout) {
+    this.#layout = layout
   }
-  if (created) {
-    await fsyncDirectory(layout.shards)
-    await fsyncDirectory(layout.root)
+
+  async ensure (id: ShardId): Promise<void> {
+    const dir = shardDirectory(this.#layout, id)
+    let ready = this.#ready.get(dir)
+    if (ready === undefined) {
+      ready = this.#create(dir)
+      this.#ready.set(dir, ready)
+    }
+    try {
+      await ready
+    } catch (error) {
+      this.#ready.delete(dir)
+      throw error
+    }
+  }
+
+  async #create (dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true })
+    await fsyncDirectory(this.#layout.shards)
   }
 }
 

@@ -4,10 +4,10 @@ import { ResilienError } from '@resilien/types'
 import type { ShardId, ShardInfo } from '@resilien/types'
 import { GroupCommit } from './group-commit.js'
 import {
-  IntentKind, decodeBlockRecord, decodeCounters, decodeIntent, decodeShardRecord,
+  decodeBlockRecord, decodeCounters, decodeIntent, decodeShardRecord,
   encodeBlockRecord, encodeCounters, encodeIntent, encodeShardRecord
 } from './index-records.js'
-import type { BlockRecord, Counters, ShardRecord } from './index-records.js'
+import type { BlockRecord, Counters, IntentKind, ShardRecord } from './index-records.js'
 
 /** Version of the on-disk layout (directories and index records); a store of another version is refused. */
 const LAYOUT_VERSION = 1

@@ -200,7 +200,10 @@ export function shardStoreCompliance (name: string, open: () => Promise<OpenedSt
       assert.deepEqual(listed.map(({ id, size }) => ({ id, size })), expected.map(({ id, bytes }) => ({ id, size: bytes.byteLength })))
       for (const info of listed) assert.ok(info.storedAt >= before && info.storedAt <= after, `storedAt ${info.storedAt}`)
       let seen = 0
-      for await (const _ of store.list()) if (++seen === 3) break
+      for await (const info of store.list()) {
+        assert.equal(info.id, expected[seen]?.id)
+        if (++seen === 3) break
+      }
       assert.equal(seen, 3)
     })
 

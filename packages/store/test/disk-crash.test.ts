@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomInt } from 'node:crypto'
-import { readdir, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +14,12 @@ import { collectList, makeShard, tempDirectory } from './helpers.js'
 
 function fileOf (path: string, id: string): string {
   return join(path, 'shards', id.slice(0, 2), id)
+}
+
+/** Puts a file where a shard's rename would have put it, as a crash after the rename leaves it. */
+async function placeShardFile (path: string, id: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(fileOf(path, id)), { recursive: true })
+  await writeFile(fileOf(path, id), bytes)
 }
 
 async function withIndex<T> (path: string, task: (index: ShardIndex) => Promise<T>): Promise<T> {
@@ -45,7 +51,7 @@ test('a put interrupted after its rename is finished at open', async (t) => {
   await (await createDiskShardStore({ path })).close()
   const shard = makeShard(150 * 1024)
   await withIndex(path, async (index) => { await index.recordIntent(shard.id, IntentKind.put) })
-  await writeFile(fileOf(path, shard.id), shard.bytes)
+  await placeShardFile(path, shard.id, shard.bytes)
   await writeFile(join(path, 'tmp', `${shard.id}.0123456789ab`), shard.bytes)
   const store = await createDiskShardStore({ path })
   assert.deepEqual(await store.get(shard.id), shard.bytes)
@@ -70,7 +76,7 @@ test('an interrupted put whose file does not hash to its id is quarantined at op
   await (await createDiskShardStore({ path })).close()
   const shard = makeShard(10 * 1024)
   await withIndex(path, async (index) => { await index.recordIntent(shard.id, IntentKind.put) })
-  await writeFile(fileOf(path, shard.id), shard.bytes.subarray(0, 5000))
+  await placeShardFile(path, shard.id, shard.bytes.subarray(0, 5000))
   const store = await createDiskShardStore({ path })
   assert.deepEqual(await store.has([shard.id]), [false])
   assert.equal((await readdir(join(path, 'quarantine'))).length, 1)

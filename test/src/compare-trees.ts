@@ -1,0 +1,56 @@
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+
+export interface Difference {
+  path: string
+  what: string
+}
+
+/**
+ * Compares two trees byte for byte and by metadata (type, permission bits, size, mtime to the
+ * millisecond, symlink targets). Folder mtimes are compared too. Returns every difference.
+ */
+export async function compareTrees (expected: string, actual: string, options: { ignoreRootMeta?: boolean } = {}): Promise<Difference[]> {
+  const diffs: Difference[] = []
+  const walk = async (rel: Buffer): Promise<void> => {
+    const a = Buffer.concat([Buffer.from(expected), rel])
+    const b = Buffer.concat([Buffer.from(actual), rel])
+    const relName = rel.toString('utf8') || '/'
+    const sa = await lstat(a)
+    const sb = await lstat(b).catch(() => undefined)
+    if (sb === undefined) {
+      diffs.push({ path: relName, what: 'missing' })
+      return
+    }
+    const type = (s: typeof sa): string => s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSymbolicLink() ? 'symlink' : s.isFIFO() ? 'fifo' : 'other'
+    if (type(sa) !== type(sb)) {
+      diffs.push({ path: relName, what: `type ${type(sa)} vs ${type(sb)}` })
+      return
+    }
+    const isRoot = rel.byteLength === 0
+    if (!(isRoot && options.ignoreRootMeta === true)) {
+      if (!sa.isSymbolicLink() && (sa.mode & 0o7777) !== (sb.mode & 0o7777)) diffs.push({ path: relName, what: `mode ${(sa.mode & 0o7777).toString(8)} vs ${(sb.mode & 0o7777).toString(8)}` })
+      if (Math.floor(sa.mtimeMs) !== Math.floor(sb.mtimeMs)) diffs.push({ path: relName, what: `mtime ${sa.mtime.toISOString()} vs ${sb.mtime.toISOString()}` })
+    }
+    if (sa.isFile()) {
+      if (sa.size !== sb.size) diffs.push({ path: relName, what: `size ${sa.size} vs ${sb.size}` })
+      else {
+        const ha = createHash('sha256').update(await readFile(a)).digest('hex')
+        const hb = createHash('sha256').update(await readFile(b)).digest('hex')
+        if (ha !== hb) diffs.push({ path: relName, what: 'content differs' })
+      }
+    } else if (sa.isSymbolicLink()) {
+      const ta = await readlink(a, { encoding: 'buffer' })
+      const tb = await readlink(b, { encoding: 'buffer' })
+      if (!ta.equals(tb)) diffs.push({ path: relName, what: `link ${ta.toString()} vs ${tb.toString()}` })
+    } else if (sa.isDirectory()) {
+      const na = (await readdir(a, { encoding: 'buffer' })).sort(Buffer.compare)
+      const nb = (await readdir(b, { encoding: 'buffer' })).sort(Buffer.compare)
+      for (const n of nb) if (!na.some((x) => x.equals(n))) diffs.push({ path: join(relName, n.toString()), what: 'unexpected' })
+      for (const n of na) await walk(Buffer.concat([rel, Buffer.from('/'), n]))
+    }
+  }
+  await walk(Buffer.alloc(0))
+  return diffs
+}

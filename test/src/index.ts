@@ -1,0 +1,3 @@
+export * from './site-process.js'
+export * from './tree-fixture.js'
+export * from './compare-trees.js'

@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The real `resilien` command, as a user runs it. */
+export const RESILIEN_BIN = fileURLToPath(new URL('../../../cli/bin/resilien.js', import.meta.url))
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>
+  cwd?: string
+  /** Kill the command after this many milliseconds (a test must never hang). */
+  timeoutMs?: number
+}
+
+/** Environment of every command in tests: a cheap KDF (many repositories are made) and a known passphrase. */
+export const TEST_ENV: Record<string, string> = {
+  RESILIEN_KDF: 'test',
+  RESILIEN_PASSWORD: 'correct horse battery staple'
+}
+
+/** Runs `resilien ARGS` to completion. */
+export async function runResilien (args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const child = spawn(process.execPath, [RESILIEN_BIN, ...args], {
+    env: { ...process.env, ...TEST_ENV, ...options.env },
+    cwd: options.cwd ?? process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
+  const code = await new Promise<number>((resolve) => child.once('close', (c, sig) => resolve(c ?? (sig === null ? -1 : 128))))
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
+export interface TestContext {
+  after: (fn: () => Promise<void> | void) => void
+}
+
+export async function tempDir (t: TestContext, prefix = 'resilien-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  t.after(async () => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** A site: its data dir, and its node process while started. */
+export class Site {
+  private child: ChildProcess | undefined
+  log = ''
+
+  constructor (readonly dataDir: string, readonly name: string, private readonly env: Record<string, string | undefined> = {}) {}
+
+  /** `resilien ARGS --data DIR` against this site. */
+  async run (args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return runResilien([...args, '--data', this.dataDir], { ...options, env: { ...this.env, ...options.env } })
+  }
+
+  /** Starts `resilien start` and waits until the node says it is up. */
+  async start (): Promise<void> {
+    if (this.child !== undefined) throw new Error(`site ${this.name} is running already`)
+    const child = spawn(process.execPath, [RESILIEN_BIN, 'start', '--data', this.dataDir], {
+      env: { ...process.env, ...TEST_ENV, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    this.child = child
+    await new Promise<void>((resolve, reject) => {
+      const onData = (d: Buffer): void => {
+        this.log += d.toString()
+        if (this.log.includes(' is up')) resolve()
+      }
+      child.stdout?.on('data', onData)
+      child.stderr?.on('data', onData)
+      child.once('exit', (code) => reject(new Error(`site ${this.name} exited with ${code ?? 'a signal'} while starting:\n${this.log}`)))
+    })
+  }
+
+  /** SIGTERM (clean stop) or SIGKILL (a crash); resolves when the process is gone. */
+  async stop (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const child = this.child
+    if (child === undefined) return null
+    this.child = undefined
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    child.kill(signal)
+    return exited
+  }
+
+  get running (): boolean {
+    return this.child !== undefined
+  }
+}
+
+/** `resilien init` a new single-site cluster in a temp dir, started, stopped after the test. */
+export async function newSite (t: TestContext, name = 'site1', env: Record<string, string | undefined> = {}): Promise<Site> {
+  const root = await tempDir(t)
+  const site = new Site(join(root, 'data'), name, env)
+  const init = await site.run(['init', '--name', name, '--listen', '/ip4/127.0.0.1/tcp/0'])
+  if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`)
+  t.after(async () => { await site.stop('SIGKILL') })
+  await site.start()
+  return site
+}

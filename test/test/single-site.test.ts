@@ -1,0 +1,179 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { appendFile, readFile, readdir, rename, rm, stat, writeFile, open, mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { buildFixtureTree, compareTrees, newSite, tempDir } from '../src/index.js'
+import type { Site } from '../src/index.js'
+
+async function createRepo (site: Site, name = 'main'): Promise<void> {
+  const r = await site.run(['repo', 'create', name])
+  assert.equal(r.code, 0, r.stderr)
+}
+
+async function backupJson (site: Site, args: string[]): Promise<{ id: string, stats: { unchangedFiles: number, files: number, newChunks: number, newBytes: number } }> {
+  const r = await site.run(['backup', 'main', ...args, '--json'])
+  assert.equal(r.code, 0, r.stderr)
+  return JSON.parse(r.stdout) as { id: string, stats: { unchangedFiles: number, files: number, newChunks: number, newBytes: number } }
+}
+
+async function restoreAndCompare (site: Site, snapshot: string, source: string, work: string): Promise<void> {
+  const target = join(work, `restore-${snapshot.slice(0, 8)}-${Math.random().toString(36).slice(2, 8)}`)
+  const r = await site.run(['restore', 'main', snapshot, '--target', target])
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepEqual(await compareTrees(source, join(target, source)), [])
+}
+
+test('a tree with every kind of file is restored byte for byte with its metadata', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await buildFixtureTree(src)
+  await createRepo(site)
+  const first = await backupJson(site, [src])
+  assert.match(first.id, /^[0-9a-f]{32}$/)
+  await restoreAndCompare(site, 'latest', src, work)
+
+  // The sparse file comes back sparse: far fewer blocks than its length.
+  const target = join(work, 'sparse-check')
+  assert.equal((await site.run(['restore', 'main', first.id.slice(0, 8), '--target', target, '--include', join(src, 'sparse.img')])).code, 0)
+  const st = await stat(join(target, src, 'sparse.img'))
+  assert.equal(st.size, 8 * 1024 * 1024)
+  assert.ok(st.blocks * 512 < 1024 * 1024, `sparse file takes ${st.blocks * 512} bytes on disk`)
+  // --include restored only that file.
+  assert.deepEqual((await readdir(join(target, src))).sort(), ['sparse.img'])
+
+  const snapshots = await site.run(['snapshots', 'main', '--json'])
+  const list = JSON.parse(snapshots.stdout) as Array<{ id: string, paths: string[], degraded: boolean }>
+  assert.equal(list.length, 1)
+  assert.deepEqual(list[0]?.paths, [src])
+  assert.equal(list[0]?.degraded, true, 'one site: the snapshot does not survive the loss of the site')
+  assert.match(snapshots.stderr, /single site/)
+
+  const ls = await site.run(['ls', 'main', 'latest', join(src, 'docs'), '--json'])
+  assert.equal(ls.code, 0, ls.stderr)
+  const paths = ls.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { path: string }).path)
+  assert.ok(paths.includes(join(src, 'docs', 'deep', 'deeper', 'random.bin')))
+})
+
+test('incremental backups after edits, renames and deletes restore each state', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(join(src, 'a'), { recursive: true })
+  for (let i = 0; i < 20; i++) await writeFile(join(src, 'a', `f${i}.bin`), randomBytes(50_000 + i))
+  await writeFile(join(src, 'big.bin'), randomBytes(2_000_000))
+  await createRepo(site)
+  const first = await backupJson(site, [src])
+  await restoreAndCompare(site, first.id, src, work)
+
+  const unchanged = await backupJson(site, [src])
+  assert.equal(unchanged.stats.unchangedFiles, 21, 'an unchanged tree is not read again')
+  // Only tree blobs can be new (the folders above src change as other tests run); no file data.
+  assert.ok(unchanged.stats.newBytes < 20_000, `unchanged tree added ${unchanged.stats.newBytes} bytes`)
+
+  await appendFile(join(src, 'a', 'f1.bin'), 'edited')
+  await rename(join(src, 'a', 'f2.bin'), join(src, 'renamed.bin'))
+  await rm(join(src, 'a', 'f3.bin'))
+  const f = await open(join(src, 'big.bin'), 'r+')
+  await f.write(Buffer.from('X'), 0, 1, 1_000_000)
+  await f.close()
+  const second = await backupJson(site, [src])
+  assert.ok(second.stats.newChunks > 0 && second.stats.newChunks < 10, `only the edited parts are new (${second.stats.newChunks} chunks)`)
+  await restoreAndCompare(site, second.id, src, work)
+  // The first snapshot still restores as it was.
+  const old = join(work, 'old')
+  assert.equal((await site.run(['restore', 'main', first.id, '--target', old])).code, 0)
+  assert.ok((await stat(join(old, src, 'a', 'f3.bin'))).isFile())
+  await assert.rejects(stat(join(old, src, 'renamed.bin')))
+})
+
+test('check --read-data reports exactly the shard whose byte was flipped', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'data.bin'), randomBytes(3_000_000))
+  await createRepo(site)
+  await backupJson(site, [src])
+  assert.equal((await site.run(['check', 'main', '--read-data'])).code, 0)
+
+  const shardsDir = join(site.dataDir, 'store', 'shards')
+  const files: string[] = []
+  for (const fan of await readdir(shardsDir)) for (const f of await readdir(join(shardsDir, fan))) files.push(join(shardsDir, fan, f))
+  files.sort()
+  const victim = files[0] as string
+  const h = await open(victim, 'r+')
+  const b = Buffer.alloc(1)
+  await h.read(b, 0, 1, 10)
+  b[0] = (b[0] as number) ^ 0x01
+  await h.write(b, 0, 1, 10)
+  await h.close()
+  const id = victim.split('/').pop() as string
+
+  const check = await site.run(['check', 'main', '--read-data', '--json'])
+  assert.equal(check.code, 1)
+  const report = JSON.parse(check.stdout) as { ok: boolean, problems: Array<{ kind: string, id: string }> }
+  assert.equal(report.ok, false)
+  const corrupt = report.problems.filter((p) => p.kind === 'corrupt-shard')
+  assert.deepEqual(corrupt.map((p) => p.id), [id])
+  // Without the key too, any site can find it.
+  const keyless = JSON.parse((await site.run(['check', '--read-data', '--json'])).stdout) as { problems: Array<{ kind: string, id: string }> }
+  assert.deepEqual(keyless.problems.map((p) => [p.kind, p.id]), [['corrupt-shard', id]])
+  // The data still restores from the other shards.
+  await restoreAndCompare(site, 'latest', src, work)
+})
+
+test('bad input gets one clear line and changes nothing', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  await createRepo(site)
+  const src = join(work, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'x'), 'x')
+  await backupJson(site, [src])
+
+  const wrong = await site.run(['snapshots', 'main'], { env: { RESILIEN_PASSWORD: 'wrong' } })
+  assert.equal(wrong.code, 1)
+  assert.match(wrong.stderr, /^resilien: wrong passphrase/)
+  assert.equal(wrong.stderr.trim().split('\n').length, 1)
+
+  const unknown = await site.run(['restore', 'main', 'deadbeef', '--target', join(work, 'r')])
+  assert.equal(unknown.code, 1)
+  assert.match(unknown.stderr, /no snapshot "deadbeef"/)
+  assert.equal(unknown.stderr.trim().split('\n').length, 1)
+
+  const missing = await site.run(['backup', 'main', join(work, 'does-not-exist')])
+  assert.equal(missing.code, 1)
+  assert.match(missing.stderr, /does-not-exist does not exist/)
+  const list = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
+  assert.equal(list.length, 1, 'no snapshot was added')
+
+  const noRepo = await site.run(['snapshots', 'nope'])
+  assert.equal(noRepo.code, 1)
+  assert.match(noRepo.stderr, /no repository "nope"/)
+
+  const dup = await site.run(['repo', 'create', 'main'])
+  assert.equal(dup.code, 1)
+  assert.match(dup.stderr, /exists already/)
+})
+
+test('a command\'s output is stored as a file, and a failing command commits nothing', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  await createRepo(site)
+  const ok = await site.run(['backup', 'main', '--stdin-from-command', 'seq 1 100000', '--stdin-filename', 'numbers.txt', '--json'])
+  assert.equal(ok.code, 0, ok.stderr)
+  const target = join(work, 'out')
+  assert.equal((await site.run(['restore', 'main', 'latest', '--target', target])).code, 0)
+  const restored = await readdir(target)
+  assert.deepEqual(restored, ['numbers.txt'])
+  assert.equal(await readFile(join(target, 'numbers.txt'), 'utf8'), execFileSync('seq', ['1', '100000']).toString())
+
+  const bad = await site.run(['backup', 'main', '--stdin-from-command', 'echo partial; exit 3', '--stdin-filename', 'dump.sql'])
+  assert.equal(bad.code, 1)
+  assert.match(bad.stderr, /failed \(exit code 3\); nothing was committed/)
+  const list = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
+  assert.equal(list.length, 1)
+})
