@@ -38,7 +38,7 @@ test('cut points do not depend on how the input is split into reads (default siz
   const next = prng(23)
   const o = { minSize: 16 * KiB, avgSize: 64 * KiB, maxSize: 512 * KiB }
   const around = [o.minSize, o.avgSize, o.maxSize].flatMap((s) => [s - 1, s, s + 1])
-  await assertSameAsWhole(data, {}, () => randomInt(next, 1, 64), 'reads of 1..64 bytes')
+  await assertSameAsWhole(data.subarray(0, 2 * MiB), {}, () => randomInt(next, 1, 64), 'reads of 1..64 bytes')
   await assertSameAsWhole(data, {}, () => around[randomInt(next, 0, around.length - 1)] as number, 'reads around min/avg/max')
   await assertSameAsWhole(data, {}, () => randomInt(next, 1, 3 * MiB), 'reads up to 3 MiB')
   await assertSameAsWhole(data, {}, () => (randomInt(next, 0, 9) === 0 ? randomInt(next, 1, 3) : 64 * KiB), 'mostly 64 KiB, some tiny')

@@ -136,13 +136,13 @@ class DefaultDiskShardStore implements DiskShardStore {
         }
         digests = streamed.blockDigests
       }
-      await this.#install(id, temp, { size, storedAt: Date.now(), blockSize, digests }, signal)
+      await this.#install(id, temp, { size, blockSize, digests }, signal)
     } finally {
       release()
     }
   }
 
-  async #install (id: ShardId, temp: string, shard: NewShard, signal?: AbortSignal): Promise<void> {
+  async #install (id: ShardId, temp: string, shard: Omit<NewShard, 'storedAt'>, signal?: AbortSignal): Promise<void> {
     let renamed = false
     try {
       signal?.throwIfAborted()
@@ -151,7 +151,7 @@ class DefaultDiskShardStore implements DiskShardStore {
       await rename(temp, shardPath(this.#layout, id))
       renamed = true
       await fsyncDirectory(shardDirectory(this.#layout, id))
-      await this.#index.commitShard(id, shard)
+      await this.#index.commitShard(id, { ...shard, storedAt: Date.now() })
     } catch (error) {
       await this.#undoInstall(id, temp, renamed)
       throw isOutOfSpace(error) ? await outOfSpaceError(this.#layout.root, shard.size, error) : error

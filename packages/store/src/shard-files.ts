@@ -13,10 +13,14 @@ export async function installShardFile (layout: StoreLayout, id: ShardId, temp: 
   await fsyncDirectory(shardDirectory(layout, id))
 }
 
-/** Removes a shard's file durably; a file that is already gone is fine (deletes are replayed). */
+/** Removes a shard's file durably; a file (or fan-out directory) already gone is fine: deletes are replayed. */
 export async function removeShardFile (layout: StoreLayout, id: ShardId): Promise<void> {
   await rm(shardPath(layout, id), { force: true })
-  await fsyncDirectory(shardDirectory(layout, id))
+  try {
+    await fsyncDirectory(shardDirectory(layout, id))
+  } catch (error) {
+    if (!isMissing(error)) throw error
+  }
 }
 
 /** Moves a shard's file to quarantine/; false when there was no file to move. */

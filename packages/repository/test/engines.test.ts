@@ -1,0 +1,68 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { WrongPassphraseError } from '@resilien/types'
+import type { ShardStore } from '@resilien/types'
+import { backup, checkRepository, openRepository, restore } from '../src/index.js'
+import { newRepository, PASSPHRASE } from './helpers.js'
+
+test('backup then restore through in-memory sites gives the same bytes', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(join(src, 'sub'), { recursive: true })
+  const big = randomBytes(5_000_000)
+  await writeFile(join(src, 'sub', 'big.bin'), big)
+  await writeFile(join(src, 'note.txt'), 'hello\n'.repeat(10_000))
+  const result = await backup(repo, { paths: [src], survivesSiteLoss: () => true })
+  assert.equal(result.stats.files, 2)
+  assert.ok(result.stats.packs >= 3, 'data, tree and index packs')
+  const target = join(dir, 'out')
+  await restore(repo, { snapshot: 'latest', target })
+  assert.ok((await readFile(join(target, src, 'sub', 'big.bin'))).equals(big))
+  assert.equal(await readFile(join(target, src, 'note.txt'), 'utf8'), 'hello\n'.repeat(10_000))
+  const report = await checkRepository(repo, { readData: true })
+  assert.deepEqual(report.problems, [])
+  assert.equal(report.ok, true)
+})
+
+test('restore decodes from parity when a site loses its data shards, and check names them', async (t) => {
+  const { repo, dir, stores } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  const data = randomBytes(3_000_000)
+  await writeFile(join(src, 'f.bin'), data)
+  await backup(repo, { paths: [src], survivesSiteLoss: () => true })
+  // Site s1 holds data shard 0 of every pack: empty it.
+  const s1 = stores.get('s1') as ShardStore
+  const lost: string[] = []
+  for await (const info of s1.list()) lost.push(info.id)
+  for (const id of lost) await s1.delete(id)
+  const target = join(dir, 'out')
+  await restore(repo, { snapshot: 'latest', target })
+  assert.ok((await readFile(join(target, src, 'f.bin'))).equals(data))
+  assert.ok(repo.reader.failures.length > 0, 'the failed range reads were recorded')
+  const report = await checkRepository(repo)
+  assert.deepEqual(report.problems.map((p) => p.id).sort(), lost.sort())
+  assert.ok(report.problems.every((p) => p.kind === 'missing-shard'))
+})
+
+test('a wrong passphrase is its own error', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  await assert.rejects(openRepository(repo.components, { repo: 'main', passphrase: PASSPHRASE + 'x', cacheDir: join(dir, 'cache2') }), WrongPassphraseError)
+})
+
+test('a fresh machine rebuilds its chunk index from the repository and restores', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  const data = randomBytes(2_000_000)
+  await writeFile(join(src, 'f.bin'), data)
+  await backup(repo, { paths: [src], survivesSiteLoss: () => true })
+  const fresh = await openRepository(repo.components, { repo: 'main', passphrase: PASSPHRASE, cacheDir: join(dir, 'other-cache') })
+  t.after(async () => fresh.close())
+  const target = join(dir, 'out')
+  await restore(fresh, { snapshot: 'latest', target })
+  assert.ok((await readFile(join(target, src, 'f.bin'))).equals(data))
+})
