@@ -41,7 +41,7 @@ export async function redundancySummary (ctx: Pick<NodeContext, 'catalog'>, isUp
 export async function redundancyWarnings (ctx: NodeContext): Promise<string[]> {
   const warnings: string[] = []
   let sites = 0
-  for await (const _ of ctx.catalog.sites()) sites++
+  for await (const site of ctx.catalog.sites()) if (site.site !== '') sites++
   if (sites < 2) {
     warnings.push('this cluster has a single site: every shard is on it, so its snapshots do NOT survive the loss of this site (add sites with `resilien invite` / `resilien join`)')
   }

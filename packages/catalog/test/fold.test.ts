@@ -180,3 +180,19 @@ test('a repository id displaced by an earlier conflicting record leaves no stale
   assert.equal((await catalog.repo('second-name'))?.createdBy, b.site)
   assert.equal(await catalog.repo('first-name'), undefined)
 })
+
+test('a pack claimed by two repositories keeps only the earliest claim, in either order', async (t) => {
+  const otherRepo = hexId('repo other')
+  const first = stripeRecord(repo, 'contested', sites)
+  const second = { ...first, repo: otherRepo }
+  const early = await logOf(t, a, [{ type: 'pack-stored', stripe: first }], 1000)
+  const late = await logOf(t, b, [{ type: 'pack-stored', stripe: second }, { type: 'pack-deleted', repo: otherRepo, pack: first.pack }], 2000)
+  for (const batches of [[early, late], [late, early]]) {
+    const catalog = await openTestCatalog(t, d, resolve)
+    for (const batch of batches) await catalog.ingest(batch)
+    assert.deepEqual(await catalog.stripe(first.pack), first)
+    assert.deepEqual(await collect(catalog.stripes()), [first])
+    assert.deepEqual(await collect(catalog.stripes(otherRepo)), [])
+    assert.equal(await catalog.isPackDeleted(repo, first.pack), false)
+  }
+})

@@ -79,6 +79,7 @@ export function writeChecksum (blob: Uint8Array): void {
  * (InvalidInputError: a blob that was written like this, but not by us or by a newer version).
  */
 export function readWrappedKey (blob: Uint8Array): WrappedKeyFields {
+  if (!(blob instanceof Uint8Array)) throw new InvalidInputError('a wrapped master key must be a Uint8Array')
   if (blob.byteLength < CHECKSUM_LENGTH) {
     throw new IntegrityError('wrapped master key', `wrapped master key of ${blob.byteLength} bytes is too short to hold its checksum`)
   }

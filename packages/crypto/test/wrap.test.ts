@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { hash } from '@resilien/hashing'
-import { IntegrityError, InvalidInputError, WrongPassphraseError } from '@resilien/types'
+import { fromHex, IntegrityError, InvalidInputError, WrongPassphraseError } from '@resilien/types'
 import {
   checkKdfParams, DEFAULT_KDF_PARAMS, generateMasterKey, KDF_LIMITS, TEST_KDF_PARAMS, unwrapMasterKey,
   WRAPPED_KEY_LENGTH, wrapMasterKey
@@ -37,6 +37,18 @@ test('a wrapped key has the v1 length and unwraps to the master key', async () =
 test('wrapping with the default parameters round-trips (maxmem fits 128 MiB scrypt)', async () => {
   const wrapped = await wrapMasterKey(master, passphrase)
   assert.deepEqual(await unwrapMasterKey(wrapped, passphrase), master)
+})
+
+// Format guard: a v1 blob written once (TEST params, master = bytes 255..224) must open forever.
+test('a pinned v1 blob still unwraps to its master key', async () => {
+  const pinned = fromHex(
+    '5253574b01010a0000000800000001cd5115a8c1ab4ecbd1f39a98180a24c0a4f55a027d7548259114690f5e4d0e7753' +
+    'c1d069cfe58143eccddecb194962c506f6762238ad0f78123464a2089ff73306a90b0a5c72ef64ada49c8081a0b2ecf5' +
+    '6763a7008659f2cc3aa3fdc3dcf39a4c792f8111e2fe4798216ef88501fb452fa63c2fcd9b868f8fb6f02a8c6f82ea83' +
+    'd83a480c2136f5f8dbf5a45352d8839bf5d646d5cc66f1f29d0e2c')
+  const expected = Uint8Array.from({ length: 32 }, (_, i) => 255 - i)
+  assert.deepEqual(Uint8Array.from(await unwrapMasterKey(pinned, 'r\u00e9silience v1 pinned')), expected)
+  await assert.rejects(unwrapMasterKey(pinned, 'resilience v1 pinned'), WrongPassphraseError)
 })
 
 test('two passphrases give two blobs that unwrap to the same master key', async () => {

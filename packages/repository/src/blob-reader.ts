@@ -6,7 +6,7 @@ import type { ErasureBackend } from '@resilien/erasure'
 import { IntegrityError, NotEnoughShardsError, NotFoundError, equalBytes, toHex } from '@resilien/types'
 import type { AbortOptions, Placement, ShardSites, StripeRecord } from '@resilien/types'
 import { BlobType, MAX_INDEX_OBJECT_BYTES, blobAad } from './format.js'
-import { LruCache } from './lru-cache.js'
+import { ByteBudgetCache, LruCache } from './lru-cache.js'
 
 export interface BlobReaderComponents {
   sites: ShardSites
@@ -23,6 +23,14 @@ export interface BlobReaderInit {
   maxBlobSize: number
 }
 
+export interface ReadOptions extends AbortOptions {
+  /**
+   * Fetch whole data shards and keep the last few: restore reads most chunks of every pack it
+   * touches, and one whole-shard read costs about what one small range read does.
+   */
+  wholeShards?: boolean
+}
+
 export interface BlobRef {
   id: Uint8Array
   type: BlobType
@@ -35,6 +43,9 @@ export interface BlobRef {
 const STRIPE_CACHE_ENTRIES = 1024
 /** Packs decoded from k shards after a data shard failed: reading the rest of them needs no new decode. */
 const DECODED_PACK_CACHE_ENTRIES = 2
+
+/** Whole data shards kept for whole-shard reads (restore): bounds the cache's memory. */
+const SHARD_CACHE_BYTES = 32 * 1024 * 1024
 
 /** Which shard read failed and why, kept as evidence when every way fails. */
 export interface ShardFailure {
@@ -52,6 +63,8 @@ export interface ShardFailure {
 export class BlobReader {
   private readonly stripes = new LruCache<string, StripeRecord>(STRIPE_CACHE_ENTRIES)
   private readonly decoded = new LruCache<string, Uint8Array>(DECODED_PACK_CACHE_ENTRIES)
+  private readonly shardCache = new ByteBudgetCache(SHARD_CACHE_BYTES)
+  private readonly shardReads = new Map<string, Promise<Uint8Array | undefined>>()
   /** Shard reads that failed, for `check` and for repair (bounded: the newest few). */
   readonly failures: ShardFailure[] = []
 
@@ -67,7 +80,7 @@ export class BlobReader {
   }
 
   /** The sealed bytes of a blob, straight from shards. */
-  async readSealed (ref: BlobRef, options: AbortOptions = {}): Promise<Uint8Array> {
+  async readSealed (ref: BlobRef, options: ReadOptions = {}): Promise<Uint8Array> {
     const stripe = await this.stripeOf(ref.pack)
     const pack = this.decoded.get(ref.pack)
     if (pack !== undefined) return pack.subarray(ref.offset, ref.offset + ref.length)
@@ -76,6 +89,11 @@ export class BlobReader {
       const parts = await Promise.all(ranges.map(async (r) => {
         const shard = stripe.shards[r.shard]
         if (shard === undefined) throw new IntegrityError(`stripe ${stripe.pack} lacks shard ${r.shard}`)
+        if (options.wholeShards === true) {
+          const whole = await this.wholeShard(shard.site, shard.id, options)
+          if (whole === undefined) throw new NotFoundError('shard', shard.id)
+          return whole.subarray(r.offset, r.offset + r.length)
+        }
         const bytes = await this.components.sites.get(shard.site, shard.id, { offset: r.offset, length: r.length }, options)
         if (bytes === undefined) throw new NotFoundError('shard', shard.id)
         return bytes
@@ -89,8 +107,22 @@ export class BlobReader {
     }
   }
 
+  /** A whole data shard, from the cache or the site; concurrent requests share one read. */
+  private async wholeShard (site: string, id: string, options: AbortOptions): Promise<Uint8Array | undefined> {
+    const cached = this.shardCache.get(id)
+    if (cached !== undefined) return cached
+    let pending = this.shardReads.get(id)
+    if (pending === undefined) {
+      pending = this.components.sites.get(site, id, undefined, options)
+      this.shardReads.set(id, pending)
+      void pending.then((bytes) => { if (bytes !== undefined) this.shardCache.set(id, bytes) }, () => {})
+        .finally(() => this.shardReads.delete(id))
+    }
+    return pending
+  }
+
   /** The plaintext of a blob, verified against its id. */
-  async read (ref: BlobRef, options: AbortOptions = {}): Promise<Uint8Array> {
+  async read (ref: BlobRef, options: ReadOptions = {}): Promise<Uint8Array> {
     const sealed = await this.readSealed(ref, options)
     return this.openSealed(ref, sealed)
   }

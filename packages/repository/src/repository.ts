@@ -9,6 +9,7 @@ import type { Catalog } from '@resilien/catalog'
 import { InvalidInputError, NotFoundError, fromHex, toHex } from '@resilien/types'
 import type { AbortOptions, ChunkerParams, Placement, RepoRecord, ShardSites, SiteId } from '@resilien/types'
 import { BlobReader } from './blob-reader.js'
+import type { ReadOptions } from './blob-reader.js'
 import { ChunkIndex } from './chunk-index.js'
 import { BlobType, DEFAULT_K, DEFAULT_M, DEFAULT_PACK_SIZE, MAX_PACK_SIZE, MIN_PACK_SIZE } from './format.js'
 import { decodeIndexObject } from './index-object.js'
@@ -162,7 +163,7 @@ export class Repository {
   }
 
   /** Reads a blob through the local index. */
-  async readBlob (id: string, type: BlobType, options: AbortOptions = {}): Promise<Uint8Array> {
+  async readBlob (id: string, type: BlobType, options: ReadOptions = {}): Promise<Uint8Array> {
     const idBytes = fromHex(id)
     const location = await this.index.get(idBytes)
     if (location === undefined) throw new NotFoundError('chunk', id, `chunk ${id} is not in the index`)

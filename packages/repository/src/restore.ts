@@ -144,7 +144,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       const start = (i: number): void => {
         const id = ids[i]
         if (id === undefined) return
-        const read = repo.readBlob(id, BlobType.data, options)
+        const read = repo.readBlob(id, BlobType.data, { ...(signal === undefined ? {} : { signal }), wholeShards: true })
         // Handled when awaited in order; this keeps an early failure from counting as unhandled.
         read.catch(() => {})
         reads.push(read)

@@ -138,6 +138,9 @@ test('kill -9 at random points of concurrent puts and deletes loses nothing ackn
     for (const id of run.put) present.add(id)
     for (const id of run.deleting) present.delete(id)
     for (const id of run.deleted) gone.add(id)
+    const intents = await withIndex(path, async (index) => await index.intents())
+    const temps = await readdir(join(path, 'tmp'))
+    t.diagnostic(`round ${round}: killed with ${intents.length} intents and ${temps.length} temp files left`)
     const store = await createDiskShardStore({ path })
     const ids = [...present, ...gone]
     assert.deepEqual(await store.has(ids), ids.map((id) => present.has(id)), `round ${round}`)
