@@ -48,3 +48,32 @@ test('kill -9 of the node during a backup: after restart check is clean and the 
   assert.deepEqual(await compareTrees(src, join(target, src)), [])
   assert.equal((await site.run(['check', 'main', '--read-data'])).code, 0)
 })
+
+test('SIGTERM during a backup stops the node cleanly: the backup fails with one line and commits nothing', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  for (let i = 0; i < 8; i++) await writeFile(join(src, `file${i}.bin`), randomBytes(4 * 1024 * 1024))
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  const backup = spawn(process.execPath, [RESILIEN_BIN, 'backup', 'main', src, '--data', site.dataDir], {
+    env: { ...process.env, ...TEST_ENV }, stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  backup.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const exited = new Promise<number | null>((resolve) => backup.once('close', (code) => resolve(code)))
+  const shards = join(site.dataDir, 'store', 'shards')
+  for (let i = 0; i < 3000; i++) {
+    if ((await readdir(shards).catch(() => [])).length > 0) break
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  assert.equal(await site.stop('SIGTERM'), 0, 'the node exits 0 on SIGTERM')
+  const code = await exited
+  assert.notEqual(code, 0)
+  const lines = stderr.trim().split('\n').filter((l) => l.startsWith('resilien:'))
+  assert.equal(lines.length, 1, stderr)
+  await site.start()
+  const snapshots = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
+  assert.equal(snapshots.length, 0)
+  assert.equal((await site.run(['check', 'main', '--read-data'])).code, 0)
+})

@@ -83,7 +83,7 @@ export async function startControlServer (init: ControlServerInit): Promise<Cont
     const task = new Promise<void>((resolve) => {
       req.on('end', () => {
         const abort = new AbortController()
-        const onShutdown = (): void => abort.abort(new Error('the node is shutting down'))
+        const onShutdown = (): void => abort.abort(new Error('the node is shutting down: the operation was abandoned, nothing was committed'))
         shutdown.signal.addEventListener('abort', onShutdown, { once: true })
         res.on('close', () => { if (!res.writableFinished) abort.abort(new Error('the client went away')) })
         res.writeHead(200, { 'content-type': 'application/x-ndjson' })
