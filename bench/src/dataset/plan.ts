@@ -39,6 +39,7 @@ const SMALL_KINDS: readonly SmallKind[] = [
   { kind: 'jpeg', share: 0.14, median: 1 * MiB, sigma: 0.5, min: 100 * KiB, max: 12 * MiB },
   { kind: 'video', share: 0.01, median: 4 * MiB, sigma: 0.8, min: 256 * KiB, max: 64 * MiB }
 ]
+const TOTAL_SHARE = SMALL_KINDS.reduce((n, k) => n + k.share, 0)
 /** Every photo gets Nextcloud previews: the "max" one and a 256 px crop. */
 const PREVIEW_MAX = { median: 60 * KiB, sigma: 0.4 }
 const PREVIEW_CROP = { median: 10 * KiB, sigma: 0.3 }
@@ -97,7 +98,7 @@ export class FileFactory {
 
   /** One small file (a photo brings its previews): its specs, with mtimes at `mtimeMs`. */
   draw (rng: Rng, mtimeMs: number, cameraDay?: number): FileSpec[] {
-    let r = rng.float()
+    let r = rng.float() * TOTAL_SHARE
     let k = SMALL_KINDS[0] as SmallKind
     for (const candidate of SMALL_KINDS) {
       k = candidate
