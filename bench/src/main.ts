@@ -5,15 +5,38 @@ import { describeBackend } from '@resilien/hashing'
 import { activeErasure } from '@resilien/erasure'
 import { activeCompression } from '@resilien/compression'
 import { describeMachine } from './machine.js'
+import type { MachineInfo } from './machine.js'
 import { formatTable } from './report.js'
 import type { BenchReport } from './report.js'
 import { runStages } from './scenarios/stages.js'
+import { runSingleSite } from './scenarios/single-site.js'
+import { formatSingleSite } from './scenarios/single-site-report.js'
+import { runDatasetScenario } from './scenarios/dataset.js'
+import { DEFAULT_DATASET_SIZE, DEFAULT_SEED, QUICK_DATASET_SIZE } from './dataset/index.js'
+import { parseSize } from './size-option.js'
+import { runCleanups } from './process/cleanup.js'
 
-const USAGE = `usage: npm run bench -- <scenario> [--quick] [--json] [--out FILE]
+const USAGE = `usage: npm run bench -- <scenario> [--quick] [--json] [--out FILE] [options]
 scenarios:
-  stages    per-stage throughput of hash, chunk, seal, compress and erasure code`
+  stages       per-stage throughput of hash, chunk, seal, compress and erasure code
+  single-site  one site through the CLI against restic: first, unchanged and next-day backups,
+               restore, and the node's memory at 1x and 4x the data
+  dataset      only write the generated data set (day 0, then --days more days) to --target DIR
+options of single-site and dataset:
+  --size SIZE         day 0's size (default 1GiB; 64MiB with --quick)
+  --files-scale N     N times the small files at the same size (default 1)
+  --seed N            data set seed (default ${DEFAULT_SEED})
+options of single-site:
+  --corpus DIR        use this tree as day 0 instead of the generator (e.g. ../shared/corpus snapshots)
+  --corpus-next DIR   ... and this one as day 1
+  --scale N           data multiple of the memory check (default 4; 0 skips it)
+  --no-restic         do not compare with restic
+options of dataset:
+  --target DIR        where to write (must not exist or be empty)
+  --days N            days of change to apply after day 0 (default 0)`
 
 const MiB = 1024 * 1024
+const DEFAULT_SCALE = 4
 
 async function main (): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -22,6 +45,15 @@ async function main (): Promise<number> {
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
+      size: { type: 'string' },
+      'files-scale': { type: 'string', default: '1' },
+      seed: { type: 'string', default: String(DEFAULT_SEED) },
+      corpus: { type: 'string' },
+      'corpus-next': { type: 'string' },
+      scale: { type: 'string', default: String(DEFAULT_SCALE) },
+      'no-restic': { type: 'boolean', default: false },
+      target: { type: 'string' },
+      days: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h', default: false }
     }
   })
@@ -30,37 +62,69 @@ async function main (): Promise<number> {
     console.log(USAGE)
     return 0
   }
-  if (scenario !== 'stages') {
+  if (!['stages', 'single-site', 'dataset'].includes(scenario)) {
     console.error(`resilien bench: unknown scenario "${scenario}"\n${USAGE}`)
     return 2
   }
+  const size = values.size === undefined ? (values.quick ? QUICK_DATASET_SIZE : DEFAULT_DATASET_SIZE) : parseSize(values.size)
+  const filesScale = Number(values['files-scale'])
+  const seed = Number(values.seed)
+  if (!(filesScale >= 1) || !Number.isInteger(seed)) {
+    console.error(`resilien bench: --files-scale must be >= 1 and --seed an integer\n${USAGE}`)
+    return 2
+  }
+  const progress = (line: string): void => {
+    if (!values.json) process.stderr.write(line + '\n')
+  }
+  if (scenario === 'dataset') {
+    if (values.target === undefined) {
+      console.error(`resilien bench: dataset needs --target DIR\n${USAGE}`)
+      return 2
+    }
+    runDatasetScenario({ target: values.target, size, seed, filesScale, days: Number(values.days), log: (l) => console.log(l) })
+    return 0
+  }
+
   const activePaths = {
     blake3: describeBackend(),
     erasure: activeErasure.name,
     compression: activeCompression.name
   }
-  const report: BenchReport = {
-    scenario,
-    quick: values.quick,
-    startedAt: new Date().toISOString(),
-    machine: describeMachine(activePaths),
-    results: []
+  const machine: MachineInfo = describeMachine(activePaths)
+  const header = { scenario, quick: values.quick, startedAt: new Date().toISOString(), machine }
+  let json: string
+  let text: string
+  if (scenario === 'single-site') {
+    const results = await runSingleSite({
+      size,
+      seed,
+      filesScale,
+      ...(values.corpus === undefined ? {} : { corpus: values.corpus }),
+      ...(values['corpus-next'] === undefined ? {} : { corpusNext: values['corpus-next'] }),
+      scaleFactor: Number(values.scale),
+      restic: !values['no-restic'],
+      log: progress
+    })
+    const report: BenchReport<typeof results> = { ...header, results }
+    json = JSON.stringify(report, null, 2)
+    text = formatSingleSite(results, machine, values.quick)
+  } else {
+    const report: BenchReport = { ...header, results: [] }
+    report.results = await runStages({
+      size: values.quick ? 32 * MiB : 256 * MiB,
+      rounds: values.quick ? 1 : 3,
+      onResult: (r) => progress(`  ${r.stage} (${r.variant}): ${r.mbPerSecond.toFixed(0)} MB/s`)
+    })
+    json = JSON.stringify(report, null, 2)
+    text = formatTable(report)
   }
-  const progress = values.json ? undefined : (r: { stage: string, variant: string, mbPerSecond: number }): void => {
-    process.stderr.write(`  ${r.stage} (${r.variant}): ${r.mbPerSecond.toFixed(0)} MB/s\n`)
-  }
-  report.results = await runStages({
-    size: values.quick ? 32 * MiB : 256 * MiB,
-    rounds: values.quick ? 1 : 3,
-    ...(progress === undefined ? {} : { onResult: progress })
-  })
-  const json = JSON.stringify(report, null, 2)
   if (values.out !== undefined) writeFileSync(values.out, json + '\n')
-  console.log(values.json ? json : formatTable(report))
+  console.log(values.json ? json : text)
   return 0
 }
 
 main().then((code) => { process.exitCode = code }, (err: unknown) => {
+  runCleanups()
   console.error(`resilien bench: ${err instanceof Error ? err.message : String(err)}`)
   process.exitCode = 1
 })

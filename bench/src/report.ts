@@ -1,12 +1,12 @@
 import type { MachineInfo } from './machine.js'
 import type { StageResult } from './measure.js'
 
-export interface BenchReport {
+export interface BenchReport<R = StageResult[]> {
   scenario: string
   quick: boolean
   startedAt: string
   machine: MachineInfo
-  results: StageResult[]
+  results: R
 }
 
 function pad (s: string, n: number, right = false): string {

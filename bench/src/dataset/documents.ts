@@ -130,8 +130,9 @@ export function documentContent (kind: DocumentKind, seed: number, edit: number,
   const w = new TextWriter(size + 1024)
   w.ascii(header(kind, new Rng(seed)))
   let n = 1
+  const rng = new Rng(0)
   forEachParagraph(seed, edit, (p) => {
-    const rng = new Rng(p)
+    rng.reseed(p)
     switch (kind) {
       case 'markdown': markdownParagraph(w, rng); break
       case 'text':

@@ -1,5 +1,6 @@
 import { Rng, mixAll } from './prng.js'
 import { wordIndex, wordString } from './vocabulary.js'
+import { TextWriter } from './text-writer.js'
 import { USERS, DAY_ZERO_MS, DAY_MS, HISTORY_MS, DOCUMENT_FOLDERS } from './layout.js'
 
 /**
@@ -36,8 +37,8 @@ const FILECACHE_CHURN: TableChurn = { change: 0.004, changeRun: 12, remove: 0.00
 const ACTIVITY_CHURN: TableChurn = { change: 0, changeRun: 1, remove: 0, removeRun: 1, insert: 0.01, expire: 0.005 }
 /** Bytes of the dump given to oc_filecache; the rest is oc_activity. */
 export const FILECACHE_SHARE = 0.55
-/** Rows per yielded piece of the dump. */
-const ROWS_PER_PIECE = 4000
+/** Bytes per yielded piece of the dump. */
+const PIECE_BYTES = 1024 * 1024
 /** Small tables rewritten whole: config and background jobs, a few values change daily. */
 const APPCONFIG_ROWS = 300
 const JOB_ROWS = 40
@@ -76,11 +77,18 @@ function tableVersions (seed: number, table: number, rows0: number, churn: Table
   return { versions, maxId }
 }
 
-function hex (rng: Rng, words: number): string {
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** `n` random hex digits (n even). */
+function hex (rng: Rng, n: number): string {
   let s = ''
-  for (let i = 0; i < words; i++) s += rng.u32().toString(16).padStart(8, '0')
+  for (let i = 0; i < n; i += 2) s += HEX_BYTE[rng.u32() & 0xff] as string
   return s
 }
+
+/** Reused per row: a fresh Rng per row costs more than the row. */
+const stable = new Rng(0)
+const mutable = new Rng(0)
 
 function word (rng: Rng): string {
   return wordString(wordIndex(rng.u32()))
@@ -89,18 +97,18 @@ function word (rng: Rng): string {
 const seconds = (ms: number): number => Math.floor(ms / 1000)
 
 export function filecacheRow (seed: number, id: number, version: number): string {
-  const s = new Rng(mixAll(seed, FILECACHE, id))
-  const m = new Rng(mixAll(seed, FILECACHE, id, version))
+  const s = stable.reseed(mixAll(seed, FILECACHE, id))
+  const m = mutable.reseed(mixAll(seed, FILECACHE, id, version))
   const name = `${word(s)}-${word(s)}.${s.pick(['md', 'jpg', 'pdf', 'odt', 'jpg', 'png', 'txt', 'mp4'])}`
   const path = `files/${s.pick(DOCUMENT_FOLDERS)}/${word(s)} ${word(s)}/${name}`
   const mtime = seconds(DAY_ZERO_MS - s.int(HISTORY_MS) + version * DAY_MS)
-  return `INSERT INTO public.oc_filecache VALUES (${id}, ${1 + s.int(USERS.length + 1)}, '${path}', '${hex(s, 4)}', ` +
+  return `INSERT INTO public.oc_filecache VALUES (${id}, ${1 + s.int(USERS.length + 1)}, '${path}', '${hex(s, 32)}', ` +
     `${Math.max(1, id - 1 - s.int(50))}, '${name}', ${s.range(1, 24)}, ${s.range(1, 8)}, ${m.int(5_000_000)}, ${mtime}, ${mtime}, ` +
-    `0, 0, '${hex(m, 2).slice(0, 13)}', 27, '');\n`
+    `0, 0, '${hex(m, 14).slice(0, 13)}', 27, '');\n`
 }
 
 export function activityRow (seed: number, id: number, version: number): string {
-  const s = new Rng(mixAll(seed, ACTIVITY, id, version))
+  const s = stable.reseed(mixAll(seed, ACTIVITY, id, version))
   const user = s.pick(USERS)
   const fileId = s.int(1_000_000)
   const folder = s.pick(DOCUMENT_FOLDERS)
@@ -147,7 +155,7 @@ function smallTables (seed: number, day: number): string {
   return out + '\n'
 }
 
-/** The dump's bytes, in pieces of a few hundred KiB. */
+/** The dump's bytes, in pieces of about PIECE_BYTES. */
 export function * sqlDumpPieces (spec: SqlDumpSpec): Generator<Uint8Array> {
   yield Buffer.from(header(spec.day) + smallTables(spec.seed, spec.day), 'latin1')
   for (const [table, rows0, churn, row] of [
@@ -155,19 +163,20 @@ export function * sqlDumpPieces (spec: SqlDumpSpec): Generator<Uint8Array> {
     [ACTIVITY, spec.activityRows, ACTIVITY_CHURN, activityRow]
   ] as const) {
     const { versions, maxId } = tableVersions(spec.seed, table, rows0, churn, spec.day)
-    let out = ''
-    let n = 0
+    // Rows are written into a buffer one by one: concatenating them into one string first is
+    // three times slower (the string must be flattened).
+    let w = new TextWriter(PIECE_BYTES + 4096)
     for (let id = 1; id <= maxId; id++) {
       const v = versions[id] as number
       if (v === DELETED) continue
-      out += row(spec.seed, id, v)
-      if (++n === ROWS_PER_PIECE) {
-        yield Buffer.from(out, 'latin1')
-        out = ''
-        n = 0
+      w.ascii(row(spec.seed, id, v))
+      if (w.pos >= PIECE_BYTES) {
+        yield w.take(w.pos)
+        w = new TextWriter(PIECE_BYTES + 4096)
       }
     }
-    yield Buffer.from(out + '\n', 'latin1')
+    w.byte(0x0a)
+    yield w.take(w.pos)
   }
   yield Buffer.from('--\n-- PostgreSQL database dump complete\n--\n\n', 'latin1')
 }

@@ -12,6 +12,8 @@ const VOCABULARY_SIZE = 4096
 const ZIPF_EXPONENT = 1.0
 /** Resolution of the word sampling table: a 16-bit random number picks one slot. */
 const TABLE_BITS = 16
+/** Each word has this many usual successors (a power of two). */
+export const FOLLOWERS_PER_WORD = 2
 /** Fixed seed: the vocabulary is the same for every data set seed. */
 const VOCABULARY_SEED = 0x5eed
 
@@ -33,6 +35,9 @@ export interface Vocabulary {
   lengths: Uint8Array
   /** 2^TABLE_BITS slots, each a word index; slot counts follow Zipf's law. */
   table: Uint16Array
+  /** FOLLOWERS_PER_WORD likely next words per word: text has phrases, not independent words. */
+  followers: Uint16Array
+  strings: readonly string[]
 }
 
 function build (): Vocabulary {
@@ -71,7 +76,9 @@ function build (): Vocabulary {
     slot = end
   }
   table.fill(words.length - 1, slot)
-  return { bytes: joined, offsets, lengths, table }
+  const followers = new Uint16Array(words.length * FOLLOWERS_PER_WORD)
+  for (let i = 0; i < followers.length; i++) followers[i] = table[rng.u32() & (slots - 1)] as number
+  return { bytes: joined, offsets, lengths, table, followers, strings: words }
 }
 
 export const vocabulary: Vocabulary = build()
@@ -81,8 +88,13 @@ export function wordIndex (r: number): number {
   return vocabulary.table[r & ((1 << TABLE_BITS) - 1)] as number
 }
 
+/** With a chance of `followChance` (r's high bits), one of `previous`'s usual successors. */
+export function nextWordIndex (previous: number, r: number, followChance: number): number {
+  if ((r >>> 24) < followChance * 256) return vocabulary.followers[previous * FOLLOWERS_PER_WORD + ((r >>> 16) & (FOLLOWERS_PER_WORD - 1))] as number
+  return wordIndex(r)
+}
+
 /** The word as a string (for names and SQL fields; the hot text path copies bytes instead). */
 export function wordString (index: number): string {
-  const off = vocabulary.offsets[index] as number
-  return Buffer.from(vocabulary.bytes.buffer, vocabulary.bytes.byteOffset + off, vocabulary.lengths[index] as number).toString('latin1')
+  return vocabulary.strings[index] as string
 }

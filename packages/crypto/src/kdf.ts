@@ -16,11 +16,11 @@ export interface ScryptParams {
 export type KdfParams = ScryptParams
 
 /**
- * Defaults: N = 2^17, r = 8, p = 1, i.e. 128 MiB and ~0.4 s on the 2-core x86-64 build machine
- * (a Pi 4 should take a few seconds). 128 MiB fits next to the node and a Nextcloud on a 2 GB
- * Pi; unwrapping is rare (node start, restore), so seconds are acceptable, and every guess of an
- * offline attacker costs the same 128 MiB. r = 8 is the standard block size; p = 1 because
- * parallelism would multiply time on a 2-core board, not memory.
+ * Defaults: N = 2^17, r = 8, p = 1, i.e. 128 MiB and 0.42-0.50 s on the 2-core x86-64 build
+ * machine (a Pi 4 should take a few seconds). 128 MiB fits next to the node and a Nextcloud on
+ * a 2 GB Pi; unwrapping is rare (node start, restore), so seconds are acceptable, and every guess
+ * of an offline attacker costs the same 128 MiB. r = 8 is the standard block size; p = 1 because
+ * OpenSSL runs the p lanes one after another: p would add time, not memory hardness.
  */
 export const DEFAULT_KDF_PARAMS: KdfParams = Object.freeze({ kdf: 'scrypt', logN: 17, r: 8, p: 1 })
 

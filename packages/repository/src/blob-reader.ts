@@ -164,11 +164,7 @@ export class BlobReader {
       }
     }
     if (have < k) throw new NotEnoughShardsError(k, have, `pack ${stripe.pack}: needed ${k} good shards, got ${have}`)
-    const erasure = this.components.erasure ?? activeErasure
-    const missingData = shards.slice(0, k).some((s) => s === undefined)
-    const all = missingData ? await erasure.reconstruct(k, m, shards) : shards
-    const pack = joinDataShards(all.slice(0, k) as Uint8Array[], stripe.packLength)
-    if (toHex(hash(pack)) !== stripe.pack) throw new IntegrityError(`pack ${stripe.pack}`, `pack ${stripe.pack} decoded from its shards does not hash to its id`)
+    const pack = await rebuildPack(stripe, shards, this.components.erasure ?? activeErasure)
     this.decoded.set(stripe.pack, pack)
     return pack
   }
@@ -182,4 +178,19 @@ export class BlobReader {
       if (this.failures.length > 1000) this.failures.shift()
     }
   }
+}
+
+/**
+ * The sealed pack from at least k verified shards of its stripe. Rebuilt data shards are
+ * checked against their ids too, so a decoding fault cannot pass as data.
+ */
+export async function rebuildPack (stripe: StripeRecord, shards: ReadonlyArray<Uint8Array | undefined>, erasure: ErasureBackend): Promise<Uint8Array> {
+  const { k, m } = stripe
+  const missing = shards.slice(0, k).map((s, i) => s === undefined ? i : -1).filter((i) => i >= 0)
+  const all = missing.length > 0 ? await erasure.reconstruct(k, m, shards) : shards
+  for (const i of missing) {
+    const id = stripe.shards[i]?.id
+    if (id === undefined || toHex(hash(all[i] as Uint8Array)) !== id) throw new IntegrityError(`pack ${stripe.pack}`, `data shard ${i} of pack ${stripe.pack} rebuilt from parity does not hash to its id`)
+  }
+  return joinDataShards(all.slice(0, k) as Uint8Array[], stripe.packLength)
 }

@@ -1,6 +1,6 @@
-import { hash } from '@resilien/hashing'
 import { openChunk } from '@resilien/crypto'
-import { activeErasure, joinDataShards } from '@resilien/erasure'
+import { activeErasure } from '@resilien/erasure'
+import { rebuildPack } from './blob-reader.js'
 import { toHex } from '@resilien/types'
 import type { AbortOptions, ShardSites, StripeRecord } from '@resilien/types'
 import type { Catalog } from '@resilien/catalog'
@@ -158,17 +158,17 @@ export async function checkRepository (repo: Repository, options: CheckOptions =
 
 /** Decodes a pack from its good shards and verifies its trailer and every blob in it. */
 async function checkPackContent (repo: Repository, stripe: StripeRecord, shards: Array<Uint8Array | undefined>, problems: Problems): Promise<void> {
-  const { k, m } = stripe
+  const { k } = stripe
   const good = shards.filter((s) => s !== undefined).length
   if (good < k) {
     problems.add({ kind: 'corrupt-shard', id: stripe.pack, message: `pack ${stripe.pack} has only ${good} good shards of the ${k} needed: it is lost` })
     return
   }
-  const erasure = repo.components.erasure ?? activeErasure
-  const all = shards.slice(0, k).every((s) => s !== undefined) ? shards : await erasure.reconstruct(k, m, shards)
-  const pack = joinDataShards(all.slice(0, k) as Uint8Array[], stripe.packLength)
-  if (toHex(hash(pack)) !== stripe.pack) {
-    problems.add({ kind: 'corrupt-chunk', id: stripe.pack, message: `pack ${stripe.pack} rebuilt from its shards does not hash to its id` })
+  let pack: Uint8Array
+  try {
+    pack = await rebuildPack(stripe, shards, repo.components.erasure ?? activeErasure)
+  } catch (err) {
+    problems.add({ kind: 'corrupt-chunk', id: stripe.pack, message: (err as Error).message })
     return
   }
   try {

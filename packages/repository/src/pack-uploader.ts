@@ -21,8 +21,8 @@ export interface PackUploaderOptions extends AbortOptions {
   onStored?: (pack: FinishedPack, storedBytes: number) => void
 }
 
-/** Packs in flight by default: one being stored while the next fills keeps disk and CPU busy. */
-export const DEFAULT_PACKS_IN_FLIGHT = 2
+/** Packs in flight by default: several in flight let the stores group their fsyncs while the next pack fills. */
+export const DEFAULT_PACKS_IN_FLIGHT = 8
 
 /**
  * Stores finished packs in the background while the engine fills the next one: erasure code,

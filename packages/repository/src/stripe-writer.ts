@@ -15,6 +15,15 @@ export interface WriteStripeOptions extends AbortOptions {
 }
 
 /**
+ * A pack is named by BLAKE3 over its shard ids: content-derived like a hash of the pack (same
+ * bytes, same k and m, same id) without hashing the pack's bytes once more, and checkable from
+ * the stripe record alone.
+ */
+export function packIdOf (shardIds: readonly string[]): string {
+  return toHex(hash(Buffer.from(shardIds.join(''), 'hex')))
+}
+
+/**
  * Erasure-codes one sealed pack into k data + m parity shards, names each shard by the BLAKE3
  * of its bytes, and puts every shard on the site placement chose for it, all in parallel. It
  * resolves once every site acknowledged its shard as durable; the caller then records the
@@ -24,11 +33,11 @@ export interface WriteStripeOptions extends AbortOptions {
 export async function writeStripe (pack: Uint8Array, repo: RepoRecord, components: StripeWriterComponents, options: WriteStripeOptions = {}): Promise<StripeRecord> {
   const { k, m } = repo
   const erasure = components.erasure ?? activeErasure
-  const packId = toHex(hash(pack))
   const { shards: dataShards, shardLength } = splitIntoDataShards(pack, k)
   const parity = m > 0 ? await erasure.encode(k, m, dataShards) : []
   const shards = [...dataShards, ...parity]
   const ids = shards.map((s) => toHex(hash(s)))
+  const packId = packIdOf(ids)
   const sites = components.placement.place(k, m, { allowDegraded: options.allowDegraded ?? false })
   await Promise.all(shards.map(async (shard, i) => {
     await components.sites.put(sites[i] as string, ids[i] as string, shard, options)

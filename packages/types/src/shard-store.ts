@@ -52,4 +52,9 @@ export interface ShardStore {
 export interface ShardPutOptions extends AbortOptions {
   /** Byte length, required when `data` is a stream (checked against what arrives). */
   size?: number
+  /**
+   * The caller computed `id` from these very bytes in this process (the local write path), so
+   * the store may skip hashing them again. Never set for bytes that came over the network.
+   */
+  trustedId?: boolean
 }
