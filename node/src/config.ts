@@ -2,6 +2,7 @@ import { readFile, writeFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidInputError } from '@resilien/types'
 import { parseDuration, parseSize } from '@resilien/control'
+import { defaultSealWorkers } from '@resilien/repository'
 
 /** File name of the node's configuration inside its data dir. */
 export const CONFIG_FILE = 'config.json'
@@ -24,11 +25,14 @@ export interface NodeConfig {
   storeReserve: number
   /** How long a site may be unreachable before its shards are rebuilt elsewhere. */
   repairGrace: number
+  /** Worker threads that compress and seal during backups (0: on the main thread). */
+  sealWorkers: number
 }
 
 export const DEFAULT_CONFIG: Omit<NodeConfig, 'cluster' | 'name' | 'zone' | 'listen'> = {
   storeReserve: 256 * 1024 * 1024,
-  repairGrace: 60 * 60 * 1000
+  repairGrace: 60 * 60 * 1000,
+  sealWorkers: defaultSealWorkers()
 }
 
 type Parser = (text: string, what: string) => unknown
@@ -38,7 +42,8 @@ const KEYS: Record<keyof NodeConfig, { env: string, parse: Parser, check: (v: un
   zone: { env: 'RESILIEN_ZONE', parse: (t) => t, check: (v) => typeof v === 'string' && v.length > 0 && v.length <= 64, describe: 'a non-empty string' },
   listen: { env: 'RESILIEN_LISTEN', parse: (t) => t.split(',').map((s) => s.trim()).filter((s) => s !== ''), check: (v) => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.startsWith('/')), describe: 'a list of multiaddrs' },
   storeReserve: { env: 'RESILIEN_STORE_RESERVE', parse: parseSize, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a size such as 256MiB' },
-  repairGrace: { env: 'RESILIEN_REPAIR_GRACE', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 1h or 5s' }
+  repairGrace: { env: 'RESILIEN_REPAIR_GRACE', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 1h or 5s' },
+  sealWorkers: { env: 'RESILIEN_SEAL_WORKERS', parse: (t) => Number(t), check: (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 64, describe: 'a number of threads from 0 to 64' }
 }
 
 /** Reads the config file and applies environment overrides; a bad value names its key. */

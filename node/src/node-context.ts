@@ -1,7 +1,7 @@
 import type { Catalog } from '@resilien/catalog'
 import type { DiskShardStore } from '@resilien/store'
 import { ChunkIndex, openRepository } from '@resilien/repository'
-import type { Repository } from '@resilien/repository'
+import type { Repository, SealPool } from '@resilien/repository'
 import type { AbortOptions, Placement, ShardSites } from '@resilien/types'
 import type { NodeConfig } from './config.js'
 import type { DataDirLayout } from './data-dir.js'
@@ -16,6 +16,8 @@ export interface NodeContext {
   catalog: Catalog
   sites: ShardSites
   placement: Placement
+  /** Compresses and seals in worker threads during backups. */
+  sealPool: SealPool
   /** True when a stripe placed now survives the loss of any one site. */
   survivesSiteLoss: () => boolean
   openRepo: (repo: string, password: string, options?: AbortOptions) => Promise<Repository>

@@ -3,6 +3,7 @@ import type { Catalog } from '@resilien/catalog'
 import { createDiskShardStore } from '@resilien/store'
 import type { DiskShardStore } from '@resilien/store'
 import { startControlServer } from '@resilien/control'
+import { SealPool } from '@resilien/repository'
 import type { ControlServer } from '@resilien/control'
 import { loadConfig } from './config.js'
 import { dataDirLayout } from './data-dir.js'
@@ -49,6 +50,8 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
     cleanups.push(async () => catalog.close())
     const pool = new IndexPool()
     cleanups.push(async () => pool.close())
+    const sealPool = new SealPool(config.sealWorkers)
+    cleanups.push(async () => sealPool.close())
     const sites = createLocalSites(identity.peerId, store)
     const placement = createSingleSitePlacement(identity.peerId)
     const base = { catalog, sites, placement, layout }
@@ -57,6 +60,7 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
       config,
       identity,
       store,
+      sealPool,
       survivesSiteLoss: () => false,
       openRepo: repoOpener(base, pool)
     }

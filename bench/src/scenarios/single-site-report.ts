@@ -27,6 +27,7 @@ const METRICS: ReadonlyArray<[string, (f: PhaseFigures) => number | undefined, n
   ['MB/s', (f) => f.mbPerSecond, 0],
   ['CPU s', (f) => f.cpuSeconds, 1],
   ['peak RSS MiB', (f) => f.peakRssBytes / MiB, 0],
+  ['node RSS at start MiB', (f) => typeof f.notes?.nodeRssBeforeBytes === 'number' ? f.notes.nodeRssBeforeBytes / MiB : undefined, 0],
   ['stored MiB', (f) => f.storedBytes === undefined ? undefined : f.storedBytes / MiB, 1],
   ['packed MiB', (f) => f.packedBytes === undefined ? undefined : f.packedBytes / MiB, 1],
   ['new chunks MiB (raw)', (f) => f.newBytes === undefined ? undefined : f.newBytes / MiB, 1]
@@ -67,6 +68,7 @@ export function formatSingleSite (r: SingleSiteResult, m: MachineInfo, quick: bo
       const a = get(ours)
       if (a === undefined) continue
       const b = theirs === undefined ? undefined : get(theirs)
+      if (b === undefined && a === 0) continue
       rows.push([`${label}: ${metric}`, num(a, digits), num(b, digits), b === undefined || b === 0 || Number.isNaN(b) ? '-' : num(a / b, 2), '', ''])
     }
   }

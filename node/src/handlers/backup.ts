@@ -40,6 +40,7 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
       tags: args.tags,
       signal: hc.signal,
       survivesSiteLoss: ctx.survivesSiteLoss,
+      sealPool: ctx.sealPool,
       ...(stdin === undefined ? {} : { stdin }),
       ...(args.host === undefined ? {} : { host: args.host }),
       ...(args.allowDegraded === undefined ? {} : { allowDegraded: args.allowDegraded }),

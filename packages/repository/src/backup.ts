@@ -13,6 +13,7 @@ import type { SnapshotRecord } from './snapshot-record.js'
 import { encodeTree, nodeNameBytes, setNodeName, setNodeTarget, sortNodes } from './tree.js'
 import type { NodeType, TreeNode } from './tree.js'
 import { startScan } from './scanner.js'
+import type { SealPool } from './seal-pool.js'
 import type { ScanTotals } from './scanner.js'
 
 /** Bytes read from a file per call: big enough to amortize the syscall, small enough to bound memory. */
@@ -43,6 +44,8 @@ export interface BackupOptions extends AbortOptions {
   host?: string
   time?: Date
   allowDegraded?: boolean
+  /** Worker threads that compress and seal (the node keeps one pool for all backups). */
+  sealPool?: SealPool
   /** Whether the stripes just written survive the loss of any one site; the caller knows the placement. */
   survivesSiteLoss: () => boolean
   onProgress?: (p: BackupProgress) => void
@@ -139,7 +142,8 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const parent = await findParent(repo, host, snapshotPaths)
   const saver = new BlobSaver(repo, {
     ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
-    ...(signal === undefined ? {} : { signal })
+    ...(signal === undefined ? {} : { signal }),
+    ...(options.sealPool === undefined ? {} : { sealPool: options.sealPool })
   })
   const warnings: string[] = []
   let warningCount = 0

@@ -3,7 +3,8 @@ import { compressChunk } from '@resilien/compression'
 import { chunkLengths } from '@resilien/chunking'
 import { toHex } from '@resilien/types'
 import type { AbortOptions } from '@resilien/types'
-import { BlobType } from './format.js'
+import { BlobType, ID_LENGTH } from './format.js'
+import type { SealPool } from './seal-pool.js'
 import { encodeIndexObject } from './index-object.js'
 import { Packer } from './packer.js'
 import type { FinishedPack } from './packer.js'
@@ -16,8 +17,13 @@ export const PACKS_PER_INDEX_OBJECT = 64
 /** Entries after which an index object is closed even with fewer packs (packs of tiny tree blobs hold many). */
 export const ENTRIES_PER_INDEX_OBJECT = 16384
 
+/** Seal jobs in flight per worker: one running, one queued, so a worker never waits for the main thread. */
+export const SEAL_JOBS_PER_WORKER = 2
+
 export interface BlobSaverOptions extends AbortOptions {
   allowDegraded?: boolean
+  /** Worker threads that compress and seal; without one, blobs are sealed on the calling thread. */
+  sealPool?: SealPool
   maxPacksInFlight?: number
   onPackStored?: (storedBytes: number) => void
 }
@@ -44,6 +50,9 @@ export class BlobSaver {
   /** Ids (hex) of blobs sealed into packs whose entries are not in the index yet. Bounded by the packs in flight. */
   private readonly unindexed = new Set<string>()
   private packsSincePublish = 0
+  /** Seal jobs running in the pool, with what to do with their result. */
+  private readonly jobs = new Set<Promise<void>>()
+  private jobFailure: unknown
   newChunks = 0
   newBytes = 0
   private indexPacks = 0
@@ -83,16 +92,23 @@ export class BlobSaver {
     const hex = ids.map(toHex)
     const known = await this.repo.index.getMany(ids)
     const packer = type === BlobType.data ? this.dataPacker : this.treePacker
+    const pool = this.options.sealPool
+    const fresh: number[] = []
     for (let i = 0; i < blobs.length; i++) {
       const id = hex[i] as string
       if (known[i] !== undefined || this.unindexed.has(id)) continue
       const plain = blobs[i] as Uint8Array
-      packer.add(type, ids[i] as Uint8Array, compressChunk(plain), plain.byteLength)
       this.unindexed.add(id)
       this.newChunks++
       this.newBytes += plain.byteLength
+      if (pool !== undefined && pool.size > 0) {
+        fresh.push(i)
+        continue
+      }
+      packer.add(type, ids[i] as Uint8Array, compressChunk(plain), plain.byteLength)
       if (packer.full) await this.submit(packer.finish())
     }
+    if (fresh.length > 0 && pool !== undefined) await this.startSealJob(pool, type, fresh.map((i) => ids[i] as Uint8Array), fresh.map((i) => blobs[i] as Uint8Array))
     if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
     return hex
   }
@@ -112,12 +128,49 @@ export class BlobSaver {
     return this.save(BlobType.tree, pieces)
   }
 
+  /** Hands blobs to a seal worker; their sealed bytes join the packer when the worker is done. */
+  private async startSealJob (pool: SealPool, type: BlobType, ids: Uint8Array[], plains: Uint8Array[]): Promise<void> {
+    this.throwIfJobFailed()
+    const lengths = plains.map((p) => p.byteLength)
+    const plain = new Uint8Array(lengths.reduce((a, b) => a + b, 0))
+    let at = 0
+    for (const p of plains) {
+      plain.set(p, at)
+      at += p.byteLength
+    }
+    const idBuf = new Uint8Array(ids.length * ID_LENGTH)
+    ids.forEach((id, i) => idBuf.set(id, i * ID_LENGTH))
+    const job = pool.run({ type, key: this.repo.keys.dataKey, plain: plain.buffer, lengths, ids: idBuf.buffer })
+      .then(async (result) => {
+        const packer = type === BlobType.data ? this.dataPacker : this.treePacker
+        const sealed = new Uint8Array(result.sealed)
+        let offset = 0
+        for (let i = 0; i < result.lengths.length; i++) {
+          const n = result.lengths[i] as number
+          packer.addSealed(type, ids[i] as Uint8Array, sealed.subarray(offset, offset + n), lengths[i] as number)
+          offset += n
+          if (packer.full) await this.submit(packer.finish())
+        }
+      })
+      .catch((err: unknown) => { this.jobFailure ??= err })
+    this.jobs.add(job)
+    void job.finally(() => this.jobs.delete(job))
+    while (this.jobs.size >= pool.size * SEAL_JOBS_PER_WORKER) await Promise.race(this.jobs)
+    this.throwIfJobFailed()
+  }
+
+  private throwIfJobFailed (): void {
+    if (this.jobFailure !== undefined) throw this.jobFailure
+  }
+
   private async submit (pack: FinishedPack | undefined): Promise<void> {
     if (pack !== undefined) await this.uploader.submit(pack)
   }
 
   /** Stores every open pack and publishes the index of everything stored. */
   async finish (): Promise<void> {
+    while (this.jobs.size > 0) await Promise.all(this.jobs)
+    this.throwIfJobFailed()
     await this.submit(this.dataPacker.finish())
     await this.submit(this.treePacker.finish())
     await this.uploader.flush()

@@ -59,6 +59,16 @@ export class Packer {
     return entry
   }
 
+  /** Appends a blob sealed elsewhere (a seal worker); it must have been sealed with this pack's key and the blob's aad. */
+  addSealed (type: BlobType, id: Uint8Array, sealed: Uint8Array, rawLength: number): PackEntry {
+    if (this.offset + sealed.byteLength > this.buffer.byteLength) throw new RangeError('pack is full: finish it before adding more')
+    this.buffer.set(sealed, this.offset)
+    const entry: PackEntry = { type, id, offset: this.offset, length: sealed.byteLength, rawLength }
+    this.entries.push(entry)
+    this.offset += sealed.byteLength
+    return entry
+  }
+
   /** Closes the current pack with its sealed trailer and starts a new one; undefined when empty. */
   finish (): FinishedPack | undefined {
     if (this.entries.length === 0) return undefined
