@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { WrongPassphraseError } from '@resilien/types'
 import type { ShardStore } from '@resilien/types'
-import { backup, checkRepository, openRepository, restore } from '../src/index.js'
+import { backup, checkRepository, openRepository, restore, SealPool } from '../src/index.js'
 import { newRepository, PASSPHRASE } from './helpers.js'
 
 test('backup then restore through in-memory sites gives the same bytes', async (t) => {
@@ -65,4 +65,23 @@ test('a fresh machine rebuilds its chunk index from the repository and restores'
   const target = join(dir, 'out')
   await restore(fresh, { snapshot: 'latest', target })
   assert.ok((await readFile(join(target, src, 'f.bin'))).equals(data))
+})
+
+test('blobs compressed and sealed by worker threads restore like inline ones', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const pool = new SealPool(2)
+  t.after(async () => pool.close())
+  const src = join(dir, 'src')
+  await mkdir(src)
+  const text = 'INSERT INTO oc_filecache VALUES (1, 2, 3);\n'.repeat(200_000)
+  const random = randomBytes(3_000_000)
+  await writeFile(join(src, 'dump.sql'), text)
+  await writeFile(join(src, 'random.bin'), random)
+  const result = await backup(repo, { paths: [src], survivesSiteLoss: () => true, sealPool: pool })
+  assert.ok(result.stats.packedBytes < result.stats.newBytes, 'the text was compressed')
+  const target = join(dir, 'out')
+  await restore(repo, { snapshot: 'latest', target })
+  assert.equal(await readFile(join(target, src, 'dump.sql'), 'utf8'), text)
+  assert.ok((await readFile(join(target, src, 'random.bin'))).equals(random))
+  assert.equal((await checkRepository(repo, { readData: true })).ok, true)
 })
