@@ -2,7 +2,7 @@ import { readFile, writeFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidInputError } from '@resilien/types'
 import { parseDuration, parseSize } from '@resilien/control'
-import { defaultSealWorkers } from '@resilien/repository'
+import { DEFAULT_KEY_CACHE_TTL_MS, defaultSealWorkers } from '@resilien/repository'
 
 /** File name of the node's configuration inside its data dir. */
 export const CONFIG_FILE = 'config.json'
@@ -27,12 +27,15 @@ export interface NodeConfig {
   repairGrace: number
   /** Worker threads that compress and seal during backups (0: on the main thread). */
   sealWorkers: number
+  /** How long opened repository keys stay in memory after their last use (0: never cached). */
+  keyCacheTtl: number
 }
 
 export const DEFAULT_CONFIG: Omit<NodeConfig, 'cluster' | 'name' | 'zone' | 'listen'> = {
   storeReserve: 256 * 1024 * 1024,
   repairGrace: 60 * 60 * 1000,
-  sealWorkers: defaultSealWorkers()
+  sealWorkers: defaultSealWorkers(),
+  keyCacheTtl: DEFAULT_KEY_CACHE_TTL_MS
 }
 
 type Parser = (text: string, what: string) => unknown
@@ -43,6 +46,7 @@ const KEYS: Record<keyof NodeConfig, { env: string, parse: Parser, check: (v: un
   listen: { env: 'RESILIEN_LISTEN', parse: (t) => t.split(',').map((s) => s.trim()).filter((s) => s !== ''), check: (v) => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.startsWith('/')), describe: 'a list of multiaddrs' },
   storeReserve: { env: 'RESILIEN_STORE_RESERVE', parse: parseSize, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a size such as 256MiB' },
   repairGrace: { env: 'RESILIEN_REPAIR_GRACE', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 1h or 5s' },
+  keyCacheTtl: { env: 'RESILIEN_KEY_CACHE_TTL', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 15m, or 0s' },
   sealWorkers: { env: 'RESILIEN_SEAL_WORKERS', parse: (t) => Number(t), check: (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 64, describe: 'a number of threads from 0 to 64' }
 }
 

@@ -1,6 +1,7 @@
 import type { Catalog } from '@resilien/catalog'
 import type { DiskShardStore } from '@resilien/store'
 import { ChunkIndex, openRepository } from '@resilien/repository'
+import type { KeyCache } from '@resilien/repository'
 import type { Repository, SealPool } from '@resilien/repository'
 import type { AbortOptions, Placement, ShardSites } from '@resilien/types'
 import type { NodeConfig } from './config.js'
@@ -47,7 +48,7 @@ export class IndexPool {
   }
 }
 
-export function repoOpener (components: Pick<NodeContext, 'catalog' | 'sites' | 'placement' | 'layout'>, pool: IndexPool): NodeContext['openRepo'] {
+export function repoOpener (components: Pick<NodeContext, 'catalog' | 'sites' | 'placement' | 'layout'>, pool: IndexPool, keyCache: KeyCache): NodeContext['openRepo'] {
   return async (repo, password, options = {}) => openRepository(
     { catalog: components.catalog, sites: components.sites, placement: components.placement },
     {
@@ -55,6 +56,7 @@ export function repoOpener (components: Pick<NodeContext, 'catalog' | 'sites' | 
       passphrase: password,
       cacheDir: components.layout.cache,
       sharedIndex: async (record, dir) => pool.get(record.repo, dir),
+      keyCache,
       ...(options.signal === undefined ? {} : { signal: options.signal })
     }
   )

@@ -3,7 +3,7 @@ import type { Catalog } from '@resilien/catalog'
 import { createDiskShardStore } from '@resilien/store'
 import type { DiskShardStore } from '@resilien/store'
 import { startControlServer } from '@resilien/control'
-import { SealPool } from '@resilien/repository'
+import { KeyCache, SealPool } from '@resilien/repository'
 import type { ControlServer } from '@resilien/control'
 import { loadConfig } from './config.js'
 import { dataDirLayout } from './data-dir.js'
@@ -49,6 +49,8 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
     })
     cleanups.push(async () => catalog.close())
     const pool = new IndexPool()
+    const keyCache = new KeyCache(config.keyCacheTtl)
+    cleanups.push(async () => keyCache.clear())
     cleanups.push(async () => pool.close())
     const sealPool = new SealPool(config.sealWorkers)
     cleanups.push(async () => sealPool.close())
@@ -62,7 +64,7 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
       store,
       sealPool,
       survivesSiteLoss: () => false,
-      openRepo: repoOpener(base, pool)
+      openRepo: repoOpener(base, pool, keyCache)
     }
     const server: ControlServer = await startControlServer({ socketPath: layout.socket, handlers: controlHandlers(context), describeError })
     // Closed first on stop: running requests are aborted and answered before the stores close.

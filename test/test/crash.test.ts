@@ -11,7 +11,8 @@ test('kill -9 of the node during a backup: after restart check is clean and the 
   const work = await tempDir(t)
   const src = join(work, 'src')
   await mkdir(src)
-  for (let i = 0; i < 12; i++) await writeFile(join(src, `file${i}.bin`), randomBytes(4 * 1024 * 1024))
+  const FILES = 20
+  for (let i = 0; i < FILES; i++) await writeFile(join(src, `file${i}.bin`), randomBytes(4 * 1024 * 1024))
   assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
 
   // Start a backup and kill the node as soon as it reports progress (some packs are stored).
@@ -26,9 +27,11 @@ test('kill -9 of the node during a backup: after restart check is clean and the 
     for (const fan of await readdir(shards).catch(() => [] as string[])) n += (await readdir(join(shards, fan)).catch(() => [])).length
     return n
   }
-  // Wait until at least four packs (3 shards each) are stored, then kill.
-  for (let i = 0; i < 3000 && await countShards() < 12; i++) await new Promise((resolve) => setTimeout(resolve, 5))
-  assert.ok(await countShards() >= 12, 'the backup stored packs before the kill')
+  // At most DEFAULT_PACKS_IN_FLIGHT (8) packs of 3 shards are stored but not yet recorded; so
+  // 45 shard files mean at least 7 packs (28 MiB) are recorded and indexed. Then kill.
+  const SHARDS_BEFORE_KILL = 45
+  for (let i = 0; i < 4000 && await countShards() < SHARDS_BEFORE_KILL; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  assert.ok(await countShards() >= SHARDS_BEFORE_KILL, 'the backup stored packs before the kill')
   await site.stop('SIGKILL')
   const code = await exited
   assert.notEqual(code, 0, 'the interrupted backup did not report success')
@@ -42,7 +45,7 @@ test('kill -9 of the node during a backup: after restart check is clean and the 
   const again = await site.run(['backup', 'main', src, '--json'])
   assert.equal(again.code, 0, again.stderr)
   const stats = (JSON.parse(again.stdout) as { stats: { newBytes: number } }).stats
-  assert.ok(stats.newBytes < 48 * 1024 * 1024, `the re-run reused what the killed run stored (${stats.newBytes} new bytes)`)
+  assert.ok(stats.newBytes <= (FILES - 7) * 4 * 1024 * 1024, `the re-run reused what the killed run stored (${stats.newBytes} new bytes)`)
   const target = join(work, 'out')
   assert.equal((await site.run(['restore', 'main', 'latest', '--target', target])).code, 0)
   assert.deepEqual(await compareTrees(src, join(target, src)), [])

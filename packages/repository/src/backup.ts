@@ -13,6 +13,7 @@ import type { SnapshotRecord } from './snapshot-record.js'
 import { encodeTree, nodeNameBytes, setNodeName, setNodeTarget, sortNodes } from './tree.js'
 import type { NodeType, TreeNode } from './tree.js'
 import { startScan } from './scanner.js'
+import { Limiter, mapConcurrent } from './limiter.js'
 import type { SealPool } from './seal-pool.js'
 import type { ScanTotals } from './scanner.js'
 
@@ -20,6 +21,10 @@ import type { ScanTotals } from './scanner.js'
 export const READ_BUFFER_BYTES = 1024 * 1024
 /** Chunks looked up in the index and packed as one batch. */
 export const SAVE_BATCH_BYTES = 4 * 1024 * 1024
+/** Files read at once across the whole walk: overlaps open/read latency; each holds at most a read buffer and a batch. */
+export const FILES_IN_FLIGHT = 4
+/** Entries of one folder stat'ed and walked at once (folders do not hold a file slot). */
+export const ENTRIES_IN_FLIGHT = 16
 
 export interface BackupProgress {
   files: number
@@ -146,6 +151,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     ...(options.sealPool === undefined ? {} : { sealPool: options.sealPool })
   })
   const warnings: string[] = []
+  const fileSlots = new Limiter(FILES_IN_FLIGHT)
   let warningCount = 0
   const stats = { files: 0, dirs: 0, unchangedFiles: 0, bytesRead: 0, totalBytes: 0 }
   /** Bytes of unchanged files, done without reading. */
@@ -203,15 +209,19 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     }
   }
 
-  const backupNode = async (path: Buffer, name: Uint8Array, old: TreeNode | undefined): Promise<TreeNode | undefined> => {
-    signal?.throwIfAborted()
-    let st: BigIntStats
+  const statEntry = async (path: Buffer): Promise<BigIntStats | undefined> => {
     try {
-      st = await lstat(path, { bigint: true })
+      return await lstat(path, { bigint: true })
     } catch (err) {
       warn(`${path.toString()}: ${(err as Error).message}`)
       return undefined
     }
+  }
+
+  const backupNode = async (path: Buffer, name: Uint8Array, old: TreeNode | undefined, known?: BigIntStats): Promise<TreeNode | undefined> => {
+    signal?.throwIfAborted()
+    const st = known ?? await statEntry(path)
+    if (st === undefined) return undefined
     const node = baseNode(st, name)
     switch (node.type) {
       case 'file': {
@@ -225,7 +235,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
           return node
         }
         try {
-          node.content = await saveContent(readFile(path, node.size))
+          node.content = await fileSlots.run(async () => saveContent(readFile(path, node.size)))
         } catch (err) {
           if (signal?.aborted === true) throw err
           const code = (err as NodeJS.ErrnoException).code
@@ -263,7 +273,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     return map
   }
 
-  const backupDir = async (path: Buffer, old: TreeNode | undefined): Promise<string[]> => {
+  const backupDir = async (path: Buffer, oldDir: TreeNode | undefined): Promise<string[]> => {
     let names: Buffer[]
     try {
       names = await readdir(path, { encoding: 'buffer' })
@@ -272,10 +282,18 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
       names = []
     }
     names.sort(Buffer.compare)
-    const oldChildren = await loadOldChildren(old)
-    const nodes: TreeNode[] = []
-    for (const name of names) {
-      const child = await backupNode(joinPath(path, name), name, oldChildren.get(name.toString('base64')))
+    const oldChildren = await loadOldChildren(oldDir)
+    // Entries are stat'ed and files saved several at a time; sub-folders are walked one after
+    // another (depth first), so the folders open at once stay bounded by the depth.
+    const paths = names.map((name) => joinPath(path, name))
+    const stats = await mapConcurrent(paths, ENTRIES_IN_FLIGHT, statEntry)
+    const old = (i: number): TreeNode | undefined => oldChildren.get((names[i] as Buffer).toString('base64'))
+    const indexes = names.map((_, i) => i)
+    const leaves = await mapConcurrent(indexes.filter((i) => stats[i]?.isDirectory() === false), ENTRIES_IN_FLIGHT,
+      async (i) => backupNode(paths[i] as Buffer, names[i] as Buffer, old(i), stats[i]))
+    const nodes = leaves.filter((n): n is TreeNode => n !== undefined)
+    for (const i of indexes.filter((i) => stats[i]?.isDirectory() === true)) {
+      const child = await backupNode(paths[i] as Buffer, names[i] as Buffer, old(i), stats[i])
       if (child !== undefined) nodes.push(child)
     }
     return saver.saveTree(encodeTree({ nodes: sortNodes(nodes) }))

@@ -14,6 +14,7 @@ import { ChunkIndex } from './chunk-index.js'
 import { BlobType, DEFAULT_K, DEFAULT_M, DEFAULT_PACK_SIZE, MAX_PACK_SIZE, MIN_PACK_SIZE } from './format.js'
 import { decodeIndexObject } from './index-object.js'
 import { newMasterKey, openKeyring } from './keyring.js'
+import type { KeyCache } from './key-cache.js'
 import { openSnapshot } from './snapshot-record.js'
 import type { SnapshotRecord } from './snapshot-record.js'
 import { decodeTree } from './tree.js'
@@ -85,6 +86,8 @@ export interface OpenRepositoryOptions extends AbortOptions {
    * serves several requests on one repository shares it); the repository then does not close it.
    */
   sharedIndex?: (repo: RepoRecord, dir: string) => Promise<ChunkIndex>
+  /** Keys opened recently with the same passphrase, to skip the KDF. */
+  keyCache?: KeyCache
 }
 
 export interface SnapshotEntry {
@@ -97,7 +100,11 @@ export interface SnapshotEntry {
 export async function openRepository (components: RepositoryComponents, options: OpenRepositoryOptions): Promise<Repository> {
   const record = await components.catalog.repo(options.repo)
   if (record === undefined) throw new NotFoundError('repository', options.repo)
-  const { keys } = await openKeyring(await components.catalog.keys(record.repo), options.passphrase)
+  let keys = options.keyCache?.get(record.repo, options.passphrase)
+  if (keys === undefined) {
+    keys = (await openKeyring(await components.catalog.keys(record.repo), options.passphrase)).keys
+    options.keyCache?.set(record.repo, options.passphrase, keys)
+  }
   const dir = join(options.cacheDir, record.repo)
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const shared = options.sharedIndex !== undefined
@@ -173,7 +180,8 @@ export class Repository {
   /** A serialized tree stored as one or more tree blobs. */
   async loadTree (ids: readonly string[], options: AbortOptions = {}): Promise<Tree> {
     const parts: Uint8Array[] = []
-    for (const id of ids) parts.push(await this.readBlob(id, BlobType.tree, options))
+    // Tree packs hold many small trees read one after another: fetch their shards whole, once.
+    for (const id of ids) parts.push(await this.readBlob(id, BlobType.tree, { ...options, wholeShards: true }))
     return decodeTree(parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts))
   }
 

@@ -3,14 +3,18 @@ import type { FileHandle } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { resolve as resolvePath } from 'node:path'
+import { NotFoundError } from '@resilien/types'
 import type { AbortOptions } from '@resilien/types'
 import { BlobType } from './format.js'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
+import { mapConcurrent } from './limiter.js'
 import type { TreeNode } from './tree.js'
 
 /** Chunk reads in flight per file: overlaps shard reads with decryption and writes. */
-export const RESTORE_READ_AHEAD = 8
+export const RESTORE_READ_AHEAD = 4
+/** Files of one folder restored at once: small files are dominated by open/write/close latency. */
+export const RESTORE_FILES_IN_FLIGHT = 8
 
 export interface RestoreProgress {
   files: number
@@ -136,6 +140,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
 
   const restoreFile = async (node: TreeNode, dest: Buffer): Promise<void> => {
     const ids = node.content ?? []
+    // One index round trip for the whole file instead of one per chunk.
+    const locations = await repo.index.getMany(ids.map((id) => Buffer.from(id, 'hex')))
     await rm(dest, { force: true, recursive: false }).catch(() => {})
     const handle: FileHandle = await open(dest, 'w', 0o600)
     try {
@@ -144,7 +150,10 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       const start = (i: number): void => {
         const id = ids[i]
         if (id === undefined) return
-        const read = repo.readBlob(id, BlobType.data, { ...(signal === undefined ? {} : { signal }), wholeShards: true })
+        const location = locations[i]
+        const read = location === undefined
+          ? Promise.reject(new NotFoundError('chunk', id, `chunk ${id} of ${dest.toString()} is not in the index`))
+          : repo.reader.read({ id: Buffer.from(id, 'hex'), type: BlobType.data, pack: location.pack, offset: location.offset, length: location.length }, { ...(signal === undefined ? {} : { signal }), wholeShards: true })
         // Handled when awaited in order; this keeps an early failure from counting as unhandled.
         read.catch(() => {})
         reads.push(read)
@@ -200,46 +209,59 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
 
   const walkTree = async (ids: string[], destDir: Buffer, components: Buffer[], count: boolean): Promise<void> => {
     const tree = await repo.loadTree(ids, options)
+    const selected: Array<{ node: TreeNode, path: Buffer[], selection: Selection }> = []
     for (const node of tree.nodes) {
-      signal?.throwIfAborted()
-      const name = nodeNameBytes(node)
-      const path = [...components, name]
+      const path = [...components, nodeNameBytes(node)]
       const selection = select(path)
-      if (selection === 'none') continue
-      if (count) {
+      if (selection !== 'none') selected.push({ node, path, selection })
+    }
+    if (count) {
+      for (const { node, path, selection } of selected) {
         if (node.type === 'file' && selection === 'all') {
           totals.files++
           totals.bytes += node.size
         } else if (node.type === 'dir' && node.subtree !== undefined) {
           await walkTree(node.subtree, destDir, path, true)
         }
-        continue
       }
-      const dest = Buffer.concat([destDir, SLASH, name])
+      return
+    }
+    const attempt = async (dest: Buffer, work: () => Promise<void>): Promise<void> => {
       try {
-        if (node.type === 'dir') {
-          await mkdir(dest, { recursive: true, mode: 0o700 })
-          done.dirs++
-          if (node.subtree !== undefined) await walkTree(node.subtree, dest, path, false)
-          if (isRoot) await lchown(dest, node.uid, node.gid)
-          await chmod(dest, node.mode)
-          await utimes(dest, nsToSeconds(node.mtimeNs), nsToSeconds(node.mtimeNs))
-        } else if (selection === 'all') {
-          if (node.type === 'file') {
-            await restoreFile(node, dest)
-            done.files++
-            progress(displayName(node))
-          } else {
-            await restoreSpecial(node, dest)
-          }
-        }
+        await work()
       } catch (err) {
         if (signal?.aborted === true) throw err
-        const code = (err as NodeJS.ErrnoException).code
         // File system problems at the target are reported and the restore goes on; data errors stop it.
-        if (code === undefined) throw err
+        if ((err as NodeJS.ErrnoException).code === undefined) throw err
         warn(`${dest.toString()}: ${(err as Error).message}`)
       }
+    }
+    const destOf = (node: TreeNode): Buffer => Buffer.concat([destDir, SLASH, nodeNameBytes(node)])
+    // Files and other leaves several at a time; folders one after another (bounded by depth).
+    await mapConcurrent(selected.filter((e) => e.node.type !== 'dir' && e.selection === 'all'), RESTORE_FILES_IN_FLIGHT, async ({ node }) => {
+      signal?.throwIfAborted()
+      const dest = destOf(node)
+      await attempt(dest, async () => {
+        if (node.type === 'file') {
+          await restoreFile(node, dest)
+          done.files++
+          progress(displayName(node))
+        } else {
+          await restoreSpecial(node, dest)
+        }
+      })
+    })
+    for (const { node, path } of selected.filter((e) => e.node.type === 'dir')) {
+      signal?.throwIfAborted()
+      const dest = destOf(node)
+      await attempt(dest, async () => {
+        await mkdir(dest, { recursive: true, mode: 0o700 })
+        done.dirs++
+        if (node.subtree !== undefined) await walkTree(node.subtree, dest, path, false)
+        if (isRoot) await lchown(dest, node.uid, node.gid)
+        await chmod(dest, node.mode)
+        await utimes(dest, nsToSeconds(node.mtimeNs), nsToSeconds(node.mtimeNs))
+      })
     }
   }
 

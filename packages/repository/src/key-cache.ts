@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto'
+import { keyedHash } from '@resilien/hashing'
+import { equalBytes } from '@resilien/types'
+import type { RepoKeys } from '@resilien/crypto'
+
+/** How long opened keys stay cached after their last use, by default. */
+export const DEFAULT_KEY_CACHE_TTL_MS = 15 * 60 * 1000
+
+/**
+ * Repository keys opened recently, so that a node serving many commands (and scheduled jobs)
+ * does not run the memory-hard KDF (64 MiB, ~0.5 s) for each. An entry is found only with the
+ * same passphrase: it stores a keyed hash of it under a random per-process key, compared in
+ * constant time, never the passphrase. Entries expire after `ttlMs` without use.
+ */
+export class KeyCache {
+  private readonly secret = randomBytes(32)
+  private readonly entries = new Map<string, { tag: Uint8Array, keys: RepoKeys, expires: number }>()
+
+  constructor (private readonly ttlMs = DEFAULT_KEY_CACHE_TTL_MS, private readonly now: () => number = Date.now) {}
+
+  private tag (passphrase: string): Uint8Array {
+    return keyedHash(this.secret, Buffer.from(passphrase.normalize('NFC'), 'utf8'))
+  }
+
+  get (repo: string, passphrase: string): RepoKeys | undefined {
+    const entry = this.entries.get(repo)
+    if (entry === undefined) return undefined
+    if (entry.expires < this.now()) {
+      this.entries.delete(repo)
+      return undefined
+    }
+    if (!equalBytes(entry.tag, this.tag(passphrase))) return undefined
+    entry.expires = this.now() + this.ttlMs
+    return entry.keys
+  }
+
+  set (repo: string, passphrase: string, keys: RepoKeys): void {
+    if (this.ttlMs <= 0) return
+    this.entries.set(repo, { tag: this.tag(passphrase), keys, expires: this.now() + this.ttlMs })
+  }
+
+  clear (): void {
+    this.entries.clear()
+  }
+}
