@@ -17,6 +17,12 @@ import type { CatalogIndexObject, CatalogKey, CatalogSnapshot, DeletedPack } fro
 import { packId, repoId, siteId, snapshotId, validateFact } from './validate-fact.js'
 import { verifySignatures } from './verify-entries.js'
 
+/**
+ * LevelDB's block cache and write buffer, kept small: the node runs on 2 GB boards within a
+ * 150 MiB budget, and these lookups are mostly of recent keys (defaults: 8 MiB and 4 MiB).
+ */
+const LEVELDB_MEMORY = { cacheSize: 2 * 1024 * 1024, writeBufferSize: 1024 * 1024 }
+
 export interface CatalogInit {
   /** Directory of the LevelDB that holds the logs and the folded state (created if missing). */
   path: string
@@ -87,7 +93,7 @@ async function checkStore (db: CatalogDb, site: SiteId): Promise<void> {
 export async function openCatalog (init: CatalogInit): Promise<Catalog> {
   if (typeof init.path !== 'string' || init.path === '') throw new InvalidInputError('catalog path must be a non-empty string')
   checkSigner(init.signer, init.resolvePublicKey)
-  const db: CatalogDb = new ClassicLevel<string, unknown>(init.path, { keyEncoding: 'utf8', valueEncoding: 'json' })
+  const db: CatalogDb = new ClassicLevel<string, unknown>(init.path, { keyEncoding: 'utf8', valueEncoding: 'json', ...LEVELDB_MEMORY })
   await db.open()
   try {
     await checkStore(db, init.signer.site)

@@ -19,6 +19,8 @@ export const ENTRIES_PER_INDEX_OBJECT = 16384
 
 /** Seal jobs in flight per worker: one running, one queued, so a worker never waits for the main thread. */
 export const SEAL_JOBS_PER_WORKER = 2
+/** Plaintext gathered into one seal job: small files give one-chunk saves, and a message per chunk would cost more than sealing it. */
+export const SEAL_JOB_BYTES = 2 * 1024 * 1024
 
 export interface BlobSaverOptions extends AbortOptions {
   allowDegraded?: boolean
@@ -53,6 +55,8 @@ export class BlobSaver {
   /** Seal jobs running in the pool, with what to do with their result. */
   private readonly jobs = new Set<Promise<void>>()
   private jobFailure: unknown
+  /** New blobs waiting to fill a seal job, per blob type. */
+  private readonly gathering = new Map<BlobType, { ids: Uint8Array[], plains: Uint8Array[], bytes: number }>()
   newChunks = 0
   newBytes = 0
   private indexPacks = 0
@@ -61,8 +65,8 @@ export class BlobSaver {
 
   constructor (private readonly repo: Repository, private readonly options: BlobSaverOptions = {}) {
     const { keys, record } = repo
-    this.dataPacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, repo.maxBlobSize + 64)
-    this.treePacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, repo.maxBlobSize + 64)
+    this.dataPacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, repo.maxBlobSize + 64, record.k)
+    this.treePacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, repo.maxBlobSize + 64, record.k)
     this.uploader = new PackUploader(record, { ...repo.components, index: repo.index }, {
       maxInFlight: options.maxPacksInFlight ?? DEFAULT_PACKS_IN_FLIGHT,
       ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
@@ -108,7 +112,16 @@ export class BlobSaver {
       packer.add(type, ids[i] as Uint8Array, compressChunk(plain), plain.byteLength)
       if (packer.full) await this.submit(packer.finish())
     }
-    if (fresh.length > 0 && pool !== undefined) await this.startSealJob(pool, type, fresh.map((i) => ids[i] as Uint8Array), fresh.map((i) => blobs[i] as Uint8Array))
+    if (fresh.length > 0 && pool !== undefined) {
+      const gathered = this.gathering.get(type) ?? { ids: [], plains: [], bytes: 0 }
+      this.gathering.set(type, gathered)
+      for (const i of fresh) {
+        gathered.ids.push(ids[i] as Uint8Array)
+        gathered.plains.push(blobs[i] as Uint8Array)
+        gathered.bytes += (blobs[i] as Uint8Array).byteLength
+      }
+      if (gathered.bytes >= SEAL_JOB_BYTES) await this.dispatchGathered(pool, type)
+    }
     if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
     return hex
   }
@@ -126,6 +139,13 @@ export class BlobSaver {
       }
     }
     return this.save(BlobType.tree, pieces)
+  }
+
+  private async dispatchGathered (pool: SealPool, type: BlobType): Promise<void> {
+    const gathered = this.gathering.get(type)
+    if (gathered === undefined || gathered.ids.length === 0) return
+    this.gathering.delete(type)
+    await this.startSealJob(pool, type, gathered.ids, gathered.plains)
   }
 
   /** Hands blobs to a seal worker; their sealed bytes join the packer when the worker is done. */
@@ -169,6 +189,8 @@ export class BlobSaver {
 
   /** Stores every open pack and publishes the index of everything stored. */
   async finish (): Promise<void> {
+    const pool = this.options.sealPool
+    if (pool !== undefined) for (const type of [...this.gathering.keys()]) await this.dispatchGathered(pool, type)
     while (this.jobs.size > 0) await Promise.all(this.jobs)
     this.throwIfJobFailed()
     await this.submit(this.dataPacker.finish())
@@ -209,10 +231,11 @@ export class BlobSaver {
     const plain = encodeIndexObject({ packs })
     const id = keyedHash(keys.chunkIdKey, plain)
     // An index object can exceed a chunk's size; its pack is sized to fit it.
-    const packer = new Packer(keys.dataKey, keys.metadataKey, plain.byteLength + 1024, plain.byteLength + 1024)
+    const packer = new Packer(keys.dataKey, keys.metadataKey, plain.byteLength + 1024, plain.byteLength + 1024, record.k)
     const entry = packer.add(BlobType.index, id, compressChunk(plain), plain.byteLength)
     const finished = packer.finish() as FinishedPack
     const stripe = await writeStripe(finished.bytes, record, components, {
+      padded: finished.padded,
       allowDegraded: this.options.allowDegraded ?? false,
       ...(this.options.signal === undefined ? {} : { signal: this.options.signal })
     })

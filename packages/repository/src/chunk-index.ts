@@ -5,6 +5,12 @@ import type { BlobType } from './format.js'
 import { decodeEntries, encodeEntries } from './pack-format.js'
 import type { PackEntry } from './pack-format.js'
 
+/**
+ * LevelDB's block cache and write buffer, kept small: the node runs on 2 GB boards within a
+ * 150 MiB budget, and these lookups are mostly of recent keys (defaults: 8 MiB and 4 MiB).
+ */
+const LEVELDB_MEMORY = { cacheSize: 2 * 1024 * 1024, writeBufferSize: 1024 * 1024 }
+
 /** Where a blob lies: which pack, which byte range of it, and what it is. */
 export interface BlobLocationEntry {
   pack: string
@@ -53,7 +59,7 @@ export class ChunkIndex {
   private readonly pending
 
   private constructor (path: string) {
-    this.db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+    this.db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view', ...LEVELDB_MEMORY })
     this.blobs = this.db.sublevel<Uint8Array, Uint8Array>('b', { keyEncoding: 'view', valueEncoding: 'view' })
     this.loaded = this.db.sublevel<string, string>('i', { keyEncoding: 'utf8', valueEncoding: 'utf8' })
     this.pending = this.db.sublevel<string, Uint8Array>('p', { keyEncoding: 'utf8', valueEncoding: 'view' })

@@ -22,7 +22,7 @@ export interface PackUploaderOptions extends AbortOptions {
 }
 
 /** Packs in flight by default: several in flight let the stores group their fsyncs while the next pack fills. */
-export const DEFAULT_PACKS_IN_FLIGHT = 8
+export const DEFAULT_PACKS_IN_FLIGHT = 3
 
 /**
  * Stores finished packs in the background while the engine fills the next one: erasure code,
@@ -68,7 +68,7 @@ export class PackUploader {
   }
 
   private async store (pack: FinishedPack): Promise<void> {
-    const stripe = await writeStripe(pack.bytes, this.repo, this.components, this.options)
+    const stripe = await writeStripe(pack.bytes, this.repo, this.components, { ...this.options, padded: pack.padded })
     await this.components.catalog.append([{ type: 'pack-stored', stripe }])
     await this.components.index.addStoredPack(stripe.pack, pack.entries)
     const stored = stripe.shards.reduce((n, s) => n + s.size, 0)

@@ -1,4 +1,5 @@
 import { sealChunkInto, sealChunk, SEAL_OVERHEAD } from '@resilien/crypto'
+import { SHARD_ALIGNMENT } from '@resilien/erasure'
 import { blobAad, TRAILER_AAD } from './format.js'
 import type { BlobType } from './format.js'
 import { encodeEntries, TRAILER_LENGTH_BYTES } from './pack-format.js'
@@ -7,7 +8,18 @@ import type { PackEntry } from './pack-format.js'
 /** A pack ready to be erasure-coded and stored, with the list of what it holds. */
 export interface FinishedPack {
   bytes: Uint8Array
+  /**
+   * `bytes` followed by zeros up to k equal, aligned data shards: the erasure coder takes its
+   * data shards as views of it instead of copying the pack once more.
+   */
+  padded: Uint8Array
   entries: PackEntry[]
+}
+
+/** Length of k equal data shards, each a multiple of the erasure coder's alignment, holding `length` bytes. */
+export function paddedPackLength (length: number, k: number): number {
+  const shard = Math.ceil(Math.ceil(length / k) / SHARD_ALIGNMENT) * SHARD_ALIGNMENT
+  return shard * k
 }
 
 /**
@@ -24,7 +36,8 @@ export class Packer {
     private readonly dataKey: Uint8Array,
     private readonly metadataKey: Uint8Array,
     private readonly targetSize: number,
-    private readonly maxBlobSize: number
+    private readonly maxBlobSize: number,
+    private readonly k: number
   ) {
     this.buffer = this.allocate()
   }
@@ -74,11 +87,12 @@ export class Packer {
     if (this.entries.length === 0) return undefined
     const trailer = sealChunk(this.metadataKey, encodeEntries(this.entries), TRAILER_AAD)
     const total = this.offset + trailer.byteLength + TRAILER_LENGTH_BYTES
-    const bytes = Buffer.allocUnsafe(total)
-    bytes.set(this.buffer.subarray(0, this.offset), 0)
-    bytes.set(trailer, this.offset)
-    bytes.writeUInt32LE(trailer.byteLength, this.offset + trailer.byteLength)
-    const finished = { bytes, entries: this.entries }
+    const padded = Buffer.allocUnsafe(paddedPackLength(total, this.k))
+    padded.set(this.buffer.subarray(0, this.offset), 0)
+    padded.set(trailer, this.offset)
+    padded.writeUInt32LE(trailer.byteLength, this.offset + trailer.byteLength)
+    padded.fill(0, total)
+    const finished = { bytes: padded.subarray(0, total), padded, entries: this.entries }
     this.entries = []
     this.offset = 0
     return finished

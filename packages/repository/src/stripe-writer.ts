@@ -12,6 +12,8 @@ export interface StripeWriterComponents {
 
 export interface WriteStripeOptions extends AbortOptions {
   allowDegraded?: boolean
+  /** `pack` followed by zeros to k aligned shards (see Packer): its data shards are taken as views. */
+  padded?: Uint8Array
 }
 
 /**
@@ -33,7 +35,7 @@ export function packIdOf (shardIds: readonly string[]): string {
 export async function writeStripe (pack: Uint8Array, repo: RepoRecord, components: StripeWriterComponents, options: WriteStripeOptions = {}): Promise<StripeRecord> {
   const { k, m } = repo
   const erasure = components.erasure ?? activeErasure
-  const { shards: dataShards, shardLength } = splitIntoDataShards(pack, k)
+  const { shards: dataShards, shardLength } = splitIntoDataShards(options.padded ?? pack, k)
   const parity = m > 0 ? await erasure.encode(k, m, dataShards) : []
   const shards = [...dataShards, ...parity]
   const ids = shards.map((s) => toHex(hash(s)))
