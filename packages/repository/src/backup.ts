@@ -23,8 +23,12 @@ export const READ_BUFFER_BYTES = 1024 * 1024
 export const SAVE_BATCH_BYTES = 4 * 1024 * 1024
 /** Files read at once across the whole walk: overlaps open/read latency; each holds at most a read buffer and a batch. */
 export const FILES_IN_FLIGHT = 4
-/** Entries of one folder stat'ed and walked at once (folders do not hold a file slot). */
+/** Entries of one folder stat'ed and saved at once. */
 export const ENTRIES_IN_FLIGHT = 16
+/** Sub-folders of one folder walked at once: hides the latency of listing many small folders. */
+export const SUBDIRS_IN_FLIGHT = 8
+/** Folders being listed and stat'ed at once across the walk: bounds the syscalls and listings held. */
+export const LISTINGS_IN_FLIGHT = 16
 
 export interface BackupProgress {
   files: number
@@ -152,11 +156,18 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   })
   const warnings: string[] = []
   const fileSlots = new Limiter(FILES_IN_FLIGHT)
+  const listingSlots = new Limiter(LISTINGS_IN_FLIGHT)
   let warningCount = 0
   const stats = { files: 0, dirs: 0, unchangedFiles: 0, bytesRead: 0, totalBytes: 0 }
   /** Bytes of unchanged files, done without reading. */
   let skippedBytes = 0
-  const scan = options.stdin === undefined ? startScan(paths, signal) : undefined
+  // With a parent snapshot its totals are the estimate (no second walk competing with the
+  // backup for the disk); without one, a scan counts files and bytes alongside.
+  const scan = options.stdin !== undefined
+    ? undefined
+    : parent !== undefined
+      ? { totals: { files: parent.record.stats.files, bytes: parent.record.stats.totalBytes, complete: true }, stop: () => {} }
+      : startScan(paths, signal)
   const progress = (current?: string): void => {
     options.onProgress?.({
       files: stats.files,
@@ -274,28 +285,30 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   }
 
   const backupDir = async (path: Buffer, oldDir: TreeNode | undefined): Promise<string[]> => {
-    let names: Buffer[]
-    try {
-      names = await readdir(path, { encoding: 'buffer' })
-    } catch (err) {
-      warn(`${path.toString()}: ${(err as Error).message}`)
-      names = []
-    }
-    names.sort(Buffer.compare)
-    const oldChildren = await loadOldChildren(oldDir)
-    // Entries are stat'ed and files saved several at a time; sub-folders are walked one after
-    // another (depth first), so the folders open at once stay bounded by the depth.
-    const paths = names.map((name) => joinPath(path, name))
-    const stats = await mapConcurrent(paths, ENTRIES_IN_FLIGHT, statEntry)
-    const old = (i: number): TreeNode | undefined => oldChildren.get((names[i] as Buffer).toString('base64'))
-    const indexes = names.map((_, i) => i)
-    const leaves = await mapConcurrent(indexes.filter((i) => stats[i]?.isDirectory() === false), ENTRIES_IN_FLIGHT,
-      async (i) => backupNode(paths[i] as Buffer, names[i] as Buffer, old(i), stats[i]))
-    const nodes = leaves.filter((n): n is TreeNode => n !== undefined)
-    for (const i of indexes.filter((i) => stats[i]?.isDirectory() === true)) {
-      const child = await backupNode(paths[i] as Buffer, names[i] as Buffer, old(i), stats[i])
-      if (child !== undefined) nodes.push(child)
-    }
+    // Listing: names, their stats and the files among them, a few folders at a time. Then the
+    // sub-folders, a few at a time each; a folder waiting for them holds only its file nodes.
+    const listing = await listingSlots.run(async () => {
+      let names: Buffer[]
+      try {
+        names = await readdir(path, { encoding: 'buffer' })
+      } catch (err) {
+        warn(`${path.toString()}: ${(err as Error).message}`)
+        names = []
+      }
+      names.sort(Buffer.compare)
+      const oldChildren = await loadOldChildren(oldDir)
+      const paths = names.map((name) => joinPath(path, name))
+      const stats = await mapConcurrent(paths, ENTRIES_IN_FLIGHT, statEntry)
+      const old = (i: number): TreeNode | undefined => oldChildren.get((names[i] as Buffer).toString('base64'))
+      const indexes = names.map((_, i) => i)
+      const leaves = await mapConcurrent(indexes.filter((i) => stats[i]?.isDirectory() === false), ENTRIES_IN_FLIGHT,
+        async (i) => backupNode(paths[i] as Buffer, names[i] as Buffer, old(i), stats[i]))
+      const dirs = indexes.filter((i) => stats[i]?.isDirectory() === true)
+        .map((i) => ({ path: paths[i] as Buffer, name: names[i] as Buffer, old: old(i), st: stats[i] }))
+      return { nodes: leaves.filter((n): n is TreeNode => n !== undefined), dirs }
+    })
+    const subdirs = await mapConcurrent(listing.dirs, SUBDIRS_IN_FLIGHT, async (d) => backupNode(d.path, d.name, d.old, d.st))
+    const nodes = [...listing.nodes, ...subdirs.filter((n): n is TreeNode => n !== undefined)]
     return saver.saveTree(encodeTree({ nodes: sortNodes(nodes) }))
   }
 

@@ -15,6 +15,8 @@ import type { TreeNode } from './tree.js'
 export const RESTORE_READ_AHEAD = 4
 /** Files of one folder restored at once: small files are dominated by open/write/close latency. */
 export const RESTORE_FILES_IN_FLIGHT = 8
+/** Sub-folders of one folder restored at once: a tree of many small folders is latency bound too. */
+export const RESTORE_SUBDIRS_IN_FLIGHT = 4
 
 export interface RestoreProgress {
   files: number
@@ -251,7 +253,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
         }
       })
     })
-    for (const { node, path } of selected.filter((e) => e.node.type === 'dir')) {
+    await mapConcurrent(selected.filter((e) => e.node.type === 'dir'), RESTORE_SUBDIRS_IN_FLIGHT, async ({ node, path }) => {
       signal?.throwIfAborted()
       const dest = destOf(node)
       await attempt(dest, async () => {
@@ -262,7 +264,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
         await chmod(dest, node.mode)
         await utimes(dest, nsToSeconds(node.mtimeNs), nsToSeconds(node.mtimeNs))
       })
-    }
+    })
   }
 
   // First pass counts what will be restored, for the progress bar; trees are small next to data.
