@@ -45,7 +45,7 @@ const STRIPE_CACHE_ENTRIES = 1024
 const DECODED_PACK_CACHE_ENTRIES = 2
 
 /** Whole data shards kept for whole-shard reads (restore): bounds the cache's memory. */
-const SHARD_CACHE_BYTES = 32 * 1024 * 1024
+const SHARD_CACHE_BYTES = 16 * 1024 * 1024
 
 /** Which shard read failed and why, kept as evidence when every way fails. */
 export interface ShardFailure {

@@ -8,12 +8,12 @@ import type { AbortOptions } from '@resilien/types'
 import { BlobType } from './format.js'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
-import { mapConcurrent } from './limiter.js'
+import { Limiter, mapConcurrent } from './limiter.js'
 import type { TreeNode } from './tree.js'
 
 /** Chunk reads in flight per file: overlaps shard reads with decryption and writes. */
 export const RESTORE_READ_AHEAD = 4
-/** Files of one folder restored at once: small files are dominated by open/write/close latency. */
+/** Files restored at once across the whole walk: small files are dominated by open/write/close latency. */
 export const RESTORE_FILES_IN_FLIGHT = 8
 /** Sub-folders of one folder restored at once: a tree of many small folders is latency bound too. */
 export const RESTORE_SUBDIRS_IN_FLIGHT = 4
@@ -139,6 +139,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   }
 
   await mkdir(target, { recursive: true })
+  const fileSlots = new Limiter(RESTORE_FILES_IN_FLIGHT)
 
   const restoreFile = async (node: TreeNode, dest: Buffer): Promise<void> => {
     const ids = node.content ?? []
@@ -240,7 +241,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     }
     const destOf = (node: TreeNode): Buffer => Buffer.concat([destDir, SLASH, nodeNameBytes(node)])
     // Files and other leaves several at a time; folders one after another (bounded by depth).
-    await mapConcurrent(selected.filter((e) => e.node.type !== 'dir' && e.selection === 'all'), RESTORE_FILES_IN_FLIGHT, async ({ node }) => {
+    await mapConcurrent(selected.filter((e) => e.node.type !== 'dir' && e.selection === 'all'), RESTORE_FILES_IN_FLIGHT, async ({ node }) => fileSlots.run(async () => {
       signal?.throwIfAborted()
       const dest = destOf(node)
       await attempt(dest, async () => {
@@ -252,7 +253,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
           await restoreSpecial(node, dest)
         }
       })
-    })
+    }))
     await mapConcurrent(selected.filter((e) => e.node.type === 'dir'), RESTORE_SUBDIRS_IN_FLIGHT, async ({ node, path }) => {
       signal?.throwIfAborted()
       const dest = destOf(node)
