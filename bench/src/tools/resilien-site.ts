@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url'
 import { onCleanup } from '../process/cleanup.js'
 import { mustRun } from '../process/timed-run.js'
 import type { TimedRun } from '../process/timed-run.js'
+import type { BackupStats } from '@resilien/types'
+
+export type { BackupStats }
 
 /** The real `resilien` command, as a user runs it. */
 export const RESILIEN_BIN = fileURLToPath(new URL('../../../../cli/bin/resilien.js', import.meta.url))
@@ -13,19 +16,6 @@ const STOP_TIMEOUT_MS = 30_000
 /** The repository every bench backup goes to. */
 export const BENCH_REPO = 'main'
 
-/** The `stats` of `resilien backup --json`. */
-export interface BackupStats {
-  files: number
-  unchangedFiles: number
-  bytesRead: number
-  totalBytes: number
-  newChunks: number
-  newBytes: number
-  packedBytes: number
-  storedBytes: number
-  packs: number
-  seconds: number
-}
 
 /**
  * One site: its data dir and, while started, its node process. Every command goes through the

@@ -1,3 +1,4 @@
+import type { BackupStats } from '@resilien/types'
 /**
  * The messages of the local control API. The node answers them, the CLI sends them; both import
  * this file so the CLI stays a thin client. Field names are API: the CLI's --json output is
@@ -26,6 +27,8 @@ export interface RepoCreateResult {
   m: number
 }
 
+export type { BackupStats }
+
 export interface BackupArgs extends PasswordArgs {
   repo: string
   paths: string[]
@@ -36,24 +39,6 @@ export interface BackupArgs extends PasswordArgs {
   stdinCommand?: string
   stdinFilename?: string
   allowDegraded?: boolean
-}
-export interface BackupStats {
-  files: number
-  dirs: number
-  /** Files whose size, mtime, ctime and inode matched the parent snapshot: not read again. */
-  unchangedFiles: number
-  bytesRead: number
-  /** Bytes in the snapshot (sum of file sizes). */
-  totalBytes: number
-  newChunks: number
-  /** Plaintext bytes of the chunks that were new to the repository. */
-  newBytes: number
-  /** Bytes of the new packs (compressed and sealed), before erasure coding. */
-  packedBytes: number
-  /** Bytes of the new shards written (packs times (k+m)/k). */
-  storedBytes: number
-  packs: number
-  seconds: number
 }
 export interface BackupResult {
   snapshot: string

@@ -4,7 +4,7 @@ import { hostname, userInfo } from 'node:os'
 import { resolve as resolvePath, sep } from 'node:path'
 import { chunkStream } from '@resilien/chunking'
 import { InvalidInputError, NotFoundError } from '@resilien/types'
-import type { AbortOptions } from '@resilien/types'
+import type { AbortOptions, BackupStats } from '@resilien/types'
 import { BlobSaver } from './blob-saver.js'
 import { BlobType } from './format.js'
 import type { Repository } from './repository.js'
@@ -62,19 +62,6 @@ export interface BackupOptions extends AbortOptions {
   onWarning?: (message: string) => void
 }
 
-export interface BackupStats {
-  files: number
-  dirs: number
-  unchangedFiles: number
-  bytesRead: number
-  totalBytes: number
-  newChunks: number
-  newBytes: number
-  packedBytes: number
-  storedBytes: number
-  packs: number
-  seconds: number
-}
 
 export interface BackupResult {
   snapshot: string
