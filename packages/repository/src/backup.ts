@@ -1,12 +1,12 @@
-import { lstat, open, readdir, readlink } from 'node:fs/promises'
+import { lstat, readdir, readlink } from 'node:fs/promises'
 import type { BigIntStats } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { resolve as resolvePath, sep } from 'node:path'
-import { chunkStream } from '@resilien/chunking'
-import { InvalidInputError, NotFoundError } from '@resilien/types'
+import { InvalidInputError, NotFoundError, toHex } from '@resilien/types'
 import type { AbortOptions, BackupStats } from '@resilien/types'
 import { BlobSaver } from './blob-saver.js'
-import { BlobType } from './format.js'
+import { BlobType, ID_LENGTH } from './format.js'
+import { chunkBatches, readFileBuffers } from './file-chunks.js'
 import type { Repository } from './repository.js'
 import { newSnapshotId, sealSnapshot } from './snapshot-record.js'
 import type { SnapshotRecord } from './snapshot-record.js'
@@ -17,10 +17,6 @@ import { Limiter, mapConcurrent } from './limiter.js'
 import type { SealPool } from './seal-pool.js'
 import type { ScanTotals } from './scanner.js'
 
-/** Bytes read from a file per call: big enough to amortize the syscall, small enough to bound memory. */
-export const READ_BUFFER_BYTES = 1024 * 1024
-/** Chunks looked up in the index and packed as one batch. */
-export const SAVE_BATCH_BYTES = 4 * 1024 * 1024
 /** Files read at once across the whole walk: overlaps open/read latency; each holds at most a read buffer and a batch. */
 export const FILES_IN_FLIGHT = 4
 /** Entries of one folder stat'ed and saved at once. */
@@ -154,7 +150,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     ? undefined
     : parent !== undefined
       ? { totals: { files: parent.record.stats.files, bytes: parent.record.stats.totalBytes, complete: true }, stop: () => {} }
-      : startScan(paths, signal)
+      : options.sealPool !== undefined ? options.sealPool.scan(paths) : startScan(paths, signal)
   const progress = (current?: string): void => {
     options.onProgress?.({
       files: stats.files,
@@ -170,41 +166,42 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     options.onWarning?.(message)
   }
 
+  /** Chunks a stream on this thread and saves the chunks (streams, and files when there is no worker). */
   const saveContent = async (source: AsyncIterable<Uint8Array>): Promise<string[]> => {
     const ids: string[] = []
-    let batch: Uint8Array[] = []
-    let batchBytes = 0
-    for await (const chunk of chunkStream(source, repo.chunkerOptions())) {
-      batch.push(chunk)
-      batchBytes += chunk.byteLength
-      if (batchBytes >= SAVE_BATCH_BYTES) {
-        ids.push(...await saver.save(BlobType.data, batch))
-        batch = []
-        batchBytes = 0
-      }
+    for await (const batch of chunkBatches(source, repo.chunkerOptions(), repo.keys.chunkIdKey)) {
+      stats.bytesRead += batch.bytesRead
+      ids.push(...await saver.save(BlobType.data, batch.chunks))
     }
-    if (batch.length > 0) ids.push(...await saver.save(BlobType.data, batch))
     return ids
   }
 
-  async function * readFile (path: Buffer, expected: number): AsyncGenerator<Uint8Array> {
-    const handle = await open(path, 'r')
-    try {
-      let position = 0
-      for (;;) {
-        signal?.throwIfAborted()
-        // A fresh buffer per read: chunks are views into it and live until their batch is saved.
-        const size = Math.max(1, Math.min(READ_BUFFER_BYTES, expected - position + 1))
-        const buf = Buffer.allocUnsafe(size)
-        const { bytesRead } = await handle.read(buf, 0, size, position)
-        if (bytesRead === 0) break
-        position += bytesRead
+  /** A file read, chunked and sealed by a worker; this thread only decides what is new and packs it. */
+  const saveFileInWorker = async (pool: SealPool, path: Buffer, size: number): Promise<string[]> => {
+    const ids: string[] = []
+    let picked: Uint8Array[] = []
+    let pickedLengths: number[] = []
+    const chunker = repo.record.chunker
+    // A Uint8Array made from another copies into an ArrayBuffer of its own (a Buffer's may be a shared pool).
+    const copy = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer
+    await pool.runFile({
+      path: copy(path),
+      size,
+      chunker: { minSize: chunker.minSize, avgSize: chunker.avgSize, maxSize: chunker.maxSize, gearSeed: copy(repo.keys.gearSeed) },
+      chunkIdKey: copy(repo.keys.chunkIdKey),
+      dataKey: copy(repo.keys.dataKey)
+    }, {
+      onBatch: async (batchIds, lengths, bytesRead) => {
         stats.bytesRead += bytesRead
-        yield bytesRead === size ? buf : buf.subarray(0, bytesRead)
-      }
-    } finally {
-      await handle.close()
-    }
+        for (let i = 0; i < lengths.length; i++) ids.push(toHex(batchIds.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)))
+        const indexes = await saver.claim(batchIds, lengths)
+        picked = indexes.map((i) => batchIds.slice(i * ID_LENGTH, (i + 1) * ID_LENGTH))
+        pickedLengths = indexes.map((i) => lengths[i] as number)
+        return indexes
+      },
+      onSealed: async (sealed, sealedLengths) => saver.absorbSealed(picked, pickedLengths, sealed, sealedLengths)
+    }, signal)
+    return ids
   }
 
   const statEntry = async (path: Buffer): Promise<BigIntStats | undefined> => {
@@ -233,9 +230,13 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
           return node
         }
         try {
-          node.content = await fileSlots.run(async () => saveContent(readFile(path, node.size)))
+          const pool = options.sealPool
+          node.content = await fileSlots.run(async () => pool !== undefined && pool.size > 0
+            ? saveFileInWorker(pool, path, node.size)
+            : saveContent(readFileBuffers(path, node.size, signal)))
         } catch (err) {
           if (signal?.aborted === true) throw err
+          // A file that vanished or cannot be read is a warning, from this thread or a worker.
           const code = (err as NodeJS.ErrnoException).code
           if (code === undefined) throw err
           warn(`${path.toString()}: ${(err as Error).message}`)
@@ -308,7 +309,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
         mtimeNs: (BigInt(Date.now()) * 1000000n).toString(), ctimeNs: '0', inode: 0
       }
       setNodeName(node, Buffer.from(options.stdin.filename))
-      const counted = countBytes(options.stdin.data, (n) => { stats.bytesRead += n; node.size += n })
+      const counted = countBytes(options.stdin.data, (n) => { node.size += n })
       node.content = await saveContent(counted)
       await options.stdin.done
       stats.files = 1

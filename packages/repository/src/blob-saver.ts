@@ -126,6 +126,39 @@ export class BlobSaver {
     return hex
   }
 
+  /**
+   * The chunks of a batch (named elsewhere, by a file worker) that the repository does not have
+   * yet: returns their indexes and counts them as claimed, so that the same chunk in another
+   * file in flight is not sealed twice. The claimed chunks must then arrive by absorbSealed.
+   */
+  async claim (ids: Uint8Array, lengths: readonly number[]): Promise<number[]> {
+    this.throwIfJobFailed()
+    const list = lengths.map((_, i) => ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH))
+    const known = await this.repo.index.getMany(list)
+    const picked: number[] = []
+    for (let i = 0; i < list.length; i++) {
+      const hex = toHex(list[i] as Uint8Array)
+      if (known[i] !== undefined || this.unindexed.has(hex)) continue
+      this.unindexed.add(hex)
+      this.newChunks++
+      this.newBytes += lengths[i] as number
+      picked.push(i)
+    }
+    return picked
+  }
+
+  /** Packs data blobs sealed by a file worker (the ones `claim` picked, in order). */
+  async absorbSealed (ids: readonly Uint8Array[], rawLengths: readonly number[], sealed: Uint8Array, sealedLengths: readonly number[]): Promise<void> {
+    let offset = 0
+    for (let i = 0; i < sealedLengths.length; i++) {
+      const n = sealedLengths[i] as number
+      this.dataPacker.addSealed(BlobType.data, ids[i] as Uint8Array, sealed.subarray(offset, offset + n), rawLengths[i] as number)
+      offset += n
+      if (this.dataPacker.full) await this.submit(this.dataPacker.finish())
+    }
+    if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
+  }
+
   /** Saves a serialized tree, cut into pieces by the repository's chunker when large. */
   async saveTree (bytes: Uint8Array): Promise<string[]> {
     const pieces: Uint8Array[] = []

@@ -1,0 +1,69 @@
+import { open } from 'node:fs/promises'
+import { chunkStream } from '@resilien/chunking'
+import type { ChunkerOptions } from '@resilien/chunking'
+import { keyedHash } from '@resilien/hashing'
+import { ID_LENGTH } from './format.js'
+
+/** Bytes read from a file per call: big enough to amortize the syscall, small enough to bound memory. */
+export const READ_BUFFER_BYTES = 1024 * 1024
+/** Chunks looked up in the index and sealed as one batch. */
+export const SAVE_BATCH_BYTES = 1024 * 1024
+
+/** A run of consecutive chunks of a file with their ids. */
+export interface ChunkBatch {
+  chunks: Uint8Array[]
+  /** The chunk ids, 32 bytes each, back to back. */
+  ids: Uint8Array
+  /** File bytes read since the previous batch. */
+  bytesRead: number
+}
+
+/** Reads a file in fresh buffers (chunks are views into them and live until their batch is done). */
+export async function * readFileBuffers (path: Uint8Array, expected: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const handle = await open(Buffer.from(path), 'r')
+  try {
+    let position = 0
+    for (;;) {
+      signal?.throwIfAborted()
+      const size = Math.max(1, Math.min(READ_BUFFER_BYTES, expected - position + 1))
+      const buf = Buffer.allocUnsafe(size)
+      const { bytesRead } = await handle.read(buf, 0, size, position)
+      if (bytesRead === 0) break
+      position += bytesRead
+      yield bytesRead === size ? buf : buf.subarray(0, bytesRead)
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Cuts a stream into chunks, names them (keyed BLAKE3) and groups them in batches of about
+ * SAVE_BATCH_BYTES. Runs on the main thread or inside a file worker.
+ */
+export async function * chunkBatches (source: AsyncIterable<Uint8Array>, chunker: ChunkerOptions, chunkIdKey: Uint8Array): AsyncGenerator<ChunkBatch> {
+  let chunks: Uint8Array[] = []
+  let bytes = 0
+  let read = 0
+  const counted = async function * (): AsyncGenerator<Uint8Array> {
+    for await (const buf of source) {
+      read += buf.byteLength
+      yield buf
+    }
+  }
+  const flush = (): ChunkBatch => {
+    const ids = new Uint8Array(chunks.length * ID_LENGTH)
+    chunks.forEach((c, i) => ids.set(keyedHash(chunkIdKey, c), i * ID_LENGTH))
+    const batch = { chunks, ids, bytesRead: read }
+    chunks = []
+    bytes = 0
+    read = 0
+    return batch
+  }
+  for await (const chunk of chunkStream(counted(), chunker)) {
+    chunks.push(chunk)
+    bytes += chunk.byteLength
+    if (bytes >= SAVE_BATCH_BYTES) yield flush()
+  }
+  if (chunks.length > 0 || read > 0) yield flush()
+}

@@ -1,0 +1,29 @@
+import type { SealJob, SealResult } from './seal-job.js'
+
+/** What the main thread asks of a file task: everything to read, chunk, name and seal a file. */
+export interface FileTaskRequest {
+  path: ArrayBuffer
+  size: number
+  chunker: { minSize: number, avgSize: number, maxSize: number, gearSeed: ArrayBuffer }
+  chunkIdKey: ArrayBuffer
+  dataKey: ArrayBuffer
+}
+
+/** Main thread -> worker. */
+export type WorkerRequest =
+  | { seq: number, type: 'seal', job: SealJob }
+  | { seq: number, type: 'file', task: FileTaskRequest }
+  /** Which chunks of the last batch are new (to seal); the rest are known already. */
+  | { seq: number, type: 'select', indexes: number[] }
+  | { seq: number, type: 'cancel' }
+  /** Count files and bytes below these paths (the backup's progress total). */
+  | { seq: number, type: 'scan', paths: string[] }
+
+/** Worker -> main thread. */
+export type WorkerReply =
+  | { seq: number, kind: 'result', result: SealResult }
+  | { seq: number, kind: 'batch', ids: ArrayBuffer, lengths: number[], bytesRead: number }
+  | { seq: number, kind: 'sealed', sealed: ArrayBuffer, lengths: number[] }
+  | { seq: number, kind: 'done' }
+  | { seq: number, kind: 'totals', files: number, bytes: number, complete: boolean }
+  | { seq: number, kind: 'error', message: string, code?: string }
