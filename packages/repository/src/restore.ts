@@ -1,6 +1,7 @@
 import { chmod, lchown, lutimes, mkdir, open, rm, symlink, utimes, lstat } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
+import { constants as fsConstants } from 'node:fs'
 import { promisify } from 'node:util'
 import { resolve as resolvePath } from 'node:path'
 import { NotFoundError } from '@resilien/types'
@@ -87,6 +88,23 @@ async function writeSparse (handle: FileHandle, data: Uint8Array, position: numb
   if (runStart >= 0) await handle.write(data, runStart, data.byteLength - runStart, position + runStart)
 }
 
+/** Create-only: never follows a symlink at the target and never writes into another hard link. */
+const CREATE_EXCLUSIVE = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL
+
+/**
+ * A new file at `dest`. Whatever is there already (a file, a symlink) is removed first, so the
+ * restore never writes through a link; in an empty target (the usual case) that costs nothing.
+ */
+async function createExclusive (dest: Buffer): Promise<FileHandle> {
+  try {
+    return await open(dest, CREATE_EXCLUSIVE, 0o600)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    await rm(dest, { force: true, recursive: false })
+    return await open(dest, CREATE_EXCLUSIVE, 0o600)
+  }
+}
+
 function nsToSeconds (ns: string): number {
   return Number(BigInt(ns)) / 1e9
 }
@@ -145,8 +163,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     const ids = node.content ?? []
     // One index round trip for the whole file instead of one per chunk.
     const locations = await repo.index.getMany(ids.map((id) => Buffer.from(id, 'hex')))
-    await rm(dest, { force: true, recursive: false }).catch(() => {})
-    const handle: FileHandle = await open(dest, 'w', 0o600)
+    const handle = await createExclusive(dest)
     try {
       let position = 0
       const reads: Array<Promise<Uint8Array>> = []

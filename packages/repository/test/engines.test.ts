@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { WrongPassphraseError } from '@resilien/types'
@@ -84,4 +84,21 @@ test('blobs compressed and sealed by worker threads restore like inline ones', a
   assert.equal(await readFile(join(target, src, 'dump.sql'), 'utf8'), text)
   assert.ok((await readFile(join(target, src, 'random.bin'))).equals(random))
   assert.equal((await checkRepository(repo, { readData: true })).ok, true)
+})
+
+test('restoring over a planted symlink replaces it and never writes through it', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'f.txt'), 'from the snapshot\n')
+  await backup(repo, { paths: [src], survivesSiteLoss: () => true })
+  const target = join(dir, 'out')
+  const outside = join(dir, 'outside.txt')
+  await writeFile(outside, 'must stay\n')
+  await mkdir(join(target, src), { recursive: true })
+  await symlink(outside, join(target, src, 'f.txt'))
+  await restore(repo, { snapshot: 'latest', target })
+  assert.equal(await readFile(outside, 'utf8'), 'must stay\n')
+  assert.equal((await lstat(join(target, src, 'f.txt'))).isFile(), true)
+  assert.equal(await readFile(join(target, src, 'f.txt'), 'utf8'), 'from the snapshot\n')
 })
