@@ -1,0 +1,60 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { newSite, tempDir, runResilien } from '../src/index.js'
+
+test('status --json has the sites and the redundancy summary of the contract', async (t) => {
+  const site = await newSite(t, 'alpha')
+  const work = await tempDir(t)
+  await mkdir(join(work, 'src'))
+  await writeFile(join(work, 'src', 'a.bin'), randomBytes(1_000_000))
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  assert.equal((await site.run(['backup', 'main', join(work, 'src')])).code, 0)
+  const r = await site.run(['status', '--json'])
+  assert.equal(r.code, 0, r.stderr)
+  const status = JSON.parse(r.stdout) as { sites: Array<Record<string, unknown>>, redundancy: Record<string, number>, warnings: string[] }
+  assert.equal(status.sites.length, 1)
+  const s = status.sites[0] as Record<string, unknown>
+  assert.deepEqual(Object.keys(s).sort(), ['lastSeen', 'name', 'peerId', 'storedBytes', 'up', 'zone'])
+  assert.equal(s.name, 'alpha')
+  assert.equal(s.up, true)
+  assert.ok((s.storedBytes as number) > 1_000_000)
+  assert.match(s.peerId as string, /^12D3KooW/)
+  const red = status.redundancy
+  assert.deepEqual(Object.keys(red).sort(), ['atRisk', 'degraded', 'full', 'lost', 'stripes'])
+  assert.ok(red.stripes !== undefined && red.stripes >= 3)
+  assert.equal(red.atRisk, red.stripes, 'on a single site every stripe is one site loss from lost')
+  assert.ok(status.warnings.some((w) => /single site/.test(w)))
+})
+
+test('check --read-data-subset reads a share of the packs; a bad percentage is a usage error', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  await mkdir(join(work, 'src'))
+  await writeFile(join(work, 'src', 'a.bin'), randomBytes(6_000_000))
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  assert.equal((await site.run(['backup', 'main', join(work, 'src')])).code, 0)
+  const all = JSON.parse((await site.run(['check', 'main', '--read-data-subset', '100%', '--json'])).stdout) as { ok: boolean, packs: number, shardsRead: number }
+  assert.equal(all.ok, true)
+  assert.equal(all.shardsRead, all.packs * 3)
+  const bad = await site.run(['check', 'main', '--read-data-subset', '0%'])
+  assert.equal(bad.code, 2)
+  assert.match(bad.stderr, /percentage/)
+})
+
+test('a command without a running node says how to start it, and init refuses a used folder', async (t) => {
+  const work = await tempDir(t)
+  const dir = join(work, 'data')
+  const init = await runResilien(['init', '--data', dir, '--name', 'x', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(init.code, 0, init.stderr)
+  const status = await runResilien(['status', '--data', dir])
+  assert.equal(status.code, 1)
+  assert.match(status.stderr, /no resilien node is running.*resilien start/)
+  const again = await runResilien(['init', '--data', dir, '--name', 'y', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(again.code, 1)
+  assert.match(again.stderr, /not empty/)
+  const usage = await runResilien(['backup'])
+  assert.equal(usage.code, 2)
+})
