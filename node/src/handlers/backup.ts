@@ -35,7 +35,7 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
     const stdin = args.stdinCommand === undefined ? undefined : commandSource(args.stdinCommand, args.stdinFilename as string, hc.signal)
-    const result = await backup(repo, {
+    return await backup(repo, {
       paths: args.paths,
       tags: args.tags,
       signal: hc.signal,
@@ -52,13 +52,6 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
         ...(p.current === undefined ? {} : { current: p.current })
       })
     })
-    return {
-      snapshot: result.snapshot,
-      ...(result.parent === undefined ? {} : { parent: result.parent }),
-      stats: result.stats,
-      degraded: result.degraded,
-      warnings: result.warnings
-    }
   } finally {
     await repo.close()
   }

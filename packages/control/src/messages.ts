@@ -1,4 +1,4 @@
-import type { BackupStats } from '@resilien/types'
+import type { BackupResult, BackupStats, CheckProblem, CheckReport, RestoreResult } from '@resilien/types'
 /**
  * The messages of the local control API. The node answers them, the CLI sends them; both import
  * this file so the CLI stays a thin client. Field names are API: the CLI's --json output is
@@ -27,7 +27,9 @@ export interface RepoCreateResult {
   m: number
 }
 
-export type { BackupStats }
+export type { BackupResult, BackupStats, CheckProblem, RestoreResult }
+/** The control API's name for a check report. */
+export type CheckResult = CheckReport
 
 export interface BackupArgs extends PasswordArgs {
   repo: string
@@ -39,14 +41,6 @@ export interface BackupArgs extends PasswordArgs {
   stdinCommand?: string
   stdinFilename?: string
   allowDegraded?: boolean
-}
-export interface BackupResult {
-  snapshot: string
-  parent?: string
-  stats: BackupStats
-  degraded: boolean
-  /** Files that could not be read (vanished, permission denied); the snapshot holds the rest. */
-  warnings: string[]
 }
 
 export interface SnapshotsArgs extends PasswordArgs {
@@ -88,14 +82,6 @@ export interface RestoreArgs extends PasswordArgs {
   target: string
   include: string[]
 }
-export interface RestoreResult {
-  snapshot: string
-  files: number
-  dirs: number
-  bytes: number
-  seconds: number
-  warnings: string[]
-}
 
 export interface CheckArgs {
   repo?: string
@@ -103,20 +89,6 @@ export interface CheckArgs {
   readData: boolean
   /** Fraction (0, 1] of packs whose data is re-read; undefined reads none unless readData. */
   readDataSubset?: number
-}
-export interface CheckProblem {
-  kind: 'corrupt-shard' | 'missing-shard' | 'missing-stripe' | 'missing-chunk' | 'corrupt-chunk' | 'bad-tree' | 'bad-snapshot' | 'bad-index'
-  /** The id the problem is about (shard, pack, chunk or snapshot). */
-  id: string
-  message: string
-}
-export interface CheckResult {
-  ok: boolean
-  problems: CheckProblem[]
-  snapshots: number
-  packs: number
-  shardsRead: number
-  bytesRead: number
 }
 
 export interface SiteStatus {

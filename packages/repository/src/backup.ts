@@ -3,7 +3,7 @@ import type { BigIntStats } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { resolve as resolvePath, sep } from 'node:path'
 import { InvalidInputError, NotFoundError, toHex } from '@resilien/types'
-import type { AbortOptions, BackupStats } from '@resilien/types'
+import type { AbortOptions, BackupResult } from '@resilien/types'
 import { BlobSaver } from './blob-saver.js'
 import { BlobType, ID_LENGTH } from './format.js'
 import { chunkBatches, readFileBuffers } from './file-chunks.js'
@@ -59,13 +59,6 @@ export interface BackupOptions extends AbortOptions {
 }
 
 
-export interface BackupResult {
-  snapshot: string
-  parent?: string
-  stats: BackupStats
-  degraded: boolean
-  warnings: string[]
-}
 
 /** Warnings kept in the result; more are only counted. */
 const MAX_WARNINGS = 100

@@ -2,7 +2,7 @@ import { openChunk } from '@resilien/crypto'
 import { activeErasure } from '@resilien/erasure'
 import { rebuildPack } from './blob-reader.js'
 import { toHex } from '@resilien/types'
-import type { AbortOptions, ShardSites, StripeRecord } from '@resilien/types'
+import type { AbortOptions, CheckProblem, CheckReport, ShardSites, StripeRecord } from '@resilien/types'
 import type { Catalog } from '@resilien/catalog'
 import { TRAILER_AAD } from './format.js'
 import { decodeEntries, TRAILER_LENGTH_BYTES } from './pack-format.js'
@@ -10,22 +10,8 @@ import type { Repository } from './repository.js'
 import { checkStripePresence, readStripeShards } from './stripe-check.js'
 import { BlobType } from './format.js'
 
-export type CheckProblemKind = 'corrupt-shard' | 'missing-shard' | 'missing-stripe' | 'missing-chunk' | 'corrupt-chunk' | 'bad-tree' | 'bad-snapshot' | 'bad-index'
 
-export interface CheckProblem {
-  kind: CheckProblemKind
-  id: string
-  message: string
-}
 
-export interface CheckReport {
-  ok: boolean
-  problems: CheckProblem[]
-  snapshots: number
-  packs: number
-  shardsRead: number
-  bytesRead: number
-}
 
 export interface CheckOptions extends AbortOptions {
   /** Re-read every shard, decode every pack, open every blob. */

@@ -122,21 +122,6 @@ export class ChunkIndex {
     return (await this.loaded.get(indexId)) !== undefined
   }
 
-  /** Drops every entry pointing into `pack` (prune, or a pack found missing). */
-  async removePack (pack: string): Promise<number> {
-    let removed = 0
-    const batch = this.db.batch()
-    for await (const [key, value] of this.blobs.iterator()) {
-      const loc = decodeValue(value)
-      if (loc?.pack === pack) {
-        batch.del(key, { sublevel: this.blobs })
-        removed++
-      }
-    }
-    await batch.write({ sync: true })
-    return removed
-  }
-
   async close (): Promise<void> {
     await this.db.close()
   }

@@ -5,7 +5,7 @@ import { constants as fsConstants } from 'node:fs'
 import { promisify } from 'node:util'
 import { resolve as resolvePath } from 'node:path'
 import { NotFoundError } from '@resilien/types'
-import type { AbortOptions } from '@resilien/types'
+import type { AbortOptions, RestoreResult } from '@resilien/types'
 import { BlobType } from './format.js'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
@@ -38,14 +38,6 @@ export interface RestoreOptions extends AbortOptions {
   onWarning?: (message: string) => void
 }
 
-export interface RestoreResult {
-  snapshot: string
-  files: number
-  dirs: number
-  bytes: number
-  seconds: number
-  warnings: string[]
-}
 
 const execFileAsync = promisify(execFile)
 const SLASH = Buffer.from('/')

@@ -1,0 +1,63 @@
+/**
+ * The totals of one backup: what the engine counts, what the control API carries and what
+ * `backup --json` prints under `stats`.
+ */
+export interface BackupStats {
+  files: number
+  dirs: number
+  /** Files whose size, mtime, ctime and inode matched the parent snapshot: not read again. */
+  unchangedFiles: number
+  bytesRead: number
+  /** Bytes in the snapshot (sum of file sizes). */
+  totalBytes: number
+  newChunks: number
+  /** Plaintext bytes of the chunks that were new to the repository. */
+  newBytes: number
+  /** Bytes of the new packs (compressed and sealed), before erasure coding. */
+  packedBytes: number
+  /** Bytes of the new shards written (packs times (k+m)/k). */
+  storedBytes: number
+  packs: number
+  seconds: number
+}
+
+/** What `backup` reports: the engine's result, carried as is by the control API. */
+export interface BackupResult {
+  snapshot: string
+  parent?: string
+  stats: BackupStats
+  /** True when, at commit, some stripe of the snapshot would not survive the loss of a site. */
+  degraded: boolean
+  /** Files that could not be read (vanished, permission denied); the snapshot holds the rest. */
+  warnings: string[]
+}
+
+/** What `restore` reports. */
+export interface RestoreResult {
+  snapshot: string
+  files: number
+  dirs: number
+  bytes: number
+  seconds: number
+  /** Files or folders that could not be written at the target. */
+  warnings: string[]
+}
+
+export type CheckProblemKind = 'corrupt-shard' | 'missing-shard' | 'missing-stripe' | 'missing-chunk' | 'corrupt-chunk' | 'bad-tree' | 'bad-snapshot' | 'bad-index'
+
+export interface CheckProblem {
+  kind: CheckProblemKind
+  /** The id the problem is about (shard, pack, chunk or snapshot). */
+  id: string
+  message: string
+}
+
+/** What `check` reports. */
+export interface CheckReport {
+  ok: boolean
+  problems: CheckProblem[]
+  snapshots: number
+  packs: number
+  shardsRead: number
+  bytesRead: number
+}
