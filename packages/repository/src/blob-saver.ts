@@ -5,6 +5,7 @@ import { toHex } from '@resilien/types'
 import type { AbortOptions } from '@resilien/types'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { SealPool } from './seal-pool.js'
+import { makeSealJob } from './seal-job.js'
 import { encodeIndexObject } from './index-object.js'
 import { Packer } from './packer.js'
 import type { FinishedPack } from './packer.js'
@@ -185,15 +186,7 @@ export class BlobSaver {
   private async startSealJob (pool: SealPool, type: BlobType, ids: Uint8Array[], plains: Uint8Array[]): Promise<void> {
     this.throwIfJobFailed()
     const lengths = plains.map((p) => p.byteLength)
-    const plain = new Uint8Array(lengths.reduce((a, b) => a + b, 0))
-    let at = 0
-    for (const p of plains) {
-      plain.set(p, at)
-      at += p.byteLength
-    }
-    const idBuf = new Uint8Array(ids.length * ID_LENGTH)
-    ids.forEach((id, i) => idBuf.set(id, i * ID_LENGTH))
-    const job = pool.run({ type, key: this.repo.keys.dataKey, plain: plain.buffer, lengths, ids: idBuf.buffer })
+    const job = pool.run(makeSealJob(type, this.repo.keys.dataKey, ids, plains))
       .then(async (result) => {
         const packer = type === BlobType.data ? this.dataPacker : this.treePacker
         const sealed = new Uint8Array(result.sealed)

@@ -20,6 +20,20 @@ export interface SealResult {
   lengths: number[]
 }
 
+/** A seal job for `plains` named `ids`: both laid out back to back in buffers of their own (transferable). */
+export function makeSealJob (type: BlobType, key: Uint8Array, ids: readonly Uint8Array[], plains: readonly Uint8Array[]): SealJob {
+  const lengths = plains.map((p) => p.byteLength)
+  const plain = new Uint8Array(lengths.reduce((a, b) => a + b, 0))
+  let at = 0
+  for (const p of plains) {
+    plain.set(p, at)
+    at += p.byteLength
+  }
+  const idBuf = new Uint8Array(ids.length * ID_LENGTH)
+  ids.forEach((id, i) => idBuf.set(id, i * ID_LENGTH))
+  return { type, key, plain: plain.buffer, lengths, ids: idBuf.buffer }
+}
+
 /** Worst case growth of a zstd frame over its input (zstd's bound is ~1/256 + a few bytes), plus our header. */
 function frameBound (length: number): number {
   return length + (length >> 7) + 64

@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads'
-import { runSealJob } from './seal-job.js'
+import { makeSealJob, runSealJob } from './seal-job.js'
 import type { SealJob } from './seal-job.js'
 import { chunkBatches, readFileBuffers } from './file-chunks.js'
-import { BlobType } from './format.js'
+import { BlobType, ID_LENGTH } from './format.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
 import { startScan } from './scanner.js'
 
@@ -31,17 +31,10 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
       const indexes = await answer
       if (indexes === undefined) break
       if (indexes.length === 0) continue
-      const picked = indexes.map((i) => batch.chunks[i] as Uint8Array)
-      const lengths = picked.map((c) => c.byteLength)
-      const plain = new Uint8Array(lengths.reduce((a, b) => a + b, 0))
-      let at = 0
-      for (const c of picked) {
-        plain.set(c, at)
-        at += c.byteLength
-      }
-      const idBuf = new Uint8Array(indexes.length * 32)
-      indexes.forEach((i, j) => idBuf.set(batch.ids.subarray(i * 32, (i + 1) * 32), j * 32))
-      const result = runSealJob({ type: BlobType.data, key: new Uint8Array(task.dataKey), plain: plain.buffer, lengths, ids: idBuf.buffer })
+      const job = makeSealJob(BlobType.data, new Uint8Array(task.dataKey),
+        indexes.map((i) => batch.ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)),
+        indexes.map((i) => batch.chunks[i] as Uint8Array))
+      const result = runSealJob(job)
       post({ seq, kind: 'sealed', sealed: result.sealed, lengths: result.lengths }, [result.sealed])
     }
     post({ seq, kind: 'done' })
