@@ -12,6 +12,8 @@ import { snapshotsCommand } from './commands/snapshots.js'
 import { lsCommand } from './commands/ls.js'
 import { restoreCommand } from './commands/restore.js'
 import { checkCommand } from './commands/check.js'
+import { inviteCommand } from './commands/invite.js'
+import { joinCommand } from './commands/join.js'
 
 export function buildProgram (): Command {
   const program = new Command('resilien')
@@ -21,7 +23,7 @@ export function buildProgram (): Command {
     .option('--password-file <file>', 'read the repository passphrase from the first line of this file (else $RESILIEN_PASSWORD, else a prompt)')
     .showHelpAfterError(false)
     .exitOverride()
-  for (const cmd of [initCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), restoreCommand(), checkCommand()]) {
+  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), restoreCommand(), checkCommand()]) {
     program.addCommand(cmd.exitOverride())
   }
   for (const cmd of program.commands) for (const sub of cmd.commands) sub.exitOverride()

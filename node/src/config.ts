@@ -21,6 +21,10 @@ export interface NodeConfig {
   zone: string
   /** libp2p listen multiaddrs. */
   listen: string[]
+  /** Addresses other sites dial (e.g. /dns4/home.example.org/tcp/7420); empty: the actual listen addresses. */
+  announce: string[]
+  /** Members to dial before the catalog knows any (written by `join`: the inviter and the members it knew). */
+  peers: BootstrapPeer[]
   /** Free space the shard store always leaves on its file system. */
   storeReserve: number
   /** How long a site may be unreachable before its shards are rebuilt elsewhere. */
@@ -29,9 +33,25 @@ export interface NodeConfig {
   sealWorkers: number
   /** How long opened repository keys stay in memory after their last use (0: never cached). */
   keyCacheTtl: number
+  /** How often catalog heads are exchanged with every connected site. */
+  syncInterval: number
+  /** Longest wait between two dials of a site that is down (the wait doubles from 1 s up to this). */
+  redialMax: number
+  /** How long an invite token stays valid. */
+  inviteTtl: number
+}
+
+export interface BootstrapPeer {
+  peerId: string
+  addrs: string[]
 }
 
 export const DEFAULT_CONFIG: Omit<NodeConfig, 'cluster' | 'name' | 'zone' | 'listen'> = {
+  announce: [],
+  peers: [],
+  syncInterval: 10 * 1000,
+  redialMax: 60 * 1000,
+  inviteTtl: 24 * 60 * 60 * 1000,
   storeReserve: 256 * 1024 * 1024,
   repairGrace: 60 * 60 * 1000,
   sealWorkers: defaultSealWorkers(),
@@ -39,11 +59,28 @@ export const DEFAULT_CONFIG: Omit<NodeConfig, 'cluster' | 'name' | 'zone' | 'lis
 }
 
 type Parser = (text: string, what: string) => unknown
+const parseList: Parser = (t) => t.split(',').map((s) => s.trim()).filter((s) => s !== '')
+const parseJson: Parser = (t, what) => {
+  try {
+    return JSON.parse(t) as unknown
+  } catch {
+    throw new InvalidInputError(`${what}: not valid JSON`)
+  }
+}
+const isMultiaddrList = (v: unknown): boolean => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.startsWith('/'))
+const isPositiveInteger = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) > 0
+const isPeerList = (v: unknown): boolean => Array.isArray(v) && v.every((p) => typeof p === 'object' && p !== null &&
+  typeof (p as BootstrapPeer).peerId === 'string' && isMultiaddrList((p as BootstrapPeer).addrs))
 const KEYS: Record<keyof NodeConfig, { env: string, parse: Parser, check: (v: unknown) => boolean, describe: string }> = {
   cluster: { env: 'RESILIEN_CLUSTER', parse: (t) => t, check: (v) => typeof v === 'string' && /^[0-9a-f]{32}$/.test(v), describe: '32 hex digits' },
   name: { env: 'RESILIEN_NAME', parse: (t) => t, check: (v) => typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v), describe: '1-64 letters, digits, ".", "_" or "-"' },
   zone: { env: 'RESILIEN_ZONE', parse: (t) => t, check: (v) => typeof v === 'string' && v.length > 0 && v.length <= 64, describe: 'a non-empty string' },
-  listen: { env: 'RESILIEN_LISTEN', parse: (t) => t.split(',').map((s) => s.trim()).filter((s) => s !== ''), check: (v) => Array.isArray(v) && v.every((s) => typeof s === 'string' && s.startsWith('/')), describe: 'a list of multiaddrs' },
+  listen: { env: 'RESILIEN_LISTEN', parse: parseList, check: isMultiaddrList, describe: 'a list of multiaddrs' },
+  announce: { env: 'RESILIEN_ANNOUNCE', parse: parseList, check: isMultiaddrList, describe: 'a list of multiaddrs' },
+  peers: { env: 'RESILIEN_PEERS', parse: parseJson, check: isPeerList, describe: 'a list of {"peerId", "addrs"}' },
+  syncInterval: { env: 'RESILIEN_SYNC_INTERVAL', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 10s' },
+  redialMax: { env: 'RESILIEN_REDIAL_MAX', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 1m' },
+  inviteTtl: { env: 'RESILIEN_INVITE_TTL', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 24h' },
   storeReserve: { env: 'RESILIEN_STORE_RESERVE', parse: parseSize, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a size such as 256MiB' },
   repairGrace: { env: 'RESILIEN_REPAIR_GRACE', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 1h or 5s' },
   keyCacheTtl: { env: 'RESILIEN_KEY_CACHE_TTL', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 15m, or 0s' },
@@ -64,7 +101,7 @@ export async function loadConfig (dataDir: string, env: NodeJS.ProcessEnv = proc
   for (const [key, spec] of Object.entries(KEYS)) {
     const fromEnv = env[spec.env]
     if (fromEnv !== undefined && fromEnv !== '') config[key] = spec.parse(fromEnv, spec.env)
-    else if (typeof config[key] === 'string' && !['cluster', 'name', 'zone'].includes(key)) config[key] = spec.parse(config[key] as string, `${CONFIG_FILE}: ${key}`)
+    else if (typeof config[key] === 'string' && !['cluster', 'name', 'zone', 'announce', 'listen', 'peers'].includes(key)) config[key] = spec.parse(config[key] as string, `${CONFIG_FILE}: ${key}`)
     if (!spec.check(config[key])) throw new InvalidInputError(`${CONFIG_FILE}: "${key}" must be ${spec.describe}`)
   }
   for (const key of Object.keys(raw)) {

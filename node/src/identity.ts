@@ -91,3 +91,8 @@ export async function loadIdentity (dataDir: string): Promise<SiteIdentity> {
   if (!Buffer.from(identity.publicKey).equals(bytes.subarray(36))) throw new InvalidInputError(`${IDENTITY_FILE} in ${dataDir} is damaged`)
   return identity
 }
+
+/** The identity in libp2p's protobuf private-key form (the bytes of identity.key), for the libp2p host. */
+export function identityProtobuf (identity: SiteIdentity): Uint8Array {
+  return new Uint8Array(Buffer.concat([PB_PRIVATE_PREFIX, identity.seed, identity.publicKey]))
+}

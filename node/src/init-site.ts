@@ -1,11 +1,12 @@
-import { mkdir, readdir } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { openCatalog, createEd25519Signer } from '@resilien/catalog'
 import { InvalidInputError, toHex } from '@resilien/types'
 import { DEFAULT_CONFIG, saveConfig } from './config.js'
-import type { NodeConfig } from './config.js'
+import type { BootstrapPeer, NodeConfig } from './config.js'
 import { dataDirLayout } from './data-dir.js'
 import { createIdentity, publicKeyOfPeerId } from './identity.js'
+import type { SiteIdentity } from './identity.js'
 
 export interface InitSiteOptions {
   dataDir: string
@@ -20,23 +21,27 @@ export interface InitSiteResult {
   name: string
 }
 
-/**
- * Makes a new cluster with this site as its first member: a 0700 data dir, the site's Ed25519
- * identity, its config, and a catalog whose first fact is the site joining.
- */
-export async function initSite (options: InitSiteOptions): Promise<InitSiteResult> {
-  const layout = dataDirLayout(options.dataDir)
-  const existing = await readdir(layout.root).catch((err: NodeJS.ErrnoException) => {
+const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
+/** Checks what `init` and `join` are given before anything is written. */
+export async function checkNewSite (options: InitSiteOptions): Promise<void> {
+  const root = dataDirLayout(options.dataDir).root
+  const existing = await readdir(root).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return []
     throw err
   })
-  if (existing.length > 0) throw new InvalidInputError(`${layout.root} is not empty: a site is made in a new or empty folder`)
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(options.name)) throw new InvalidInputError(`site name "${options.name}" is not allowed: use 1-64 letters, digits, '.', '_' or '-'`)
+  if (existing.length > 0) throw new InvalidInputError(`${root} is not empty: a site is made in a new or empty folder`)
+  if (!SITE_NAME.test(options.name)) throw new InvalidInputError(`site name "${options.name}" is not allowed: use 1-64 letters, digits, '.', '_' or '-'`)
   if (options.listen.length === 0 || !options.listen.every((a) => a.startsWith('/'))) throw new InvalidInputError('--listen needs a multiaddr such as /ip4/0.0.0.0/tcp/7420')
-  await mkdir(layout.root, { recursive: true, mode: 0o700 })
-  const identity = await createIdentity(layout.root)
-  const cluster = toHex(randomBytes(16))
-  const config: NodeConfig = { ...DEFAULT_CONFIG, name: options.name, zone: options.zone ?? options.name, listen: options.listen, cluster }
+}
+
+/**
+ * Writes a new site's data dir: 0700, the Ed25519 identity (made before, so `join` can prove
+ * it), the config, and a catalog whose first fact is the site announcing itself.
+ */
+export async function writeSite (options: InitSiteOptions, identity: SiteIdentity, cluster: string, peers: BootstrapPeer[] = []): Promise<void> {
+  const layout = dataDirLayout(options.dataDir)
+  const config: NodeConfig = { ...DEFAULT_CONFIG, name: options.name, zone: options.zone ?? options.name, listen: options.listen, cluster, peers }
   await saveConfig(layout.root, config)
   const catalog = await openCatalog({
     path: layout.catalog,
@@ -50,10 +55,37 @@ export async function initSite (options: InitSiteOptions): Promise<InitSiteResul
       name: config.name,
       zone: config.zone,
       addrs: config.listen,
-      publicKey: Buffer.from(identity.publicKey).toString('hex')
+      publicKey: toHex(identity.publicKey)
     }])
   } finally {
     await catalog.close()
   }
-  return { peerId: identity.peerId, cluster, name: config.name }
+}
+
+/** Makes the data dir and the identity of a site about to be created. */
+export async function makeSiteIdentity (dataDir: string): Promise<SiteIdentity> {
+  const root = dataDirLayout(dataDir).root
+  await mkdir(root, { recursive: true, mode: 0o700 })
+  return await createIdentity(root)
+}
+
+/** Removes what a failed `init` or `join` wrote, so the folder can be used again. */
+export async function removeHalfMadeSite (dataDir: string): Promise<void> {
+  const root = dataDirLayout(dataDir).root
+  const entries = await readdir(root).catch(() => [] as string[])
+  await Promise.all(entries.map(async (e) => rm(`${root}/${e}`, { recursive: true, force: true })))
+}
+
+/** Makes a new cluster with this site as its first member. */
+export async function initSite (options: InitSiteOptions): Promise<InitSiteResult> {
+  await checkNewSite(options)
+  const cluster = toHex(randomBytes(16))
+  try {
+    const identity = await makeSiteIdentity(options.dataDir)
+    await writeSite(options, identity, cluster)
+    return { peerId: identity.peerId, cluster, name: options.name }
+  } catch (err) {
+    await removeHalfMadeSite(options.dataDir)
+    throw err
+  }
 }

@@ -7,6 +7,8 @@ import type { AbortOptions, Placement, ShardSites } from '@resilien/types'
 import type { NodeConfig } from './config.js'
 import type { DataDirLayout } from './data-dir.js'
 import type { SiteIdentity } from './identity.js'
+import type { Cluster } from './cluster/cluster.js'
+import type { Membership } from './cluster/membership.js'
 
 /** Everything a control handler may use. Built once by the site node. */
 export interface NodeContext {
@@ -19,8 +21,9 @@ export interface NodeContext {
   placement: Placement
   /** Compresses and seals in worker threads during backups. */
   sealPool: SealPool
-  /** True when a stripe placed now survives the loss of any one site. */
-  survivesSiteLoss: () => boolean
+  /** This site in its cluster: liveness, replication, invites, redundancy. */
+  cluster: Cluster
+  membership: Membership
   openRepo: (repo: string, password: string, options?: AbortOptions) => Promise<Repository>
 }
 
@@ -48,8 +51,12 @@ export class IndexPool {
   }
 }
 
-export function repoOpener (components: Pick<NodeContext, 'catalog' | 'sites' | 'placement' | 'layout'>, pool: IndexPool, keyCache: KeyCache): NodeContext['openRepo'] {
-  return async (repo, password, options = {}) => openRepository(
+/**
+ * Opens repositories for handlers. `ready` resolves once the catalog had its first sync (a site
+ * that just joined or restarted must see the snapshots the others hold before answering).
+ */
+export function repoOpener (components: Pick<NodeContext, 'catalog' | 'sites' | 'placement' | 'layout'>, pool: IndexPool, keyCache: KeyCache, ready: () => Promise<void>): NodeContext['openRepo'] {
+  return async (repo, password, options = {}) => await ready().then(async () => await openRepository(
     { catalog: components.catalog, sites: components.sites, placement: components.placement },
     {
       repo,
@@ -59,5 +66,5 @@ export function repoOpener (components: Pick<NodeContext, 'catalog' | 'sites' | 
       keyCache,
       ...(options.signal === undefined ? {} : { signal: options.signal })
     }
-  )
+  ))
 }

@@ -1,49 +1,30 @@
 import type { RedundancySummary } from '@resilien/control'
-import type { StripeRecord, SiteId } from '@resilien/types'
+import { stripeHealth } from '@resilien/placement'
+import type { SiteId } from '@resilien/types'
 import type { NodeContext } from './node-context.js'
 
-export type StripeHealth = 'full' | 'degraded' | 'atRisk' | 'lost'
-
 /**
- * How one stripe stands, from the catalog's shard map and site liveness (no data is read):
- * - lost: fewer than k shards on live sites;
- * - atRisk: readable now, but losing the one live site with most of its shards would leave
- *   fewer than k (a single site holding all shards is at risk: it survives no site loss);
- * - degraded: survives any one site loss, but some shards are on sites that are down;
- * - full: all k + m shards on live sites, and any one site may go.
+ * Streams the catalog's stripes once: counts them by health, and sums the shard bytes the
+ * catalog places on each site (a number per site in memory).
  */
-export function stripeHealth (stripe: StripeRecord, isUp: (site: SiteId) => boolean): StripeHealth {
-  const perSite = new Map<SiteId, number>()
-  let available = 0
-  for (const s of stripe.shards) {
-    if (!isUp(s.site)) continue
-    available++
-    perSite.set(s.site, (perSite.get(s.site) ?? 0) + 1)
-  }
-  if (available < stripe.k) return 'lost'
-  const worst = Math.max(0, ...perSite.values())
-  if (available - worst < stripe.k) return 'atRisk'
-  return available < stripe.k + stripe.m ? 'degraded' : 'full'
-}
-
-/** Streams the catalog's stripes once and counts them by health. */
-export async function redundancySummary (ctx: Pick<NodeContext, 'catalog'>, isUp: (site: SiteId) => boolean): Promise<RedundancySummary> {
+export async function redundancySummary (ctx: Pick<NodeContext, 'catalog'>, isUp: (site: SiteId) => boolean): Promise<{ summary: RedundancySummary, bytesPerSite: Map<SiteId, number> }> {
   const summary: RedundancySummary = { stripes: 0, full: 0, degraded: 0, atRisk: 0, lost: 0 }
+  const bytesPerSite = new Map<SiteId, number>()
   for await (const stripe of ctx.catalog.stripes()) {
-    if (await ctx.catalog.isPackDeleted(stripe.repo, stripe.pack)) continue
     summary.stripes++
     summary[stripeHealth(stripe, isUp)]++
+    for (const shard of stripe.shards) bytesPerSite.set(shard.site, (bytesPerSite.get(shard.site) ?? 0) + shard.size)
   }
-  return summary
+  return { summary, bytesPerSite }
 }
 
 /** Plain sentences about redundancy for `status` and `snapshots`. */
-export async function redundancyWarnings (ctx: NodeContext): Promise<string[]> {
+export async function redundancyWarnings (ctx: Pick<NodeContext, 'membership' | 'cluster'>): Promise<string[]> {
   const warnings: string[] = []
-  let sites = 0
-  for await (const site of ctx.catalog.sites()) if (site.site !== '') sites++
-  if (sites < 2) {
+  if (ctx.membership.size() < 2) {
     warnings.push('this cluster has a single site: every shard is on it, so its snapshots do NOT survive the loss of this site (add sites with `resilien invite` / `resilien join`)')
   }
+  const down = ctx.membership.records().filter((s) => !ctx.cluster.liveness.isUp(s.site)).map((s) => s.name)
+  if (down.length > 0) warnings.push(`site${down.length === 1 ? '' : 's'} down: ${down.join(', ')}`)
   return warnings
 }

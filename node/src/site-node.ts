@@ -7,8 +7,9 @@ import { KeyCache, SealPool } from '@resilien/repository'
 import type { ControlServer } from '@resilien/control'
 import { loadConfig } from './config.js'
 import { dataDirLayout } from './data-dir.js'
-import { loadIdentity, publicKeyOfPeerId } from './identity.js'
-import { createLocalSites, createSingleSitePlacement } from './local-sites.js'
+import { identityProtobuf, loadIdentity, publicKeyOfPeerId } from './identity.js'
+import { Cluster } from './cluster/cluster.js'
+import { Membership } from './cluster/membership.js'
 import { IndexPool, repoOpener } from './node-context.js'
 import type { NodeContext } from './node-context.js'
 import { controlHandlers, describeError } from './handlers/index.js'
@@ -42,34 +43,40 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
   try {
     const store: DiskShardStore = await createDiskShardStore({ path: layout.store, reserveBytes: config.storeReserve })
     cleanups.push(async () => store.close())
+    // The catalog takes logs of members only; membership is read from the catalog, so the
+    // resolver is bound once both exist (until then only this site's own key resolves).
+    let membership: Membership | undefined
     const catalog: Catalog = await openCatalog({
       path: layout.catalog,
       signer: createEd25519Signer(identity.peerId, identity.seed),
-      resolvePublicKey: publicKeyOfPeerId
+      resolvePublicKey: (site) => site === identity.peerId || membership?.has(site) === true ? publicKeyOfPeerId(site) : undefined
     })
     cleanups.push(async () => catalog.close())
+    membership = new Membership(identity.peerId, catalog, config.peers)
+    await membership.refresh()
     const pool = new IndexPool()
     const keyCache = new KeyCache(config.keyCacheTtl)
     cleanups.push(async () => keyCache.clear())
     cleanups.push(async () => pool.close())
     const sealPool = new SealPool(config.sealWorkers)
     cleanups.push(async () => sealPool.close())
-    const sites = createLocalSites(identity.peerId, store)
-    const placement = createSingleSitePlacement(identity.peerId)
-    const base = { catalog, sites, placement, layout }
+    const cluster = await Cluster.start({ dataDir: layout.root, config, identity, identityKey: identityProtobuf(identity), store, catalog, membership, log })
+    cleanups.push(async () => cluster.stop())
+    const base = { catalog, sites: cluster.sites, placement: cluster.placement, layout }
     const context: NodeContext = {
       ...base,
       config,
       identity,
       store,
       sealPool,
-      survivesSiteLoss: () => false,
-      openRepo: repoOpener(base, pool, keyCache)
+      cluster,
+      membership,
+      openRepo: repoOpener(base, pool, keyCache, async () => cluster.replication.ready())
     }
     const server: ControlServer = await startControlServer({ socketPath: layout.socket, handlers: controlHandlers(context), describeError })
     // Closed first on stop: running requests are aborted and answered before the stores close.
     cleanups.push(async () => server.close())
-    log(`resilien: site ${config.name} (${identity.peerId}) is up; control socket ${layout.socket}`)
+    log(`resilien: site ${config.name} (${identity.peerId}) is up; control socket ${layout.socket}; listening on ${cluster.addresses().join(' ')}`)
     let stopping: Promise<void> | undefined
     return {
       context,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { backup } from '@resilien/repository'
 import type { StdinSource } from '@resilien/repository'
 import { InvalidInputError, ResilienError } from '@resilien/types'
+import type { AbortOptions } from '@resilien/types'
 import type { BackupArgs, BackupResult } from '@resilien/control'
 import type { HandlerContext } from '@resilien/control'
 import type { NodeContext } from '../node-context.js'
@@ -33,17 +34,21 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
     throw new InvalidInputError('--stdin-from-command needs --stdin-filename NAME (a file name without "/")')
   }
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
+  // A cluster of one site cannot survive its loss whatever we do: its snapshots are committed
+  // marked degraded, and status says so plainly, rather than refusing every backup.
+  const singleSite = ctx.membership.size() <= 1
   try {
     const stdin = args.stdinCommand === undefined ? undefined : commandSource(args.stdinCommand, args.stdinFilename as string, hc.signal)
     return await backup(repo, {
       paths: args.paths,
       tags: args.tags,
       signal: hc.signal,
-      survivesSiteLoss: ctx.survivesSiteLoss,
+      redundancyCheck: async (options) => ctx.cluster.redundancyShortfall(repo.id, options),
+      ...(singleSite ? {} : { replicate: async (seq: number, options: AbortOptions) => ctx.cluster.replication.replicate(seq, options) }),
       sealPool: ctx.sealPool,
       ...(stdin === undefined ? {} : { stdin }),
       ...(args.host === undefined ? {} : { host: args.host }),
-      ...(args.allowDegraded === undefined ? {} : { allowDegraded: args.allowDegraded }),
+      allowDegraded: args.allowDegraded === true || singleSite,
       onProgress: (p) => hc.progress({
         phase: 'backup',
         files: p.files,

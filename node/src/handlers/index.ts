@@ -8,6 +8,7 @@ import { repoCreate } from './repo-create.js'
 import { restoreHandler } from './restore.js'
 import { snapshotsHandler } from './snapshots.js'
 import { statusHandler } from './status.js'
+import { inviteHandler } from './invite.js'
 
 export function controlHandlers (ctx: NodeContext): ControlHandlers {
   return {
@@ -17,7 +18,8 @@ export function controlHandlers (ctx: NodeContext): ControlHandlers {
     snapshots: async (args) => snapshotsHandler(ctx, args),
     ls: async (args, hc) => lsHandler(ctx, args, hc),
     restore: async (args, hc) => restoreHandler(ctx, args, hc),
-    check: async (args, hc) => checkHandler(ctx, args, hc)
+    check: async (args, hc) => checkHandler(ctx, args, hc),
+    invite: async () => inviteHandler(ctx)
   }
 }
 

@@ -13,7 +13,7 @@ export async function snapshotsHandler (ctx: NodeContext, args: SnapshotsArgs): 
       tags: s.record.tags,
       degraded: s.record.degraded
     }))
-    const survives = ctx.survivesSiteLoss()
+    const survives = await ctx.cluster.redundancyShortfall(repo.id) === undefined
     return { snapshots, survivesSiteLoss: survives, warnings: await redundancyWarnings(ctx) }
   } finally {
     await repo.close()

@@ -4,19 +4,21 @@ import { redundancySummary, redundancyWarnings } from '../redundancy.js'
 
 export async function statusHandler (ctx: NodeContext): Promise<StatusResult> {
   const self = ctx.identity.peerId
-  const isUp = (site: string): boolean => site === self
+  const { liveness } = ctx.cluster
+  const isUp = (site: string): boolean => liveness.isUp(site)
   const stats = await ctx.store.stats()
-  const sites: SiteStatus[] = []
-  for await (const site of ctx.catalog.sites()) {
-    const up = isUp(site.site)
-    sites.push({
+  const { summary, bytesPerSite } = await redundancySummary(ctx, isUp)
+  const sites: SiteStatus[] = ctx.membership.records().map((site) => {
+    const lastSeen = liveness.lastSeen(site.site)
+    return {
       name: site.name,
       peerId: site.site,
       zone: site.zone,
-      up,
-      lastSeen: up ? new Date().toISOString() : null,
-      storedBytes: site.site === self ? stats.bytes : 0
-    })
-  }
-  return { sites, redundancy: await redundancySummary(ctx, isUp), warnings: await redundancyWarnings(ctx) }
+      up: isUp(site.site),
+      lastSeen: lastSeen === undefined ? null : new Date(lastSeen).toISOString(),
+      // This site counts its own store; the others by the shards the catalog places on them.
+      storedBytes: site.site === self ? stats.bytes : bytesPerSite.get(site.site) ?? 0
+    }
+  })
+  return { sites, redundancy: summary, warnings: await redundancyWarnings(ctx) }
 }

@@ -113,6 +113,13 @@ export interface StatusResult {
   warnings: string[]
 }
 
+export interface InviteResult {
+  /** One-time token for `resilien join`: cluster id, this site's addresses and peer id, a secret. */
+  token: string
+  /** ISO time after which the token is refused. */
+  expires: string
+}
+
 /** Progress of a long operation; the CLI renders a bar, the tests count. */
 export interface ProgressEvent {
   type: 'progress'
@@ -134,9 +141,10 @@ export interface ControlCommands {
   'ls': { args: LsArgs, result: { entries: number } }
   'restore': { args: RestoreArgs, result: RestoreResult }
   'check': { args: CheckArgs, result: CheckResult }
+  'invite': { args: Record<string, never>, result: InviteResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite']
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =

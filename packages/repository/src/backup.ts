@@ -2,7 +2,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises'
 import type { BigIntStats } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { resolve as resolvePath, sep } from 'node:path'
-import { InvalidInputError, NotFoundError, toHex } from '@resilien/types'
+import { InsufficientRedundancyError, InvalidInputError, NotFoundError, toHex } from '@resilien/types'
 import type { AbortOptions, BackupResult } from '@resilien/types'
 import { BlobSaver } from './blob-saver.js'
 import { BlobType, ID_LENGTH } from './format.js'
@@ -51,8 +51,16 @@ export interface BackupOptions extends AbortOptions {
   allowDegraded?: boolean
   /** Worker threads that compress and seal (the node keeps one pool for all backups). */
   sealPool?: SealPool
-  /** Whether the stripes just written survive the loss of any one site; the caller knows the placement. */
-  survivesSiteLoss: () => boolean
+  /**
+   * Before the snapshot is committed: undefined when every stripe of the repository survives the
+   * loss of any one site, else one line saying why not. The caller knows sites and zones.
+   */
+  redundancyCheck: (options: AbortOptions) => Promise<string | undefined>
+  /**
+   * After the snapshot fact is appended at `seq` of this site's log: resolves once enough other
+   * sites hold the log up to it (the commit rule); throws when they cannot be reached.
+   */
+  replicate?: (seq: number, options: AbortOptions) => Promise<void>
   onProgress?: (p: BackupProgress) => void
   /** A problem with one file (vanished, unreadable): the backup goes on and reports it. */
   onWarning?: (message: string) => void
@@ -343,7 +351,11 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     const tree = await backupRoot()
     await saver.finish()
     const save = saver.stats
-    const degraded = !options.survivesSiteLoss()
+    const shortfall = await options.redundancyCheck({ signal })
+    const degraded = shortfall !== undefined
+    if (degraded && options.allowDegraded !== true) {
+      throw new InsufficientRedundancyError(`${shortfall}; nothing was committed (pass --allow-degraded to commit the snapshot marked degraded)`)
+    }
     const record: SnapshotRecord = {
       v: 1,
       time: (options.time ?? new Date()).toISOString(),
@@ -358,7 +370,8 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     }
     const id = newSnapshotId()
     signal?.throwIfAborted()
-    await repo.components.catalog.append([{ type: 'snapshot-added', repo: repo.id, snapshot: id, sealed: sealSnapshot(repo.keys.metadataKey, repo.id, id, record) }])
+    const [entry] = await repo.components.catalog.append([{ type: 'snapshot-added', repo: repo.id, snapshot: id, sealed: sealSnapshot(repo.keys.metadataKey, repo.id, id, record) }])
+    if (entry !== undefined) await options.replicate?.(entry.seq, { signal })
     if (warningCount > warnings.length) warnings.push(`... and ${warningCount - warnings.length} more warnings`)
     return {
       snapshot: id,

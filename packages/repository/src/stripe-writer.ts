@@ -40,7 +40,7 @@ export async function writeStripe (pack: Uint8Array, repo: RepoRecord, component
   const shards = [...dataShards, ...parity]
   const ids = shards.map((s) => toHex(hash(s)))
   const packId = packIdOf(ids)
-  const sites = components.placement.place(k, m, { allowDegraded: options.allowDegraded ?? false })
+  const sites = components.placement.place(k, m, { allowDegraded: options.allowDegraded ?? false, seed: ids.join(''), shardSize: shardLength })
   await Promise.all(shards.map(async (shard, i) => {
     await components.sites.put(sites[i] as string, ids[i] as string, shard, options)
   }))

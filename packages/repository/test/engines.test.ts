@@ -15,7 +15,7 @@ test('backup then restore through in-memory sites gives the same bytes', async (
   const big = randomBytes(5_000_000)
   await writeFile(join(src, 'sub', 'big.bin'), big)
   await writeFile(join(src, 'note.txt'), 'hello\n'.repeat(10_000))
-  const result = await backup(repo, { paths: [src], survivesSiteLoss: () => true })
+  const result = await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
   assert.equal(result.stats.files, 2)
   assert.ok(result.stats.packs >= 3, 'data, tree and index packs')
   const target = join(dir, 'out')
@@ -33,7 +33,7 @@ test('restore decodes from parity when a site loses its data shards, and check n
   await mkdir(src)
   const data = randomBytes(3_000_000)
   await writeFile(join(src, 'f.bin'), data)
-  await backup(repo, { paths: [src], survivesSiteLoss: () => true })
+  await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
   // Site s1 holds data shard 0 of every pack: empty it.
   const s1 = stores.get('s1') as ShardStore
   const lost: string[] = []
@@ -59,7 +59,7 @@ test('a fresh machine rebuilds its chunk index from the repository and restores'
   await mkdir(src)
   const data = randomBytes(2_000_000)
   await writeFile(join(src, 'f.bin'), data)
-  await backup(repo, { paths: [src], survivesSiteLoss: () => true })
+  await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
   const fresh = await openRepository(repo.components, { repo: 'main', passphrase: PASSPHRASE, cacheDir: join(dir, 'other-cache') })
   t.after(async () => fresh.close())
   const target = join(dir, 'out')
@@ -77,7 +77,7 @@ test('blobs compressed and sealed by worker threads restore like inline ones', a
   const random = randomBytes(3_000_000)
   await writeFile(join(src, 'dump.sql'), text)
   await writeFile(join(src, 'random.bin'), random)
-  const result = await backup(repo, { paths: [src], survivesSiteLoss: () => true, sealPool: pool })
+  const result = await backup(repo, { paths: [src], redundancyCheck: async () => undefined, sealPool: pool })
   assert.ok(result.stats.packedBytes < result.stats.newBytes, 'the text was compressed')
   const target = join(dir, 'out')
   await restore(repo, { snapshot: 'latest', target })
@@ -91,7 +91,7 @@ test('restoring over a planted symlink replaces it and never writes through it',
   const src = join(dir, 'src')
   await mkdir(src)
   await writeFile(join(src, 'f.txt'), 'from the snapshot\n')
-  await backup(repo, { paths: [src], survivesSiteLoss: () => true })
+  await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
   const target = join(dir, 'out')
   const outside = join(dir, 'outside.txt')
   await writeFile(outside, 'must stay\n')
@@ -101,4 +101,24 @@ test('restoring over a planted symlink replaces it and never writes through it',
   assert.equal(await readFile(outside, 'utf8'), 'must stay\n')
   assert.equal((await lstat(join(target, src, 'f.txt'))).isFile(), true)
   assert.equal(await readFile(join(target, src, 'f.txt'), 'utf8'), 'from the snapshot\n')
+})
+
+test('a backup whose stripes do not survive a site loss commits nothing unless degraded is allowed', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'a.txt'), 'some data\n')
+  const shortfall = async (): Promise<string> => 'only 2 failure domains are up'
+  await assert.rejects(backup(repo, { paths: [src], redundancyCheck: shortfall }), (err: Error) => {
+    assert.equal(err.name, 'InsufficientRedundancyError')
+    assert.match(err.message, /only 2 failure domains are up; nothing was committed/)
+    return true
+  })
+  assert.equal((await repo.listSnapshots()).length, 0)
+  const replicated: number[] = []
+  const result = await backup(repo, { paths: [src], redundancyCheck: shortfall, allowDegraded: true, replicate: async (seq) => { replicated.push(seq) } })
+  assert.equal(result.degraded, true)
+  assert.equal(replicated.length, 1, 'the snapshot entry is replicated before backup returns')
+  const snapshots = await repo.listSnapshots()
+  assert.deepEqual(snapshots.map((s) => [s.id, s.record.degraded]), [[result.snapshot, true]])
 })

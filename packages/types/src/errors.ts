@@ -132,3 +132,14 @@ export class RejectedEntryError extends ResilienError {
     this.heldHash = heldHash
   }
 }
+
+/**
+ * What would be committed does not survive the loss of any one site (too few failure domains
+ * up, or the catalog could not reach a second site). Transient: more sites up fixes it.
+ */
+export class InsufficientRedundancyError extends ResilienError {
+  constructor (message: string) {
+    super(message, { permanent: false })
+    this.name = 'InsufficientRedundancyError'
+  }
+}

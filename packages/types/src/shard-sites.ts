@@ -13,13 +13,21 @@ export interface ShardSites {
   has (site: SiteId, ids: readonly ShardId[], options?: AbortOptions): Promise<boolean[]>
 }
 
+export interface PlaceOptions {
+  allowDegraded?: boolean
+  /** Breaks ties deterministically and rotates shard order (the stripe's shard ids joined). */
+  seed?: string
+  /** Bytes of each shard, for the capacity check. */
+  shardSize?: number
+}
+
 /**
  * Which sites get the shards of a new stripe, and in which order to read. Deterministic for a
  * given membership, zones, capacity and liveness.
  */
 export interface Placement {
   /** k + m sites, in shard order. Throws when the policy cannot be met and degraded is not allowed. */
-  place (k: number, m: number, options?: { allowDegraded?: boolean }): SiteId[]
+  place (k: number, m: number, options?: PlaceOptions): SiteId[]
   /** The sites of a stripe in the order to try reads: live and local first. */
   readOrder (stripe: StripeRecord): number[]
 }

@@ -1,0 +1,21 @@
+import { Command } from 'commander'
+import { joinSite } from '@resilien/node'
+import { dataDir } from '../context.js'
+import type { GlobalOptions } from '../context.js'
+import { printJson } from '../output.js'
+
+export function joinCommand (): Command {
+  return new Command('join')
+    .description('make this machine a new site of the cluster that issued TOKEN')
+    .argument('<token>', 'the line `resilien invite` printed on a member')
+    .requiredOption('--name <name>', 'name of this site, unique in the cluster')
+    .requiredOption('--listen <multiaddr...>', 'addresses to listen on, e.g. /ip4/0.0.0.0/tcp/7420')
+    .option('--zone <zone>', 'failure domain above the site (default: the site name)')
+    .action(async (token: string, opts: { name: string, listen: string[], zone?: string }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      const dir = dataDir(g)
+      const result = await joinSite({ token, dataDir: dir, name: opts.name, listen: opts.listen, ...(opts.zone === undefined ? {} : { zone: opts.zone }) })
+      if (g.json === true) printJson({ ...result, dataDir: dir })
+      else console.log(`site ${result.name} joined cluster ${result.cluster}\npeer id ${result.peerId}\nstart it with: resilien start --data ${dir}`)
+    })
+}

@@ -1,0 +1,206 @@
+import { createSiteHost, serveCatalog, serveJoin, serveShards } from '@resilien/wire'
+import type { JoinRequest, JoinResponse, SiteHost, SyncableCatalog } from '@resilien/wire'
+import { survivesDomainLoss } from '@resilien/placement'
+import type { Catalog } from '@resilien/catalog'
+import type { DiskShardStore } from '@resilien/store'
+import { InvalidInputError, toHex } from '@resilien/types'
+import type { AbortOptions, RepoId, ShardSites, SiteId } from '@resilien/types'
+import type { NodeConfig } from '../config.js'
+import type { SiteIdentity } from '../identity.js'
+import { publicKeyOfPeerId } from '../identity.js'
+import { CatalogReplication } from './catalog-replication.js'
+import { ClusterPlacement } from './cluster-placement.js'
+import { InviteBook } from './invites.js'
+import { encodeInviteToken } from './invite-token.js'
+import { Liveness } from './liveness.js'
+import type { Membership } from './membership.js'
+import { createNetworkSites } from './network-sites.js'
+
+/** After catalog changes from other sites, the per-site byte counts are recounted at most this often. */
+const RECOUNT_DELAY_MS = 5000
+
+export interface ClusterInit {
+  dataDir: string
+  config: NodeConfig
+  identity: SiteIdentity
+  identityKey: Uint8Array
+  store: DiskShardStore
+  catalog: Catalog
+  membership: Membership
+  log: (line: string) => void
+}
+
+/**
+ * This site as a member of its cluster: the libp2p host behind a membership gater, the shard,
+ * catalog and join protocols, the redial loop, catalog replication and placement. Everything a
+ * handler needs about other sites goes through here.
+ */
+export class Cluster {
+  readonly sites: ShardSites
+  readonly placement: ClusterPlacement
+  readonly liveness: Liveness
+  readonly replication: CatalogReplication
+  private ownFree: number | undefined
+  private recountTimer: NodeJS.Timeout | undefined
+  private freeTimer: NodeJS.Timeout | undefined
+
+  private constructor (
+    private readonly init: ClusterInit,
+    readonly host: SiteHost,
+    readonly invites: InviteBook
+  ) {
+    const { membership, config, log } = init
+    const self = membership.self
+    this.liveness = new Liveness({ host, membership, redialMax: config.redialMax, log })
+    this.replication = new CatalogReplication({
+      host,
+      catalog: this.syncableCatalog(),
+      membership,
+      interval: config.syncInterval,
+      log,
+      onIngested: () => this.scheduleRecount()
+    })
+    this.placement = new ClusterPlacement({
+      membership,
+      isUp: (site) => this.liveness.isUp(site),
+      freeBytes: (site) => site === self ? this.ownFree : this.replication.infoOf(site)?.freeBytes
+    })
+    this.sites = createNetworkSites(self, init.store, host)
+    const isMember = (peer: string): boolean => membership.has(peer)
+    serveShards(host, { store: init.store, isMember, log })
+    serveCatalog(host, {
+      catalog: this.syncableCatalog(),
+      isMember,
+      info: async () => {
+        const stats = await init.store.stats()
+        return { storedBytes: stats.bytes, ...(stats.freeBytes === undefined ? {} : { freeBytes: Math.max(0, stats.freeBytes - config.storeReserve) }) }
+      },
+      onIngested: () => this.scheduleRecount(),
+      log
+    })
+    serveJoin(host, async (peer, request) => this.admit(peer, request))
+    membership.onChange(() => { void this.dropStrangers() })
+  }
+
+  static async start (init: ClusterInit): Promise<Cluster> {
+    const invites = await InviteBook.open(init.dataDir)
+    const host = await createSiteHost({
+      privateKey: init.identityKey,
+      listen: init.config.listen,
+      // Members only; a stranger gets through only while an invite is pending, and then can
+      // open nothing but the join protocol (every other handler checks membership).
+      allowPeer: (peer) => init.membership.has(peer) || invites.anyPending()
+    })
+    const cluster = new Cluster(init, host, invites)
+    try {
+      await cluster.announce()
+      await cluster.refreshFree()
+      await cluster.placement.recount(init.catalog)
+      cluster.liveness.start()
+      cluster.replication.start()
+      cluster.freeTimer = setInterval(() => { void cluster.refreshFree() }, init.config.syncInterval)
+      cluster.freeTimer.unref()
+    } catch (err) {
+      await cluster.stop()
+      throw err
+    }
+    return cluster
+  }
+
+  /** Addresses other sites dial this one at. */
+  addresses (): string[] {
+    return this.init.config.announce.length > 0 ? this.init.config.announce : this.host.listenAddresses()
+  }
+
+  async invite (): Promise<{ token: string, expires: number }> {
+    const { secret, expires } = await this.invites.create(this.init.config.inviteTtl)
+    const token = encodeInviteToken({ cluster: this.init.config.cluster, peerId: this.init.identity.peerId, addrs: this.addresses(), secret, expires })
+    return { token, expires }
+  }
+
+  /**
+   * Undefined when every live stripe of `repo` survives the loss of any one failure domain,
+   * else one line saying how many do not. Streams the repository's stripes once.
+   */
+  async redundancyShortfall (repo: RepoId, options: AbortOptions = {}): Promise<string | undefined> {
+    const { membership, catalog } = this.init
+    if (membership.size() <= 1) return 'this cluster has a single site, so no stripe survives its loss'
+    let weak = 0
+    for await (const stripe of catalog.stripes(repo)) {
+      options.signal?.throwIfAborted()
+      if (!survivesDomainLoss(stripe, (site) => membership.zoneOf(site))) weak++
+    }
+    if (weak === 0) return undefined
+    return `${weak} stripe${weak === 1 ? '' : 's'} of this repository would not survive the loss of one site (too few sites were up when they were written; \`resilien repair\` spreads them)`
+  }
+
+  async stop (): Promise<void> {
+    this.liveness.stop()
+    this.replication.stop()
+    if (this.recountTimer !== undefined) clearTimeout(this.recountTimer)
+    if (this.freeTimer !== undefined) clearInterval(this.freeTimer)
+    await this.host.stop()
+  }
+
+  private syncableCatalog (): SyncableCatalog {
+    const { catalog, membership } = this.init
+    return {
+      heads: async () => catalog.heads(),
+      entries: (site, from, to) => catalog.entries(site, from, to),
+      ingest: async (entries) => {
+        const count = await catalog.ingest(entries)
+        // A new member may be in this batch: later logs of the same round need to know it.
+        if (count > 0 && entries.some((e) => (e as { fact?: { type?: string } }).fact?.type === 'site-joined')) await membership.refresh()
+        return count
+      }
+    }
+  }
+
+  private scheduleRecount (): void {
+    if (this.recountTimer !== undefined) return
+    this.recountTimer = setTimeout(() => {
+      this.recountTimer = undefined
+      this.placement.recount(this.init.catalog).catch((err: unknown) => this.init.log(`resilien: recount failed: ${(err as Error).message}`))
+    }, RECOUNT_DELAY_MS)
+    this.recountTimer.unref()
+  }
+
+  private async refreshFree (): Promise<void> {
+    const stats = await this.init.store.stats().catch(() => undefined)
+    if (stats?.freeBytes !== undefined) this.ownFree = Math.max(0, stats.freeBytes - this.init.config.storeReserve)
+  }
+
+  /** Records this site's current name, zone and addresses when the catalog has older ones. */
+  private async announce (): Promise<void> {
+    const { membership, config, identity, catalog } = this.init
+    const addrs = this.addresses()
+    const known = membership.record(identity.peerId)
+    if (known !== undefined && known.name === config.name && known.zone === config.zone && known.addrs.join(' ') === addrs.join(' ')) return
+    await catalog.append([{ type: 'site-joined', site: identity.peerId, name: config.name, zone: config.zone, addrs, publicKey: toHex(identity.publicKey) }])
+    await membership.refresh()
+  }
+
+  /** The inviter's side of `resilien join`. */
+  private async admit (peer: SiteId, request: JoinRequest): Promise<JoinResponse> {
+    const { membership, config, catalog } = this.init
+    if (request.cluster !== config.cluster) throw new InvalidInputError('this invite is for another cluster')
+    const publicKey = publicKeyOfPeerId(peer)
+    if (publicKey === undefined) throw new InvalidInputError('only Ed25519 peer ids can join')
+    const clash = membership.records().find((s) => s.name === request.name && s.site !== peer)
+    if (clash !== undefined) throw new InvalidInputError(`a site named "${request.name}" is already a member: choose another --name`)
+    await this.invites.redeem(request.secret)
+    await catalog.append([{ type: 'site-joined', site: peer, name: request.name, zone: request.zone, addrs: request.addrs, publicKey: toHex(publicKey) }])
+    await membership.refresh()
+    this.init.log(`resilien: site ${request.name} (${peer}) joined the cluster`)
+    const members = membership.records().map((s) => ({ peerId: s.site, name: s.name, addrs: s.site === membership.self ? this.addresses() : s.addrs }))
+    return { cluster: config.cluster, members }
+  }
+
+  /** Closes connections of peers that are no longer allowed (e.g. a stranger let in by an invite that was then used). */
+  private async dropStrangers (): Promise<void> {
+    if (this.invites.anyPending()) return
+    for (const peer of this.host.connectedPeers()) {
+      if (!this.init.membership.has(peer)) await this.host.hangUp(peer).catch(() => {})
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { Catalog } from '@resilien/catalog'
+import type { SiteId, SiteRecord } from '@resilien/types'
+import type { BootstrapPeer } from '../config.js'
+
+/**
+ * Who belongs to the cluster, as this site knows it: every site the catalog has a
+ * `site-joined` fact about, plus the bootstrap peers of the config (a freshly joined site trusts
+ * the members its inviter named until its catalog has caught up). Held in memory: a cluster
+ * has a handful of sites, never a number that grows with the data.
+ *
+ * Members are trusted with each other's logs: a member relays any member's entries, and a site
+ * is admitted by one member's `site-joined` fact (see README: what this does not guarantee).
+ */
+export class Membership {
+  private sites = new Map<SiteId, SiteRecord>()
+  private readonly bootstrap: Map<SiteId, BootstrapPeer>
+  private readonly listeners: Array<() => void> = []
+
+  constructor (
+    readonly self: SiteId,
+    private readonly catalog: Pick<Catalog, 'sites'>,
+    bootstrap: readonly BootstrapPeer[]
+  ) {
+    this.bootstrap = new Map(bootstrap.map((p) => [p.peerId, p]))
+  }
+
+  /** Re-reads the sites from the catalog; call after anything appended or ingested a site fact. */
+  async refresh (): Promise<void> {
+    const next = new Map<SiteId, SiteRecord>()
+    for await (const site of this.catalog.sites()) next.set(site.site, site)
+    const changed = next.size !== this.sites.size || [...next.keys()].some((s) => !this.sites.has(s))
+    this.sites = next
+    if (changed) for (const listener of this.listeners) listener()
+  }
+
+  /** Called when a site was added. */
+  onChange (listener: () => void): void {
+    this.listeners.push(listener)
+  }
+
+  has (site: SiteId): boolean {
+    return this.sites.has(site) || this.bootstrap.has(site)
+  }
+
+  record (site: SiteId): SiteRecord | undefined {
+    return this.sites.get(site)
+  }
+
+  /** Sites the catalog knows (bootstrap peers not yet in the catalog are left out). */
+  records (): SiteRecord[] {
+    return [...this.sites.values()]
+  }
+
+  /** Every other member with the addresses to dial it at (catalog first, then bootstrap). */
+  others (): BootstrapPeer[] {
+    const out = new Map<SiteId, BootstrapPeer>()
+    for (const peer of this.bootstrap.values()) if (peer.peerId !== this.self) out.set(peer.peerId, peer)
+    for (const site of this.sites.values()) {
+      if (site.site === this.self) continue
+      const extra = out.get(site.site)?.addrs ?? []
+      out.set(site.site, { peerId: site.site, addrs: [...new Set([...site.addrs, ...extra])] })
+    }
+    return [...out.values()]
+  }
+
+  /** Number of sites in the cluster, counting bootstrap peers the catalog does not know yet. */
+  size (): number {
+    const all = new Set([...this.sites.keys(), ...this.bootstrap.keys(), this.self])
+    return all.size
+  }
+
+  zoneOf (site: SiteId): string {
+    // Unknown sites are their own failure domain: the conservative answer.
+    return this.sites.get(site)?.zone ?? `site:${site}`
+  }
+}

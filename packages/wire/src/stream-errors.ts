@@ -1,0 +1,15 @@
+import { ResilienError } from '@resilien/types'
+
+/** The peer sent nothing (or took nothing) for too long; a retry may find it well again. */
+export class TimeoutError extends ResilienError {
+  constructor (message: string) {
+    super(message, { permanent: false })
+    this.name = 'TimeoutError'
+  }
+}
+
+/** The stream was reset, aborted or ended early; the connection may still be fine. */
+export function closedError (cause: unknown, message = 'the stream was closed before the exchange finished'): ResilienError {
+  const detail = cause instanceof Error ? `: ${cause.message}` : ''
+  return new ResilienError(`${message}${detail}`, { permanent: false, ...(cause === undefined ? {} : { cause }) })
+}

@@ -1,0 +1,53 @@
+import '@resilien/polyfill'
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { CatalogClient, createSiteHost, requestJoin, ShardClient } from '@resilien/wire'
+import type { SiteHost } from '@resilien/wire'
+import { newSite } from '../src/index.js'
+import type { Site, TestContext } from '../src/index.js'
+
+/** A libp2p identity that no cluster knows, in the protobuf form the host takes. */
+function strangerKey (): Uint8Array {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(16)
+  const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(12)
+  return new Uint8Array(Buffer.concat([Buffer.from([0x08, 0x01, 0x12, 0x40]), seed, pub]))
+}
+
+async function strangerHost (t: TestContext): Promise<SiteHost> {
+  const host = await createSiteHost({ privateKey: strangerKey(), listen: [], allowPeer: () => true })
+  t.after(async () => host.stop())
+  return host
+}
+
+/** The peer id and listen address the node printed when it started. */
+function addressOf (site: Site): { peerId: string, addrs: string[] } {
+  const match = /\((12D3\w+)\) is up.*listening on (\S+)/.exec(site.log)
+  assert.ok(match !== null, site.log)
+  return { peerId: match[1] as string, addrs: [match[2] as string] }
+}
+
+test('a peer that is not a member cannot connect, and while an invite is pending can open nothing but join', async (t) => {
+  const site = await newSite(t, 'site1', { RESILIEN_SYNC_INTERVAL: '1s' })
+  const { peerId, addrs } = addressOf(site)
+  const stranger = await strangerHost(t)
+  await assert.rejects(async () => {
+    await stranger.connect(peerId, addrs, { signal: AbortSignal.timeout(10_000) })
+    // The gater may let the handshake finish and drop the connection right after.
+    await new ShardClient(stranger).has(peerId, ['00'.repeat(32)], { signal: AbortSignal.timeout(10_000) })
+  }, 'a stranger is refused')
+
+  const invite = await site.run(['invite'])
+  assert.equal(invite.code, 0, invite.stderr)
+  const token = JSON.parse(Buffer.from(invite.stdout.trim().split(':')[1] as string, 'base64url').toString()) as { c: string }
+  const other = await strangerHost(t)
+  await other.connect(peerId, addrs, { signal: AbortSignal.timeout(10_000) })
+  await assert.rejects(new ShardClient(other).has(peerId, ['00'.repeat(32)], { signal: AbortSignal.timeout(10_000) }), 'shards refused to a stranger')
+  await assert.rejects(new CatalogClient(other).heads(peerId, { signal: AbortSignal.timeout(10_000) }), 'catalog refused to a stranger')
+  const request = { cluster: token.c, secret: '11'.repeat(32), name: 'intruder', zone: 'x', addrs: [] }
+  await assert.rejects(requestJoin(other, peerId, addrs, { ...request, cluster: '00'.repeat(16) }, { signal: AbortSignal.timeout(10_000) }), /another cluster/)
+  await assert.rejects(requestJoin(other, peerId, addrs, request, { signal: AbortSignal.timeout(10_000) }), /unknown or was already used/)
+  const status = JSON.parse((await site.run(['status', '--json'])).stdout) as { sites: unknown[] }
+  assert.equal(status.sites.length, 1, 'nobody was admitted')
+})
