@@ -41,8 +41,12 @@ export interface BlobRef {
 
 /** Stripes looked up recently: restore reads many chunks of the same few packs. */
 const STRIPE_CACHE_ENTRIES = 1024
-/** Packs decoded from k shards after a data shard failed: reading the rest of them needs no new decode. */
-const DECODED_PACK_CACHE_ENTRIES = 2
+/**
+ * Packs decoded from k shards after a data shard failed (its site is down): reading the rest of
+ * them needs no new decode. Restore has several files in flight over a few packs each, so a
+ * handful of packs must fit, or every file evicts the pack the next one needs.
+ */
+const DECODED_PACK_CACHE_BYTES = 24 * 1024 * 1024
 
 /** Whole data shards kept for whole-shard reads (restore): bounds the cache's memory. */
 const SHARD_CACHE_BYTES = 16 * 1024 * 1024
@@ -62,7 +66,9 @@ export interface ShardFailure {
  */
 export class BlobReader {
   private readonly stripes = new LruCache<string, StripeRecord>(STRIPE_CACHE_ENTRIES)
-  private readonly decoded = new LruCache<string, Uint8Array>(DECODED_PACK_CACHE_ENTRIES)
+  private readonly decoded = new ByteBudgetCache(DECODED_PACK_CACHE_BYTES)
+  /** Decodes under way: concurrent reads of one pack share one decode instead of each fetching k shards. */
+  private readonly decoding = new Map<string, Promise<Uint8Array>>()
   private readonly shardCache = new ByteBudgetCache(SHARD_CACHE_BYTES)
   private readonly shardReads = new Map<string, Promise<Uint8Array | undefined>>()
   /** Shard reads that failed, for `check` and for repair (bounded: the newest few). */
@@ -138,35 +144,50 @@ export class BlobReader {
   }
 
   /**
-   * The whole sealed pack, from any k verified shards in the placement's read order. Each shard
-   * is checked against its id by the store that served it and again here, so a lying site is
-   * caught and bypassed.
+   * The whole sealed pack, from any k verified shards in the placement's read order. A whole
+   * shard is checked against its id by whoever serves it (the local store, or the shard client
+   * on the bytes that arrived: ShardSites' contract), so a lying site is caught and bypassed;
+   * rebuilt data shards are checked here.
    */
   async decodePack (stripe: StripeRecord, options: AbortOptions = {}): Promise<Uint8Array> {
     const cached = this.decoded.get(stripe.pack)
     if (cached !== undefined) return cached
+    let pending = this.decoding.get(stripe.pack)
+    if (pending === undefined) {
+      pending = this.fetchAndDecode(stripe, options)
+      this.decoding.set(stripe.pack, pending)
+      void pending.then((pack) => this.decoded.set(stripe.pack, pack), () => {}).finally(() => this.decoding.delete(stripe.pack))
+    }
+    return pending
+  }
+
+  /** Fetches k shards in parallel in the placement's read order, the next candidates replacing any that fail. */
+  private async fetchAndDecode (stripe: StripeRecord, options: AbortOptions): Promise<Uint8Array> {
     const { k, m } = stripe
     const shards: Array<Uint8Array | undefined> = new Array(k + m).fill(undefined)
+    const candidates = this.components.placement.readOrder(stripe)
+    let next = 0
     let have = 0
-    for (const i of this.components.placement.readOrder(stripe)) {
-      if (have >= k) break
-      const placement = stripe.shards[i]
-      if (placement === undefined) continue
-      try {
-        const bytes = await this.components.sites.get(placement.site, placement.id, undefined, options)
-        if (bytes === undefined) throw new NotFoundError('shard', placement.id)
-        if (toHex(hash(bytes)) !== placement.id) throw new IntegrityError(`shard ${placement.id}`)
-        shards[i] = bytes
-        have++
-      } catch (err) {
-        if (options.signal?.aborted === true) throw err
-        this.recordFailure(stripe, [i], err)
+    const fetchOne = async (): Promise<void> => {
+      while (have < k && next < candidates.length) {
+        const i = candidates[next++] as number
+        const placement = stripe.shards[i]
+        if (placement === undefined) continue
+        try {
+          const bytes = await this.components.sites.get(placement.site, placement.id, undefined, options)
+          if (bytes === undefined) throw new NotFoundError('shard', placement.id)
+          shards[i] = bytes
+          have++
+          return
+        } catch (err) {
+          if (options.signal?.aborted === true) throw err
+          this.recordFailure(stripe, [i], err)
+        }
       }
     }
+    await Promise.all(Array.from({ length: k }, fetchOne))
     if (have < k) throw new NotEnoughShardsError(k, have, `pack ${stripe.pack}: needed ${k} good shards, got ${have}`)
-    const pack = await rebuildPack(stripe, shards, this.components.erasure ?? activeErasure)
-    this.decoded.set(stripe.pack, pack)
-    return pack
+    return await rebuildPack(stripe, shards, this.components.erasure ?? activeErasure)
   }
 
   private recordFailure (stripe: StripeRecord, indexes: number[], err: unknown): void {

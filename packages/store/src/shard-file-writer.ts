@@ -7,6 +7,12 @@ import { checkStreamChunk, checkStreamEnd } from './validate.js'
 
 /** Temp files are private to the site: shards are ciphertext, but there is no reason to share them. */
 const FILE_MODE = 0o600
+/**
+ * A streamed shard arrives in network-sized pieces (16-64 KiB); they are gathered into writes of
+ * up to this size. One write per piece cost the receiving site more main-thread time than
+ * hashing and decrypting the same bytes (a thread-pool round trip each).
+ */
+const STREAM_WRITE_BYTES = 1024 * 1024
 
 export interface StreamedShard {
   /** BLAKE3 of the bytes written, for comparison with the id. */
@@ -62,16 +68,28 @@ export async function writeShardStream (
   return await writeNewFile(path, root, size, async (handle) => {
     const hasher = createHasher()
     const blocks = new BlockDigester(size, blockSize)
+    const pending = Buffer.allocUnsafe(Math.min(size, STREAM_WRITE_BYTES))
+    let filled = 0
     let received = 0
     for await (const chunk of stream) {
       signal?.throwIfAborted()
       checkStreamChunk(chunk, received, size)
       hasher.update(chunk)
       blocks.update(chunk)
-      await writeAll(handle, chunk)
       received += chunk.byteLength
+      if (filled + chunk.byteLength > pending.byteLength) {
+        await writeAll(handle, pending.subarray(0, filled))
+        filled = 0
+      }
+      if (chunk.byteLength >= pending.byteLength) {
+        await writeAll(handle, chunk)
+      } else {
+        pending.set(chunk, filled)
+        filled += chunk.byteLength
+      }
     }
     checkStreamEnd(received, size)
+    if (filled > 0) await writeAll(handle, pending.subarray(0, filled))
     return { digest: hasher.digest(), blockDigests: blocks.finish() }
   })
 }
