@@ -4,8 +4,9 @@ import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
 import { CatalogClient, createSiteHost, requestJoin, ShardClient } from '@resilien/wire'
 import type { SiteHost } from '@resilien/wire'
-import { newSite } from '../src/index.js'
-import type { Site, TestContext } from '../src/index.js'
+import { join } from 'node:path'
+import { CLUSTER_TEST_ENV, newSite, Site, tempDir, waitAllUp } from '../src/index.js'
+import type { TestContext } from '../src/index.js'
 
 /** A libp2p identity that no cluster knows, in the protobuf form the host takes. */
 function strangerKey (): Uint8Array {
@@ -50,4 +51,27 @@ test('a peer that is not a member cannot connect, and while an invite is pending
   await assert.rejects(requestJoin(other, peerId, addrs, request, { signal: AbortSignal.timeout(10_000) }), /unknown or was already used/)
   const status = JSON.parse((await site.run(['status', '--json'])).stdout) as { sites: unknown[] }
   assert.equal(status.sites.length, 1, 'nobody was admitted')
+})
+
+test('sites reach each other over IPv6 and /dns4 addresses', async (t) => {
+  // site1 listens on IPv4 but announces a DNS name; site2 listens on IPv6 only.
+  const first = await newSite(t, 'site1', { ...CLUSTER_TEST_ENV })
+  const { addrs } = addressOf(first)
+  const port = /\/tcp\/(\d+)/.exec(addrs[0] as string)?.[1] as string
+  await first.stop()
+  const dns = { ...CLUSTER_TEST_ENV, RESILIEN_ANNOUNCE: `/dns4/localhost/tcp/${port}`, RESILIEN_LISTEN: `/ip4/127.0.0.1/tcp/${port}` }
+  const site1 = new Site(first.dataDir, 'site1', dns)
+  t.after(async () => { await site1.stop('SIGKILL') })
+  await site1.start()
+  const invite = await site1.run(['invite'])
+  assert.match(Buffer.from(invite.stdout.trim().split(':')[1] as string, 'base64url').toString(), /\/dns4\/localhost\/tcp\//)
+  const root = await tempDir(t)
+  const site2 = new Site(join(root, 'data'), 'site2', CLUSTER_TEST_ENV)
+  const joined = await site2.run(['join', invite.stdout.trim(), '--name', 'site2', '--listen', '/ip6/::1/tcp/0'])
+  assert.equal(joined.code, 0, joined.stderr)
+  t.after(async () => { await site2.stop('SIGKILL') })
+  await site2.start()
+  assert.match(site2.log, /listening on \/ip6\/::1\/tcp\/\d+/)
+  await waitAllUp(site1, 2)
+  await waitAllUp(site2, 2)
 })
