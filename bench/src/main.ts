@@ -11,6 +11,8 @@ import type { BenchReport } from './report.js'
 import { runStages } from './scenarios/stages.js'
 import { runSingleSite } from './scenarios/single-site.js'
 import { formatSingleSite } from './scenarios/single-site-report.js'
+import { runCluster } from './scenarios/cluster.js'
+import { formatCluster } from './scenarios/cluster-report.js'
 import { runDatasetScenario } from './scenarios/dataset.js'
 import { DEFAULT_DATASET_SIZE, DEFAULT_SEED, QUICK_DATASET_SIZE } from './dataset/index.js'
 import { parseSize } from './size-option.js'
@@ -21,16 +23,19 @@ scenarios:
   stages       per-stage throughput of hash, chunk, seal, compress and erasure code
   single-site  one site through the CLI against restic: first, unchanged and next-day backups,
                restore, and the node's memory at 1x and 4x the data
+  cluster      three sites (2+1) through the CLI against restic: first backup, then restore on a
+               survivor after kill -9 of the backup's site; CPU of every process, memory per node
   dataset      only write the generated data set (day 0, then --days more days) to --target DIR
-options of single-site and dataset:
+options of single-site, cluster and dataset:
   --size SIZE         day 0's size (default 1GiB; 64MiB with --quick)
   --files-scale N     N times the small files at the same size (default 1)
   --seed N            data set seed (default ${DEFAULT_SEED})
-options of single-site:
+options of single-site and cluster:
   --corpus DIR        use this tree as day 0 instead of the generator (e.g. ../shared/corpus snapshots)
+  --no-restic         do not compare with restic
+options of single-site:
   --corpus-next DIR   ... and this one as day 1
   --scale N           data multiple of the memory check (default 4; 0 skips it)
-  --no-restic         do not compare with restic
 options of dataset:
   --target DIR        where to write (must not exist or be empty)
   --days N            days of change to apply after day 0 (default 0)`
@@ -62,7 +67,7 @@ async function main (): Promise<number> {
     console.log(USAGE)
     return 0
   }
-  if (!['stages', 'single-site', 'dataset'].includes(scenario)) {
+  if (!['stages', 'single-site', 'cluster', 'dataset'].includes(scenario)) {
     console.error(`resilien bench: unknown scenario "${scenario}"\n${USAGE}`)
     return 2
   }
@@ -108,6 +113,18 @@ async function main (): Promise<number> {
     const report: BenchReport<typeof results> = { ...header, results }
     json = JSON.stringify(report, null, 2)
     text = formatSingleSite(results, machine, values.quick)
+  } else if (scenario === 'cluster') {
+    const results = await runCluster({
+      size,
+      seed,
+      filesScale,
+      ...(values.corpus === undefined ? {} : { corpus: values.corpus }),
+      restic: !values['no-restic'],
+      log: progress
+    })
+    const report: BenchReport<typeof results> = { ...header, results }
+    json = JSON.stringify(report, null, 2)
+    text = formatCluster(results, machine, values.quick)
   } else {
     const report: BenchReport = { ...header, results: [] }
     report.results = await runStages({

@@ -26,6 +26,9 @@ export interface TimedRunOptions {
   cwd?: string
 }
 
+/** The warning of a run without GNU time. */
+export const GNU_TIME_MISSING = '/usr/bin/time is missing: CLI and restic CPU and memory are not measured (apt-get install time)'
+
 export function haveGnuTime (): boolean {
   return existsSync(GNU_TIME)
 }

@@ -1,18 +1,10 @@
 import type { MachineInfo } from '../machine.js'
-import type { PhaseFigures, PhaseName, SingleSiteResult, TargetCheck } from './single-site-types.js'
+import type { PhaseFigures, PhaseName, SingleSiteResult } from './single-site-types.js'
+import { comparisonRows, formatRows, num, reportHeader, targetRow } from './report-table.js'
+import type { Metric, Row } from './report-table.js'
 
 const MB = 1e6
 const MiB = 1024 * 1024
-
-type Row = [string, string, string, string, string, string]
-
-function num (x: number | undefined, digits: number): string {
-  return x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits)
-}
-
-function verdict (met: boolean | undefined): string {
-  return met === undefined ? 'n/a' : met ? 'met' : 'NOT MET'
-}
 
 const PHASES: ReadonlyArray<[PhaseName, string]> = [
   ['firstBackup', 'first backup'],
@@ -21,8 +13,8 @@ const PHASES: ReadonlyArray<[PhaseName, string]> = [
   ['restore', 'restore']
 ]
 
-/** Metrics shown for every phase: label, value, digits. */
-const METRICS: ReadonlyArray<[string, (f: PhaseFigures) => number | undefined, number]> = [
+/** Metrics shown for every phase. */
+const METRICS: ReadonlyArray<Metric<PhaseFigures>> = [
   ['wall s', (f) => f.seconds, 1],
   ['MB/s', (f) => f.mbPerSecond, 0],
   ['CPU s', (f) => f.cpuSeconds, 1],
@@ -33,24 +25,9 @@ const METRICS: ReadonlyArray<[string, (f: PhaseFigures) => number | undefined, n
   ['new chunks MiB (raw)', (f) => f.newBytes === undefined ? undefined : f.newBytes / MiB, 1]
 ]
 
-function table (rows: Row[]): string {
-  const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)))
-  return rows.map((r) => r.map((c, i) => i === 0 ? c.padEnd(widths[0] as number) : c.padStart(widths[i] as number)).join('  ').trimEnd()).join('\n')
-}
-
-function targetRow (t: TargetCheck): Row {
-  return [`target: ${t.name}`, num(t.ours, 1), num(t.theirs, 1), num(t.ratio, 2), t.target, verdict(t.met)]
-}
-
 export function formatSingleSite (r: SingleSiteResult, m: MachineInfo, quick: boolean): string {
   const d = r.dataset
-  const lines = [
-    `resilien bench single-site${quick ? ' (quick)' : ''}: ${m.cpuModel}, ${m.arch}, ${m.cores} cores, ` +
-      `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}`,
-    `active paths: ${Object.entries(m.activePaths).map(([k, v]) => `${k}=${v}`).join(', ')}`,
-    `data set (${d.source}, seed ${d.seed}, files x${d.filesScale}): day 0 ${d.day0.files} files, ${d.day0.dirs} folders, ` +
-      `${(d.day0.bytes / MB).toFixed(0)} MB (made in ${d.day0.generateSeconds.toFixed(1)} s)`
-  ]
+  const lines = reportHeader('single-site', quick, m, d)
   if (d.day1 !== undefined) {
     const s = d.day1.summary
     lines.push(`  day 1: ${d.day1.files} files, ${(d.day1.bytes / MB).toFixed(0)} MB; ${(d.day1.writtenBytes / MB).toFixed(0)} MB written` +
@@ -63,14 +40,7 @@ export function formatSingleSite (r: SingleSiteResult, m: MachineInfo, quick: bo
   for (const [phase, label] of PHASES) {
     const ours = r.resilien[phase]
     if (ours === undefined) continue
-    const theirs = r.restic?.[phase]
-    for (const [metric, get, digits] of METRICS) {
-      const a = get(ours)
-      if (a === undefined) continue
-      const b = theirs === undefined ? undefined : get(theirs)
-      if (b === undefined && a === 0) continue
-      rows.push([`${label}: ${metric}`, num(a, digits), num(b, digits), b === undefined || b === 0 || Number.isNaN(b) ? '-' : num(a / b, 2), '', ''])
-    }
+    rows.push(...comparisonRows(label, ours, r.restic?.[phase], METRICS))
   }
   if (r.scale !== undefined) {
     const s = r.scale
@@ -78,7 +48,7 @@ export function formatSingleSite (r: SingleSiteResult, m: MachineInfo, quick: bo
     rows.push([`scale: MB/s 1x / ${s.factor}x`, `${num(s.mbPerSecond[0], 0)} / ${num(s.mbPerSecond[1], 0)}`, '', '', '', ''])
   }
   for (const t of r.targets) rows.push(targetRow(t))
-  lines.push(table(rows))
+  lines.push(formatRows(rows))
   if (r.scale !== undefined) lines.push('', `scale check: ${r.scale.note}`)
   for (const w of r.warnings) lines.push(`warning: ${w}`)
   return lines.join('\n')

@@ -1,4 +1,5 @@
 import type { SingleSiteResult, TargetCheck } from './single-site-types.js'
+import { NODE_PEAK_RSS_TARGET_BYTES, compare } from './target-check.js'
 
 const MiB = 1024 * 1024
 
@@ -13,16 +14,9 @@ export const TARGETS = {
   /** Restore at least as fast as restic's. */
   restoreThroughputRatio: 1,
   /** The node's peak RSS, whatever the data size. */
-  peakRssBytes: 150 * MiB,
+  peakRssBytes: NODE_PEAK_RSS_TARGET_BYTES,
   /** Peak RSS at 4x the data within this share of the 1x one. */
   scaleRssTolerance: 0.1
-}
-
-function compare (name: string, ours: number | undefined, theirs: number | undefined, target: string, met: (ratio: number) => boolean): TargetCheck {
-  if (ours === undefined || Number.isNaN(ours)) return { name, ours: Number.NaN, target, met: undefined }
-  if (theirs === undefined || Number.isNaN(theirs) || theirs === 0) return { name, ours, target, met: undefined }
-  const ratio = ours / theirs
-  return { name, ours, theirs, ratio, target, met: met(ratio) }
 }
 
 export function evaluateTargets (r: SingleSiteResult): TargetCheck[] {

@@ -1,26 +1,7 @@
 import type { MutationSummary, TreeStats } from '../dataset/index.js'
+import type { DatasetInfo, PhaseFigures, TargetCheck } from './phase-types.js'
 
-/** What one tool did in one phase. */
-export interface PhaseFigures {
-  /** Bytes of the source tree (the MB/s denominator). */
-  sourceBytes: number
-  /** Wall time as the user waits for it, CLI start included. */
-  seconds: number
-  mbPerSecond: number
-  /** resilien: site node + CLI; restic: its process. */
-  cpuSeconds: number
-  /** resilien: the site node's VmHWM during the phase; restic: its max RSS. */
-  peakRssBytes: number
-  /** Growth of what the repository keeps: resilien's shards (status), restic's repo folder. */
-  storedBytes?: number
-  /** resilien: bytes of new chunks before and after compression (the backup's stats). */
-  newBytes?: number
-  packedBytes?: number
-  /** resilien: growth of the whole data dir (shards, catalog, index, cache). */
-  dataDirBytes?: number
-  /** Anything else worth keeping (the tool's own figures). */
-  notes?: Record<string, number | string>
-}
+export type { PhaseFigures, TargetCheck }
 
 export type PhaseName = 'firstBackup' | 'unchangedBackup' | 'nextDayBackup' | 'restore'
 export type ToolPhases = Partial<Record<PhaseName, PhaseFigures>>
@@ -34,22 +15,8 @@ export interface ScaleCheck {
   note: string
 }
 
-export interface TargetCheck {
-  name: string
-  ours: number
-  theirs?: number
-  ratio?: number
-  target: string
-  /** undefined when it could not be decided (no restic, phase skipped). */
-  met: boolean | undefined
-}
-
 export interface SingleSiteResult {
-  dataset: {
-    source: string
-    seed: number
-    filesScale: number
-    day0: TreeStats & { generateSeconds: number }
+  dataset: DatasetInfo & {
     day1?: TreeStats & { writtenBytes: number, mutateSeconds: number, summary?: MutationSummary }
   }
   resilien: ToolPhases & { repoCreateSeconds: number, idleRssBytes: number, restoreDifferences: string[] }

@@ -15,7 +15,25 @@ const START_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 30_000
 /** The repository every bench backup goes to. */
 export const BENCH_REPO = 'main'
+/** The passphrase of every bench repository (the CLI reads it from the environment). */
+export const BENCH_PASSWORD_ENV = { RESILIEN_PASSWORD: 'resilien bench passphrase' }
+/** Where a bench site listens: loopback, a port the system picks. */
+const LISTEN = '/ip4/127.0.0.1/tcp/0'
 
+/** `resilien status --json`. */
+export interface SiteStatus {
+  name: string
+  peerId: string
+  zone: string
+  up: boolean
+  lastSeen: string | null
+  storedBytes: number
+}
+export interface ClusterStatus {
+  sites: SiteStatus[]
+  redundancy: { stripes: number, full: number, degraded: number, atRisk: number, lost: number }
+  warnings: string[]
+}
 
 /**
  * One site: its data dir and, while started, its node process. Every command goes through the
@@ -39,7 +57,17 @@ export class ResilienSite {
   }
 
   async init (name: string): Promise<void> {
-    await mustRun(process.execPath, [RESILIEN_BIN, 'init', '--data', this.dataDir, '--name', name, '--listen', '/ip4/127.0.0.1/tcp/0'], { env: this.env })
+    await this.run(['init', '--name', name, '--listen', LISTEN])
+  }
+
+  /** An invitation for one more site (the token `join` takes). */
+  async invite (): Promise<string> {
+    return (await this.run(['invite'])).stdout.trim()
+  }
+
+  /** Makes this (new) site a member of the cluster that issued `token`. */
+  async join (token: string, name: string): Promise<void> {
+    await this.run(['join', token, '--name', name, '--listen', LISTEN])
   }
 
   /** Starts `resilien start` and waits until the node says it is up. */
@@ -68,14 +96,14 @@ export class ResilienSite {
     })
   }
 
-  /** SIGTERM (a clean stop), SIGKILL if it lingers. */
-  async stop (): Promise<void> {
+  /** SIGTERM (a clean stop), SIGKILL if it lingers; `crash` sends SIGKILL at once, as a power cut would. */
+  async stop (crash = false): Promise<void> {
     const child = this.child
     if (child === undefined) return
     this.child = undefined
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-      child.kill('SIGTERM')
+      child.kill(crash ? 'SIGKILL' : 'SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
       await exited
       clearTimeout(timer)
@@ -83,23 +111,35 @@ export class ResilienSite {
     this.stopCleanup?.()
   }
 
-  async createRepo (): Promise<TimedRun> {
-    return this.run(['repo', 'create', BENCH_REPO])
+  /** The bench repository with the cluster's default coding; its k data and m parity shards per stripe. */
+  async createRepo (): Promise<{ run: TimedRun, k: number, m: number }> {
+    const run = await this.run(['repo', 'create', BENCH_REPO, '--json'])
+    const { k, m } = JSON.parse(run.stdout) as { k: number, m: number }
+    return { run, k, m }
   }
 
-  async backup (paths: readonly string[]): Promise<{ run: TimedRun, stats: BackupStats }> {
+  async backup (paths: readonly string[]): Promise<{ run: TimedRun, stats: BackupStats, snapshot: string }> {
     const run = await this.run(['backup', BENCH_REPO, ...paths, '--json'])
-    return { run, stats: (JSON.parse(run.stdout) as { stats: BackupStats }).stats }
+    const result = JSON.parse(run.stdout) as { stats: BackupStats, snapshot: string }
+    return { run, stats: result.stats, snapshot: result.snapshot }
   }
 
   async restore (target: string): Promise<TimedRun> {
     return this.run(['restore', BENCH_REPO, 'latest', '--target', target, '--json'])
   }
 
-  /** Bytes of shards the cluster stores (every site; here the one). */
+  /** Ids of the bench repository's snapshots this site knows. */
+  async snapshots (): Promise<string[]> {
+    const run = await this.run(['snapshots', BENCH_REPO, '--json'])
+    return (JSON.parse(run.stdout) as Array<{ id: string }>).map((s) => s.id)
+  }
+
+  async status (): Promise<ClusterStatus> {
+    return JSON.parse((await this.run(['status', '--json'])).stdout) as ClusterStatus
+  }
+
+  /** Bytes of shards the cluster stores (every site, as this site knows them). */
   async storedBytes (): Promise<number> {
-    const run = await this.run(['status', '--json'])
-    const status = JSON.parse(run.stdout) as { sites: Array<{ storedBytes: number }> }
-    return status.sites.reduce((n, s) => n + s.storedBytes, 0)
+    return (await this.status()).sites.reduce((n, s) => n + s.storedBytes, 0)
   }
 }

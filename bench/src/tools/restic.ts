@@ -1,8 +1,11 @@
+import { join } from 'node:path'
 import { mustRun, timedRun } from '../process/timed-run.js'
 import type { TimedRun } from '../process/timed-run.js'
 
 /** restic's passphrase in the bench (its repositories are throw-away). */
 const RESTIC_PASSWORD = 'bench'
+/** Folders of restic's repository and cache in a bench's temp root. */
+export const RESTIC_DIRS = ['restic-repo', 'restic-cache'] as const
 
 /** The "summary" line of `restic backup --json`. */
 export interface ResticSummary {
@@ -52,4 +55,20 @@ export class ResticRepo {
   async restore (target: string): Promise<TimedRun> {
     return this.run(['restore', 'latest', '--target', target])
   }
+}
+
+/**
+ * A new restic repository in `root` (the bench's temp folder, same disk as the other tools), or
+ * undefined when not `wanted` or not installed (then a warning says so).
+ */
+export async function setUpRestic (root: string, wanted: boolean, warnings: string[]): Promise<{ version: string, repo: ResticRepo } | undefined> {
+  if (!wanted) return undefined
+  const version = await resticVersion()
+  if (version === undefined) {
+    warnings.push('restic is not installed: no comparison (apt-get install restic)')
+    return undefined
+  }
+  const repo = new ResticRepo(join(root, RESTIC_DIRS[0]), join(root, RESTIC_DIRS[1]))
+  await repo.init()
+  return { version, repo }
 }

@@ -47,3 +47,15 @@ export function compareTrees (expected: string, actual: string, limit = 20): { f
   }
   return { files: a.length, differences }
 }
+
+/**
+ * Checks a restore of `source` into `target` (which holds it under its absolute path, as
+ * `resilien restore --target` and `restic restore --target` write it): logs the result, adds a
+ * warning when it differs, and returns the differences.
+ */
+export function verifyRestore (source: string, target: string, log: (line: string) => void, warnings: string[]): string[] {
+  const check = compareTrees(source, join(target, source))
+  if (check.differences.length > 0) warnings.push(`resilien's restore differs from the source: ${check.differences.slice(0, 5).join('; ')}`)
+  else log(`  restore verified: ${check.files} files identical`)
+  return check.differences
+}

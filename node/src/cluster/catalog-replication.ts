@@ -1,4 +1,5 @@
 import '@resilien/polyfill'
+import { setMaxListeners } from 'node:events'
 import { CatalogClient, pushLogTo, syncFromPeer } from '@resilien/wire'
 import type { SiteHost, SiteInfo, SyncableCatalog } from '@resilien/wire'
 import { InsufficientRedundancyError } from '@resilien/types'
@@ -11,8 +12,17 @@ export const COMMIT_COPIES = 2
 const REPLICATE_TIMEOUT_MS = 30_000
 /** One sync round with one site gives up after this (the next round tries again). */
 const SYNC_ROUND_TIMEOUT_MS = 60_000
+/** Concurrent sync rounds (one per peer) that may listen on the stop signal before Node warns. */
+const MAX_ROUND_LISTENERS = 64
 /** A freshly started site waits this long for a first sync before serving reads anyway. */
 export const INITIAL_SYNC_WAIT_MS = 20_000
+
+/** A failure as one line: libp2p rejects with events that are not Errors (StreamResetEvent). */
+function describe (err: unknown): string {
+  if (err instanceof Error) return err.message
+  if (typeof err === 'object' && err !== null && 'type' in err) return `stream ${String((err as { type: unknown }).type)}`
+  return String(err)
+}
 
 export interface CatalogReplicationInit {
   host: SiteHost
@@ -39,6 +49,8 @@ export class CatalogReplication {
   private readonly firstSync = Promise.withResolvers<void>()
 
   constructor (private readonly init: CatalogReplicationInit) {
+    // Every sync round with every peer listens on the stop signal while it runs.
+    setMaxListeners(MAX_ROUND_LISTENERS, this.controller.signal)
     this.client = new CatalogClient(init.host)
     init.host.onConnect((peer) => {
       if (init.membership.has(peer)) void this.syncWith(peer)
@@ -96,7 +108,7 @@ export class CatalogReplication {
       if (ingested > 0) this.init.onIngested()
       this.firstSync.resolve()
     } catch (err) {
-      if (!this.stopped) this.init.log(`resilien: catalog sync with ${this.init.membership.record(peer)?.name ?? peer} failed: ${(err as Error).message}`)
+      if (!this.stopped) this.init.log(`resilien: catalog sync with ${this.init.membership.record(peer)?.name ?? peer} failed: ${describe(err)}`)
     }
   }
 
@@ -125,7 +137,7 @@ export class CatalogReplication {
         if (ok) held++
         else failures.push(`${this.init.membership.record(peer)?.name ?? peer}: did not take the entries`)
       }, (err: unknown) => {
-        failures.push(`${this.init.membership.record(peer)?.name ?? peer}: ${(err as Error).message}`)
+        failures.push(`${this.init.membership.record(peer)?.name ?? peer}: ${describe(err)}`)
       }).finally(() => {
         pending--
         settle()

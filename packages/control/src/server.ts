@@ -2,8 +2,12 @@ import { createServer } from 'node:http'
 import type { Server, ServerResponse } from 'node:http'
 import { chmod, unlink } from 'node:fs/promises'
 import { connect } from 'node:net'
+import { setMaxListeners } from 'node:events'
 import { CONTROL_API_PREFIX, CONTROL_COMMANDS } from './messages.js'
 import type { ControlCommand, ControlCommands, ControlFrame, ProgressEvent } from './messages.js'
+
+/** Listeners one request's abort signal may have at once (its concurrent transfers) before Node warns. */
+const REQUEST_SIGNAL_LISTENERS = 256
 
 /** What a handler gets besides its arguments. */
 export interface HandlerContext {
@@ -83,6 +87,9 @@ export async function startControlServer (init: ControlServerInit): Promise<Cont
     const task = new Promise<void>((resolve) => {
       req.on('end', () => {
         const abort = new AbortController()
+        // One request (a backup, a restore) has many shard transfers in flight, each listening
+        // on this signal until it ends: that is fan-out, not a leak.
+        setMaxListeners(REQUEST_SIGNAL_LISTENERS, abort.signal)
         const onShutdown = (): void => abort.abort(new Error('the node is shutting down: the operation was abandoned, nothing was committed'))
         shutdown.signal.addEventListener('abort', onShutdown, { once: true })
         res.on('close', () => { if (!res.writableFinished) abort.abort(new Error('the client went away')) })
