@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { Site, tempDir } from './site-process.js'
 import type { TestContext } from './site-process.js'
+import type { StatusResult } from '@resilien/control'
 
 /** Timers of a test cluster: sync and redial within a second or two instead of 10 s and 1 min. */
 export const CLUSTER_TEST_ENV: Record<string, string> = {
@@ -8,19 +9,8 @@ export const CLUSTER_TEST_ENV: Record<string, string> = {
   RESILIEN_REDIAL_MAX: '2s'
 }
 
-export interface SiteStatusJson {
-  name: string
-  peerId: string
-  zone: string
-  up: boolean
-  lastSeen: string | null
-  storedBytes: number
-}
-export interface StatusJson {
-  sites: SiteStatusJson[]
-  redundancy: { stripes: number, full: number, degraded: number, atRisk: number, lost: number }
-  warnings: string[]
-}
+/** `resilien status --json`: the control API's shape. */
+export type StatusJson = StatusResult
 
 export async function statusOf (site: Site): Promise<StatusJson> {
   const r = await site.run(['status', '--json'])

@@ -20,20 +20,9 @@ export const BENCH_PASSWORD_ENV = { RESILIEN_PASSWORD: 'resilien bench passphras
 /** Where a bench site listens: loopback, a port the system picks. */
 const LISTEN = '/ip4/127.0.0.1/tcp/0'
 
-/** `resilien status --json`. */
-export interface SiteStatus {
-  name: string
-  peerId: string
-  zone: string
-  up: boolean
-  lastSeen: string | null
-  storedBytes: number
-}
-export interface ClusterStatus {
-  sites: SiteStatus[]
-  redundancy: { stripes: number, full: number, degraded: number, atRisk: number, lost: number }
-  warnings: string[]
-}
+/** `resilien status --json`: the control API's shapes. */
+export type { SiteStatus, StatusResult as ClusterStatus } from '@resilien/control'
+import type { StatusResult as ClusterStatus } from '@resilien/control'
 
 /**
  * One site: its data dir and, while started, its node process. Every command goes through the
