@@ -29,6 +29,10 @@ export interface NodeConfig {
   storeReserve: number
   /** How long a site may be unreachable before its shards are rebuilt elsewhere. */
   repairGrace: number
+  /** How often the repair worker looks for stripes to heal. */
+  repairInterval: number
+  /** Bytes per second repair may send to other sites (0: no limit). */
+  repairRate: number
   /** Worker threads that compress and seal during backups (0: on the main thread). */
   sealWorkers: number
   /** How long opened repository keys stay in memory after their last use (0: never cached). */
@@ -54,6 +58,8 @@ export const DEFAULT_CONFIG: Omit<NodeConfig, 'cluster' | 'name' | 'zone' | 'lis
   inviteTtl: 24 * 60 * 60 * 1000,
   storeReserve: 256 * 1024 * 1024,
   repairGrace: 60 * 60 * 1000,
+  repairInterval: 60 * 1000,
+  repairRate: 0,
   sealWorkers: defaultSealWorkers(),
   keyCacheTtl: DEFAULT_KEY_CACHE_TTL_MS
 }
@@ -83,6 +89,8 @@ const KEYS: Record<keyof NodeConfig, { env: string, parse: Parser, check: (v: un
   inviteTtl: { env: 'RESILIEN_INVITE_TTL', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 24h' },
   storeReserve: { env: 'RESILIEN_STORE_RESERVE', parse: parseSize, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a size such as 256MiB' },
   repairGrace: { env: 'RESILIEN_REPAIR_GRACE', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 1h or 5s' },
+  repairInterval: { env: 'RESILIEN_REPAIR_INTERVAL', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 1m' },
+  repairRate: { env: 'RESILIEN_REPAIR_RATE', parse: parseSize, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'bytes per second such as 10MiB, or 0 for no limit' },
   keyCacheTtl: { env: 'RESILIEN_KEY_CACHE_TTL', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 15m, or 0s' },
   sealWorkers: { env: 'RESILIEN_SEAL_WORKERS', parse: (t) => Number(t), check: (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 64, describe: 'a number of threads from 0 to 64' }
 }

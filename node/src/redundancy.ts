@@ -1,5 +1,5 @@
 import type { RedundancySummary } from '@resilien/control'
-import { stripeHealth } from '@resilien/placement'
+import { healthWithout, stripeHealth } from '@resilien/placement'
 import type { SiteId } from '@resilien/types'
 import type { NodeContext } from './node-context.js'
 
@@ -7,15 +7,20 @@ import type { NodeContext } from './node-context.js'
  * Streams the catalog's stripes once: counts them by health, and sums the shard bytes the
  * catalog places on each site (a number per site in memory).
  */
-export async function redundancySummary (ctx: Pick<NodeContext, 'catalog'>, isUp: (site: SiteId) => boolean): Promise<{ summary: RedundancySummary, bytesPerSite: Map<SiteId, number> }> {
+export async function redundancySummary (ctx: Pick<NodeContext, 'catalog'>, isUp: (site: SiteId) => boolean, whatIf?: SiteId): Promise<{ summary: RedundancySummary, bytesPerSite: Map<SiteId, number>, without?: RedundancySummary }> {
   const summary: RedundancySummary = { stripes: 0, full: 0, degraded: 0, atRisk: 0, lost: 0 }
+  const without: RedundancySummary = { stripes: 0, full: 0, degraded: 0, atRisk: 0, lost: 0 }
   const bytesPerSite = new Map<SiteId, number>()
   for await (const stripe of ctx.catalog.stripes()) {
     summary.stripes++
     summary[stripeHealth(stripe, isUp)]++
+    if (whatIf !== undefined) {
+      without.stripes++
+      without[healthWithout(stripe, whatIf, isUp)]++
+    }
     for (const shard of stripe.shards) bytesPerSite.set(shard.site, (bytesPerSite.get(shard.site) ?? 0) + shard.size)
   }
-  return { summary, bytesPerSite }
+  return { summary, bytesPerSite, ...(whatIf === undefined ? {} : { without }) }
 }
 
 /** Plain sentences about redundancy for `status` and `snapshots`. */

@@ -7,9 +7,10 @@ import { printJson } from '../output.js'
 export function statusCommand (): Command {
   return new Command('status')
     .description('sites, their liveness, and the redundancy of every stripe')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--what-if <site>', 'also say whether every snapshot stays restorable if SITE goes dark')
+    .action(async (opts: { whatIf?: string }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
-      const status = await connect(g).call('status', {})
+      const status = await connect(g).call('status', opts.whatIf === undefined ? {} : { whatIf: opts.whatIf })
       if (g.json === true) return printJson(status)
       console.log('sites:')
       for (const s of status.sites) {
@@ -17,6 +18,11 @@ export function statusCommand (): Command {
       }
       const r = status.redundancy
       console.log(`stripes: ${r.stripes} (full ${r.full}, degraded ${r.degraded}, at risk ${r.atRisk}, lost ${r.lost})`)
-      for (const w of status.warnings) console.log(`warning: ${w}`)
+      const w = status.whatIf
+      if (w !== undefined) {
+        console.log(`without ${w.site}: ${w.restorable ? 'every snapshot stays restorable' : `NOT every snapshot stays restorable: ${w.lost} stripes would be lost`}; ` +
+          `${w.atRisk} stripes would be one failure from loss (full ${w.full}, degraded ${w.degraded}, at risk ${w.atRisk}, lost ${w.lost})`)
+      }
+      for (const line of status.warnings) console.log(`warning: ${line}`)
     })
 }

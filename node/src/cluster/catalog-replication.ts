@@ -90,6 +90,11 @@ export class CatalogReplication {
     return this.info.get(site)
   }
 
+  /** One sync round with every connected member now (after a local fact others should see soon). */
+  async syncAll (): Promise<void> {
+    await Promise.all(this.init.host.connectedPeers().filter((p) => this.init.membership.has(p)).map(async (p) => this.syncWith(p)))
+  }
+
   /** One sync round with `peer`; concurrent calls for one peer share the round. */
   async syncWith (peer: SiteId): Promise<void> {
     const running = this.syncing.get(peer)

@@ -40,6 +40,11 @@ export class ClusterPlacement implements Placement {
     return this.inner.readOrder(stripe)
   }
 
+  /** Bytes of shards the catalog places on `site` (as of the last recount). */
+  storedBytes (site: SiteId): number {
+    return this.stored.get(site) ?? 0
+  }
+
   /** Recounts the bytes per site from the catalog's live stripes (one streaming pass, a number per site in memory). */
   async recount (catalog: Pick<Catalog, 'stripes'>): Promise<void> {
     if (this.recounting !== undefined) {
@@ -63,7 +68,8 @@ export class ClusterPlacement implements Placement {
   private views (): SiteView[] {
     const self = this.init.membership.self
     const ids = new Set([self, ...this.init.membership.others().map((p) => p.peerId)])
-    return [...ids].map((site) => {
+    // Retired and lost sites take no new shards.
+    return [...ids].filter((site) => !this.init.membership.isRetired(site)).map((site) => {
       const free = this.init.freeBytes(site)
       return {
         site,

@@ -15,6 +15,10 @@ import { encodeInviteToken } from './invite-token.js'
 import { Liveness } from './liveness.js'
 import type { Membership } from './membership.js'
 import { createNetworkSites } from './network-sites.js'
+import { RepairWorker } from './repair.js'
+
+/** Facts that change who is a member. */
+const MEMBERSHIP_FACTS = new Set(['site-joined', 'site-retired'])
 
 /** After catalog changes from other sites, the per-site byte counts are recounted at most this often. */
 const RECOUNT_DELAY_MS = 5000
@@ -40,6 +44,7 @@ export class Cluster {
   readonly placement: ClusterPlacement
   readonly liveness: Liveness
   readonly replication: CatalogReplication
+  readonly repair: RepairWorker
   private ownFree: number | undefined
   private recountTimer: NodeJS.Timeout | undefined
   private freeTimer: NodeJS.Timeout | undefined
@@ -66,6 +71,17 @@ export class Cluster {
       freeBytes: (site) => site === self ? this.ownFree : this.replication.infoOf(site)?.freeBytes
     })
     this.sites = createNetworkSites(self, init.store, host)
+    this.repair = new RepairWorker({
+      catalog: init.catalog,
+      membership,
+      liveness: this.liveness,
+      sites: this.sites,
+      storedBytes: (site) => this.placement.storedBytes(site),
+      grace: config.repairGrace,
+      rate: config.repairRate,
+      interval: config.repairInterval,
+      log
+    })
     const isMember = (peer: string): boolean => membership.has(peer)
     serveShards(host, { store: init.store, isMember, log })
     serveCatalog(host, {
@@ -98,6 +114,7 @@ export class Cluster {
       await cluster.placement.recount(init.catalog)
       cluster.liveness.start()
       cluster.replication.start()
+      cluster.repair.start()
       cluster.freeTimer = setInterval(() => { void cluster.refreshFree() }, init.config.syncInterval)
       cluster.freeTimer.unref()
     } catch (err) {
@@ -134,7 +151,24 @@ export class Cluster {
     return `${weak} stripe${weak === 1 ? '' : 's'} of this repository would not survive the loss of one site (too few sites were up when they were written; \`resilien repair\` spreads them)`
   }
 
+  /**
+   * `site retire NAME` (drain: repair moves its shards away while it still answers) or
+   * `site lost NAME` (dead: refused from now on, its shards rebuilt without waiting for the grace).
+   */
+  async retireSite (name: string, lost: boolean): Promise<SiteId> {
+    const { membership, catalog } = this.init
+    const site = membership.byName(name)
+    if (site === undefined) throw new InvalidInputError(`no site named "${name}" in this cluster`)
+    if (site.site === membership.self) throw new InvalidInputError(`"${name}" is this site: retire it from another site`)
+    await catalog.append([{ type: 'site-retired', site: site.site, lost }])
+    await membership.refresh()
+    if (lost) await this.host.hangUp(site.site).catch(() => {})
+    void this.replication.syncAll()
+    return site.site
+  }
+
   async stop (): Promise<void> {
+    await this.repair.stop()
     this.liveness.stop()
     this.replication.stop()
     if (this.recountTimer !== undefined) clearTimeout(this.recountTimer)
@@ -149,8 +183,9 @@ export class Cluster {
       entries: (site, from, to) => catalog.entries(site, from, to),
       ingest: async (entries) => {
         const count = await catalog.ingest(entries)
-        // A new member may be in this batch: later logs of the same round need to know it.
-        if (count > 0 && entries.some((e) => (e as { fact?: { type?: string } }).fact?.type === 'site-joined')) await membership.refresh()
+        // A new, retired or lost member may be in this batch: later logs of the same round, the
+        // gater and repair need to know it.
+        if (count > 0 && entries.some((e) => MEMBERSHIP_FACTS.has((e as { fact?: { type?: string } }).fact?.type ?? ''))) await membership.refresh()
         return count
       }
     }

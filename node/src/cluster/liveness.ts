@@ -35,9 +35,12 @@ export class Liveness {
   private readonly state = new Map<SiteId, SiteLiveness>()
   private timer: NodeJS.Timeout | undefined
   private readonly now: () => number
+  /** Sites not seen since this node started count as down from its start: a restart does not make them overdue. */
+  private readonly startedAt: number
 
   constructor (private readonly init: LivenessInit) {
     this.now = init.now ?? Date.now
+    this.startedAt = this.now()
     init.host.onConnect((peer) => {
       const s = this.entry(peer)
       s.lastSeen = this.now()
@@ -74,6 +77,12 @@ export class Liveness {
   lastSeen (site: SiteId): number | undefined {
     if (this.isUp(site)) return this.now()
     return this.state.get(site)?.lastSeen
+  }
+
+  /** How long a site has been unreachable as far as this node knows (0 when up). */
+  unreachableFor (site: SiteId): number {
+    if (this.isUp(site)) return 0
+    return this.now() - (this.state.get(site)?.lastSeen ?? this.startedAt)
   }
 
   /** Dials a site now (e.g. a read needs it), unless a dial is already under way. */

@@ -1,5 +1,5 @@
 import type { Catalog } from '@resilien/catalog'
-import type { SiteId, SiteRecord } from '@resilien/types'
+import type { RetiredSite, SiteId, SiteRecord } from '@resilien/types'
 import type { BootstrapPeer } from '../config.js'
 
 /**
@@ -13,12 +13,13 @@ import type { BootstrapPeer } from '../config.js'
  */
 export class Membership {
   private sites = new Map<SiteId, SiteRecord>()
+  private retired = new Map<SiteId, RetiredSite>()
   private readonly bootstrap: Map<SiteId, BootstrapPeer>
   private readonly listeners: Array<() => void> = []
 
   constructor (
     readonly self: SiteId,
-    private readonly catalog: Pick<Catalog, 'sites'>,
+    private readonly catalog: Pick<Catalog, 'sites' | 'retiredSites'>,
     bootstrap: readonly BootstrapPeer[]
   ) {
     this.bootstrap = new Map(bootstrap.map((p) => [p.peerId, p]))
@@ -28,8 +29,12 @@ export class Membership {
   async refresh (): Promise<void> {
     const next = new Map<SiteId, SiteRecord>()
     for await (const site of this.catalog.sites()) next.set(site.site, site)
-    const changed = next.size !== this.sites.size || [...next.keys()].some((s) => !this.sites.has(s))
+    const retired = new Map<SiteId, RetiredSite>()
+    for await (const site of this.catalog.retiredSites()) retired.set(site.site, site)
+    const changed = next.size !== this.sites.size || [...next.keys()].some((s) => !this.sites.has(s)) ||
+      [...retired.values()].some((r) => this.retired.get(r.site)?.lost !== r.lost)
     this.sites = next
+    this.retired = retired
     if (changed) for (const listener of this.listeners) listener()
   }
 
@@ -38,35 +43,52 @@ export class Membership {
     this.listeners.push(listener)
   }
 
+  /** A member may connect and use the protocols; a site declared lost is not one any more. */
   has (site: SiteId): boolean {
+    if (this.retired.get(site)?.lost === true) return false
     return this.sites.has(site) || this.bootstrap.has(site)
+  }
+
+  /** Retired (being drained) or lost: gets no new shards, and repair moves its shards away. */
+  isRetired (site: SiteId): boolean {
+    return this.retired.has(site)
+  }
+
+  retirement (site: SiteId): RetiredSite | undefined {
+    return this.retired.get(site)
   }
 
   record (site: SiteId): SiteRecord | undefined {
     return this.sites.get(site)
   }
 
-  /** Sites the catalog knows (bootstrap peers not yet in the catalog are left out). */
+  /** Sites the catalog knows, without those declared lost (bootstrap peers not yet in the catalog are left out). */
   records (): SiteRecord[] {
-    return [...this.sites.values()]
+    return [...this.sites.values()].filter((s) => this.retired.get(s.site)?.lost !== true)
+  }
+
+  /** A site by its name (names are unique among members). */
+  byName (name: string): SiteRecord | undefined {
+    return this.records().find((s) => s.name === name)
   }
 
   /** Every other member with the addresses to dial it at (catalog first, then bootstrap). */
   others (): BootstrapPeer[] {
     const out = new Map<SiteId, BootstrapPeer>()
-    for (const peer of this.bootstrap.values()) if (peer.peerId !== this.self) out.set(peer.peerId, peer)
+    for (const peer of this.bootstrap.values()) if (peer.peerId !== this.self && this.has(peer.peerId)) out.set(peer.peerId, peer)
     for (const site of this.sites.values()) {
-      if (site.site === this.self) continue
+      if (site.site === this.self || !this.has(site.site)) continue
       const extra = out.get(site.site)?.addrs ?? []
       out.set(site.site, { peerId: site.site, addrs: [...new Set([...site.addrs, ...extra])] })
     }
     return [...out.values()]
   }
 
-  /** Number of sites in the cluster, counting bootstrap peers the catalog does not know yet. */
+  /** Number of active sites (not retired or lost), counting bootstrap peers the catalog does not know yet. */
   size (): number {
     const all = new Set([...this.sites.keys(), ...this.bootstrap.keys(), this.self])
-    return all.size
+    for (const site of this.retired.keys()) all.delete(site)
+    return Math.max(1, all.size)
   }
 
   zoneOf (site: SiteId): string {

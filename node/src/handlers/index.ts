@@ -12,14 +12,19 @@ import { inviteHandler } from './invite.js'
 
 export function controlHandlers (ctx: NodeContext): ControlHandlers {
   return {
-    status: async () => statusHandler(ctx),
+    status: async (args) => statusHandler(ctx, args),
     'repo-create': async (args) => repoCreate(ctx, args),
     backup: async (args, hc) => backupHandler(ctx, args, hc),
     snapshots: async (args) => snapshotsHandler(ctx, args),
     ls: async (args, hc) => lsHandler(ctx, args, hc),
     restore: async (args, hc) => restoreHandler(ctx, args, hc),
     check: async (args, hc) => checkHandler(ctx, args, hc),
-    invite: async () => inviteHandler(ctx)
+    invite: async () => inviteHandler(ctx),
+    'site-retire': async (args) => {
+      const peerId = await ctx.cluster.retireSite(args.name, args.lost)
+      return { name: args.name, peerId, lost: args.lost }
+    },
+    repair: async () => ctx.cluster.repair.runPass()
   }
 }
 

@@ -1,13 +1,17 @@
-import type { StatusResult, SiteStatus } from '@resilien/control'
+import { InvalidInputError } from '@resilien/types'
+import type { StatusArgs, StatusResult, SiteStatus } from '@resilien/control'
 import type { NodeContext } from '../node-context.js'
 import { redundancySummary, redundancyWarnings } from '../redundancy.js'
 
-export async function statusHandler (ctx: NodeContext): Promise<StatusResult> {
+/** `status [--what-if SITE]`: sites, liveness, the redundancy summary, and with a site gone. */
+export async function statusHandler (ctx: NodeContext, args: StatusArgs = {}): Promise<StatusResult> {
+  const target = args.whatIf === undefined ? undefined : ctx.membership.byName(args.whatIf)
+  if (args.whatIf !== undefined && target === undefined) throw new InvalidInputError(`no site named "${args.whatIf}" in this cluster`)
   const self = ctx.identity.peerId
   const { liveness } = ctx.cluster
   const isUp = (site: string): boolean => liveness.isUp(site)
   const stats = await ctx.store.stats()
-  const { summary, bytesPerSite } = await redundancySummary(ctx, isUp)
+  const { summary, bytesPerSite, without } = await redundancySummary(ctx, isUp, target?.site)
   const sites: SiteStatus[] = ctx.membership.records().map((site) => {
     const lastSeen = liveness.lastSeen(site.site)
     return {
@@ -20,5 +24,10 @@ export async function statusHandler (ctx: NodeContext): Promise<StatusResult> {
       storedBytes: site.site === self ? stats.bytes : bytesPerSite.get(site.site) ?? 0
     }
   })
-  return { sites, redundancy: summary, warnings: await redundancyWarnings(ctx) }
+  return {
+    sites,
+    redundancy: summary,
+    ...(without === undefined || target === undefined ? {} : { whatIf: { site: target.name, restorable: without.lost === 0, ...without } }),
+    warnings: await redundancyWarnings(ctx)
+  }
 }

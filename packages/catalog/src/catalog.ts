@@ -2,7 +2,7 @@ import { verify } from 'node:crypto'
 import { ClassicLevel } from 'classic-level'
 import { hash } from '@resilien/hashing'
 import { ClosedError, InvalidInputError, RejectedEntryError } from '@resilien/types'
-import type { CatalogFact, PackId, RepoId, RepoRecord, SiteId, SiteRecord, SnapshotId, StripeRecord } from '@resilien/types'
+import type { CatalogFact, PackId, RepoId, RepoRecord, RetiredSite, SiteId, SiteRecord, SnapshotId, StripeRecord } from '@resilien/types'
 import { LIMITS, STORE_FORMAT } from './constants.js'
 import { KEYS } from './keys.js'
 import { validateEntry } from './log-entry.js'
@@ -47,6 +47,8 @@ export interface Catalog {
    */
   ingest (entries: readonly unknown[]): Promise<number>
   sites (): AsyncIterable<SiteRecord>
+  /** Sites retired (drained by repair) or declared lost. */
+  retiredSites (): AsyncIterable<RetiredSite>
   /** By id, else by name: the earliest (createdAt, then id) of the repositories with that name. */
   repo (idOrName: string): Promise<RepoRecord | undefined>
   repos (): AsyncIterable<RepoRecord>
@@ -171,6 +173,11 @@ class LevelCatalog implements Catalog {
   sites (): AsyncIterable<SiteRecord> {
     this.checkOpen()
     return state.readSites(this.db)
+  }
+
+  retiredSites (): AsyncIterable<RetiredSite> {
+    this.checkOpen()
+    return state.readRetiredSites(this.db)
   }
 
   async repo (idOrName: string): Promise<RepoRecord | undefined> {

@@ -1,4 +1,4 @@
-import type { CatalogFact, RepoRecord, SiteRecord, StripeRecord } from '@resilien/types'
+import type { CatalogFact, RepoRecord, RetiredSite, SiteRecord, StripeRecord } from '@resilien/types'
 import { KEYS } from './keys.js'
 import type { LogEntry } from './log-entry.js'
 import type { StateBatch } from './state-batch.js'
@@ -74,7 +74,41 @@ export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<vo
     case 'snapshot-forgotten':
       await keepEarliest(batch, KEYS.forgotten(fact.repo, fact.snapshot), { ...stamp, v: { site: entry.site } })
       batch.del(KEYS.snapshot(fact.repo, fact.snapshot))
+      return
+    case 'shard-moved': {
+      // The latest move of a shard wins, in any order of arrival; the stripe row shows it.
+      const key = KEYS.move(fact.pack, fact.index)
+      const held = await batch.get<Stamped<ShardMove>>(key)
+      if (held !== undefined && !before(held, stamp)) return
+      const move: Stamped<ShardMove> = { ...stamp, v: { index: fact.index, to: fact.to } }
+      batch.put(key, move)
+      const stripeKey = KEYS.stripe(fact.repo, fact.pack)
+      const stripe = await batch.get<StampedStripe<StripeRecord>>(stripeKey)
+      if (stripe !== undefined) batch.put(stripeKey, withMoves(stripe, [move]))
+      return
+    }
+    case 'site-retired': {
+      // Retired and lost both stick; lost wins over a drain, the earliest time is kept.
+      const key = KEYS.retired(fact.site)
+      const held = await batch.get<Stamped<RetiredSite>>(key)
+      const lost = fact.lost || held?.v.lost === true
+      const time = held === undefined ? entry.time : Math.min(held.v.time, entry.time)
+      if (held !== undefined && held.v.lost === lost && held.v.time === time) return
+      batch.put(key, { ...stamp, v: { site: fact.site, lost, time } })
+    }
   }
+}
+
+interface ShardMove { index: number, to: string }
+
+/** The stripe row with its shards' sites taken from the moves. */
+function withMoves (row: StampedStripe<StripeRecord>, moves: ReadonlyArray<Stamped<ShardMove>>): StampedStripe<StripeRecord> {
+  const shards = row.v.shards.map((s) => ({ ...s }))
+  for (const move of moves) {
+    const shard = shards[move.v.index]
+    if (shard !== undefined) shard.site = move.v.to
+  }
+  return { ...row, v: { ...row.v, shards } }
 }
 
 /** A pack's stripe is write-once like other adds; the row moves if the winner names another repo. */
@@ -87,8 +121,13 @@ async function foldStripe (stripe: StripeRecord, stamp: Stamp, batch: StateBatch
     batch.del(heldKey)
   }
   const deleted = await batch.has(KEYS.packDeleted(stripe.repo, stripe.pack))
+  const moves: Array<Stamped<ShardMove>> = []
+  for (let i = 0; i < stripe.shards.length; i++) {
+    const move = await batch.get<Stamped<ShardMove>>(KEYS.move(stripe.pack, i))
+    if (move !== undefined) moves.push(move)
+  }
   batch.put(KEYS.pack(stripe.pack), stripe.repo)
-  batch.put(KEYS.stripe(stripe.repo, stripe.pack), { ...stamp, v: stripe, deleted })
+  batch.put(KEYS.stripe(stripe.repo, stripe.pack), withMoves({ ...stamp, v: stripe, deleted }, moves))
 }
 
 /** The keys foldEntry reads for a fact (in the usual case), to read them ahead in one call. */
@@ -99,8 +138,10 @@ export function keysReadBy (fact: CatalogFact): string[] {
     case 'key-added': return [KEYS.key(fact.repo, fact.keyId)]
     case 'pack-stored': {
       const { repo, pack } = fact.stripe
-      return [KEYS.pack(pack), KEYS.stripe(repo, pack), KEYS.packDeleted(repo, pack)]
+      return [KEYS.pack(pack), KEYS.stripe(repo, pack), KEYS.packDeleted(repo, pack), ...fact.stripe.shards.map((_, i) => KEYS.move(pack, i))]
     }
+    case 'shard-moved': return [KEYS.move(fact.pack, fact.index), KEYS.stripe(fact.repo, fact.pack)]
+    case 'site-retired': return [KEYS.retired(fact.site)]
     case 'pack-deleted': return [KEYS.packDeleted(fact.repo, fact.pack), KEYS.stripe(fact.repo, fact.pack)]
     case 'index-added': return [KEYS.index(fact.repo, fact.index)]
     case 'snapshot-added': return [KEYS.forgotten(fact.repo, fact.snapshot), KEYS.snapshot(fact.repo, fact.snapshot)]

@@ -43,5 +43,9 @@ export const KEYS = Object.freeze({
   indexPrefix: (repo: RepoId) => `index!${repo}!`,
   snapshot: (repo: RepoId, snapshot: SnapshotId) => `snapshot!${repo}!${snapshot}`,
   snapshotPrefix: (repo: RepoId) => `snapshot!${repo}!`,
-  forgotten: (repo: RepoId, snapshot: SnapshotId) => `forgotten!${repo}!${snapshot}`
+  forgotten: (repo: RepoId, snapshot: SnapshotId) => `forgotten!${repo}!${snapshot}`,
+  /** The latest move of one shard of a pack: applied to the stripe row, kept for a stripe folded later. */
+  move: (pack: PackId, index: number) => `move!${pack}!${String(index).padStart(2, '0')}`,
+  retired: (site: SiteId) => `retired!${site}`,
+  retiredPrefix: 'retired!'
 })

@@ -1,4 +1,4 @@
-import type { PackId, RepoId, RepoRecord, SiteRecord, SnapshotId, StripeRecord } from '@resilien/types'
+import type { PackId, RepoId, RepoRecord, RetiredSite, SiteRecord, SnapshotId, StripeRecord } from '@resilien/types'
 import { KEYS, prefixRange } from './keys.js'
 import type { CatalogDb } from './state-batch.js'
 import type { CatalogIndexObject, CatalogKey, CatalogSnapshot, DeletedPack, Stamped, StampedStripe } from './state-records.js'
@@ -15,6 +15,10 @@ async function row<T> (db: CatalogDb, key: string): Promise<T | undefined> {
 
 export async function * readSites (db: CatalogDb): AsyncGenerator<SiteRecord> {
   for await (const r of rows<SiteRecord>(db, KEYS.sitePrefix)) yield r.v
+}
+
+export async function * readRetiredSites (db: CatalogDb): AsyncGenerator<RetiredSite> {
+  for await (const r of rows<RetiredSite>(db, KEYS.retiredPrefix)) yield r.v
 }
 
 export async function readRepoById (db: CatalogDb, repo: RepoId): Promise<RepoRecord | undefined> {

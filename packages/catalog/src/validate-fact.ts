@@ -5,7 +5,7 @@ import { array, integer, PATTERNS, plainObject, text } from './shape.js'
 
 export const FACT_TYPES: readonly CatalogFactType[] = Object.freeze([
   'site-joined', 'repo-created', 'key-added', 'pack-stored', 'index-added',
-  'snapshot-added', 'snapshot-forgotten', 'pack-deleted'
+  'snapshot-added', 'snapshot-forgotten', 'pack-deleted', 'shard-moved', 'site-retired'
 ])
 
 export function siteId (value: unknown, path: string): string {
@@ -139,6 +139,22 @@ export function validateFact (value: unknown, path = 'fact'): CatalogFact {
     case 'pack-deleted': {
       const o = plainObject(value, path, ['type', 'repo', 'pack'])
       return { type, repo: repoId(o.repo, `${path}.repo`), pack: packId(o.pack, `${path}.pack`) }
+    }
+    case 'shard-moved': {
+      const o = plainObject(value, path, ['type', 'repo', 'pack', 'index', 'from', 'to'])
+      return {
+        type,
+        repo: repoId(o.repo, `${path}.repo`),
+        pack: packId(o.pack, `${path}.pack`),
+        index: integer(o.index, `${path}.index`, 0, LIMITS.stripeWidth - 1),
+        from: siteId(o.from, `${path}.from`),
+        to: siteId(o.to, `${path}.to`)
+      }
+    }
+    case 'site-retired': {
+      const o = plainObject(value, path, ['type', 'site', 'lost'])
+      if (typeof o.lost !== 'boolean') throw new InvalidInputError(`${path}.lost: expected a boolean`)
+      return { type, site: siteId(o.site, `${path}.site`), lost: o.lost }
     }
     default:
       throw new InvalidInputError(`${path}.type: expected one of ${FACT_TYPES.join(', ')}, got ${typeof type === 'string' ? JSON.stringify(type.slice(0, 64)) : typeof type}`)

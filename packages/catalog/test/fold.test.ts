@@ -196,3 +196,31 @@ test('a pack claimed by two repositories keeps only the earliest claim, in eithe
     assert.equal(await catalog.isPackDeleted(repo, first.pack), false)
   }
 })
+
+test('shard moves show in the stripe whatever the order they arrive in, the latest move winning', async (t) => {
+  const stripe = stripeRecord(repo, 'moved', sites)
+  const entries = [
+    ...await logOf(t, a, [{ type: 'pack-stored', stripe }], 1000),
+    ...await logOf(t, b, [{ type: 'shard-moved', repo, pack: stripe.pack, index: 0, from: a.site, to: d.site }], 2000),
+    ...await logOf(t, c, [{ type: 'shard-moved', repo, pack: stripe.pack, index: 0, from: d.site, to: c.site }, { type: 'shard-moved', repo, pack: stripe.pack, index: 2, from: c.site, to: d.site }], 3000)
+  ]
+  const expected = { ...stripe, shards: stripe.shards.map((s, i) => i === 0 ? { ...s, site: c.site } : i === 2 ? { ...s, site: d.site } : s) }
+  for (const order of [entries, [...entries].reverse()]) {
+    const catalog = await openTestCatalog(t, d, resolve)
+    for (const entry of order) await catalog.ingest([entry]).catch(() => 0)
+    // Per-site chains need their own order: ingest again until everything is in.
+    for (const entry of entries) await catalog.ingest([entry])
+    assert.deepEqual(await catalog.stripe(stripe.pack), expected)
+    assert.deepEqual(await collect(catalog.stripes(repo)), [expected])
+  }
+})
+
+test('a retired site stays retired, and lost wins over a drain in either order', async (t) => {
+  const drained = await logOf(t, a, [{ type: 'site-retired', site: c.site, lost: false }], 1000)
+  const declared = await logOf(t, b, [{ type: 'site-retired', site: c.site, lost: true }], 2000)
+  for (const order of [[...drained, ...declared], [...declared, ...drained]]) {
+    const catalog = await openTestCatalog(t, d, resolve)
+    for (const entry of order) await catalog.ingest([entry])
+    assert.deepEqual(await collect(catalog.retiredSites()), [{ site: c.site, lost: true, time: 1000 }])
+  }
+})

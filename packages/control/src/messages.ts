@@ -106,11 +106,41 @@ export interface RedundancySummary {
   atRisk: number
   lost: number
 }
+export interface StatusArgs {
+  /** Name of a site: also say what happens to the stripes if it goes dark. */
+  whatIf?: string
+}
+/** `status --what-if SITE`: the real shard map with that site gone. */
+export interface WhatIfReport extends RedundancySummary {
+  site: string
+  /** Every stripe keeps k readable shards: every snapshot stays restorable. */
+  restorable: boolean
+}
 export interface StatusResult {
   sites: SiteStatus[]
   redundancy: RedundancySummary
+  whatIf?: WhatIfReport
   /** Plain sentences for the operator, e.g. that a single site survives no site loss. */
   warnings: string[]
+}
+
+export interface SiteRetireArgs {
+  name: string
+  /** true: `site lost` (dead, rebuilt at once); false: `site retire` (drained while it answers). */
+  lost: boolean
+}
+export interface SiteRetireResult {
+  name: string
+  peerId: string
+  lost: boolean
+}
+/** One repair pass (`resilien repair`). */
+export interface RepairResult {
+  needing: number
+  moved: number
+  unrepairable: number
+  leftToOthers: number
+  failed: number
 }
 
 export interface InviteResult {
@@ -133,7 +163,7 @@ export interface ProgressEvent {
 
 /** Every command: its argument and its result. */
 export interface ControlCommands {
-  'status': { args: Record<string, never>, result: StatusResult }
+  'status': { args: StatusArgs, result: StatusResult }
   'repo-create': { args: RepoCreateArgs, result: RepoCreateResult }
   'backup': { args: BackupArgs, result: BackupResult }
   'snapshots': { args: SnapshotsArgs, result: SnapshotsResult }
@@ -142,9 +172,11 @@ export interface ControlCommands {
   'restore': { args: RestoreArgs, result: RestoreResult }
   'check': { args: CheckArgs, result: CheckResult }
   'invite': { args: Record<string, never>, result: InviteResult }
+  'site-retire': { args: SiteRetireArgs, result: SiteRetireResult }
+  'repair': { args: Record<string, never>, result: RepairResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair']
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =

@@ -27,6 +27,15 @@ export interface SiteRecord {
   announcedBy: SiteId
 }
 
+/** A site that left the cluster or is leaving it. */
+export interface RetiredSite {
+  site: SiteId
+  /** Declared dead (`site lost`): its shards are rebuilt at once, it is refused from then on. */
+  lost: boolean
+  /** When it was first retired (entry time). */
+  time: number
+}
+
 /** Where one shard of a stripe lives. Position in `StripeRecord.shards` is the shard's index. */
 export interface ShardPlacement {
   id: ShardId
@@ -85,5 +94,9 @@ export type CatalogFact =
   | { type: 'snapshot-added', repo: RepoId, snapshot: SnapshotId, sealed: string }
   | { type: 'snapshot-forgotten', repo: RepoId, snapshot: SnapshotId }
   | { type: 'pack-deleted', repo: RepoId, pack: PackId }
+  /** Shard `index` of a stripe now lives on `to` (rebuilt or copied there by repair); `from` held it before. */
+  | { type: 'shard-moved', repo: RepoId, pack: PackId, index: number, from: SiteId, to: SiteId }
+  /** A site leaves: drained by repair (lost: false, `site retire`), or declared dead at once (lost: true, `site lost`). */
+  | { type: 'site-retired', site: SiteId, lost: boolean }
 
 export type CatalogFactType = CatalogFact['type']

@@ -1,0 +1,182 @@
+import { activeErasure } from '@resilien/erasure'
+import type { ErasureBackend } from '@resilien/erasure'
+import { hash } from '@resilien/hashing'
+import type { Catalog } from '@resilien/catalog'
+import { IntegrityError, NotEnoughShardsError, toHex } from '@resilien/types'
+import type { ShardSites, SiteId, StripeRecord } from '@resilien/types'
+import type { Liveness } from './liveness.js'
+import type { Membership } from './membership.js'
+import { ByteRateLimit } from './rate-limit.js'
+import { chooseRepairTarget } from './repair-target.js'
+import type { TargetCandidate } from './repair-target.js'
+
+/** After a failed repair of a stripe, the next attempt waits this long, doubling up to the cap. */
+const FIRST_BACKOFF_MS = 5_000
+const MAX_BACKOFF_MS = 10 * 60_000
+/** Stripes whose repair failed and wait: bounded, the oldest forgotten first (they are found again by the next pass). */
+const MAX_BACKOFF_ENTRIES = 10_000
+
+export interface RepairInit {
+  catalog: Catalog
+  membership: Membership
+  liveness: Liveness
+  sites: ShardSites
+  storedBytes: (site: SiteId) => number
+  grace: number
+  rate: number
+  interval: number
+  log: (line: string) => void
+  erasure?: ErasureBackend
+}
+
+export interface RepairReport {
+  /** Stripes with shards on sites that are gone (retired, lost, or down past the grace period). */
+  needing: number
+  /** Shards rebuilt and placed by this site in this pass. */
+  moved: number
+  /** Stripes with fewer than k shards on live sites: nothing can rebuild them now. */
+  unrepairable: number
+  /** Stripes another site repairs (the live holder of their first live shard). */
+  leftToOthers: number
+  failed: number
+}
+
+/**
+ * Heals stripes whose shards sit on sites that are gone: retired, declared lost, or unreachable
+ * longer than the grace period. The catalog is the queue: every pass streams the stripes, so a
+ * restart resumes where the state says and repeating a repair changes nothing (idempotent).
+ * Exactly one site repairs a stripe: the site holding its lowest-index shard among live sites,
+ * so when that site dies the next holder takes over. It fetches k shards, rebuilds the missing
+ * ones (same bytes, same ids), puts each on a site chosen by `chooseRepairTarget`, and records
+ * `shard-moved`. One stripe at a time, at most `rate` bytes per second sent.
+ */
+export class RepairWorker {
+  private readonly limit: ByteRateLimit
+  private readonly backoff = new Map<string, { until: number, wait: number }>()
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<RepairReport> | undefined
+  private readonly controller = new AbortController()
+
+  constructor (private readonly init: RepairInit) {
+    this.limit = new ByteRateLimit(init.rate)
+  }
+
+  start (): void {
+    const tick = (): void => {
+      void this.runPass().catch((err: unknown) => {
+        if (!this.controller.signal.aborted) this.init.log(`resilien: repair pass failed: ${(err as Error).message}`)
+      }).finally(() => {
+        if (this.controller.signal.aborted) return
+        this.timer = setTimeout(tick, this.init.interval)
+        this.timer.unref()
+      })
+    }
+    this.timer = setTimeout(tick, this.init.interval)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    this.controller.abort()
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    await this.running?.catch(() => {})
+  }
+
+  /** Is `site` gone for the purpose of repair: retired, lost, unknown, or down past the grace period? */
+  isGone (site: SiteId): boolean {
+    const { membership, liveness, grace } = this.init
+    if (membership.isRetired(site)) return true
+    if (!membership.has(site) && site !== membership.self) return true
+    return liveness.unreachableFor(site) > grace
+  }
+
+  /** One pass now (a running pass is shared). */
+  async runPass (): Promise<RepairReport> {
+    this.running ??= this.pass(this.controller.signal).finally(() => { this.running = undefined })
+    return await this.running
+  }
+
+  private async pass (signal: AbortSignal): Promise<RepairReport> {
+    const report: RepairReport = { needing: 0, moved: 0, unrepairable: 0, leftToOthers: 0, failed: 0 }
+    const { membership, liveness } = this.init
+    const now = Date.now()
+    for await (const stripe of this.init.catalog.stripes()) {
+      signal.throwIfAborted()
+      const bad: number[] = []
+      const keep = new Set<number>()
+      stripe.shards.forEach((s, i) => { if (this.isGone(s.site)) bad.push(i); else keep.add(i) })
+      if (bad.length === 0) continue
+      report.needing++
+      const live = [...keep].filter((i) => liveness.isUp(stripe.shards[i]?.site as string))
+      if (live.length < stripe.k) {
+        report.unrepairable++
+        continue
+      }
+      if (stripe.shards[Math.min(...live)]?.site !== membership.self) {
+        report.leftToOthers++
+        continue
+      }
+      const waiting = this.backoff.get(stripe.pack)
+      if (waiting !== undefined && waiting.until > now) continue
+      try {
+        report.moved += await this.repairStripe(stripe, bad, keep, live, signal)
+        this.backoff.delete(stripe.pack)
+      } catch (err) {
+        if (signal.aborted) throw err
+        report.failed++
+        const wait = Math.min(MAX_BACKOFF_MS, (waiting?.wait ?? FIRST_BACKOFF_MS / 2) * 2)
+        this.backoff.delete(stripe.pack)
+        this.backoff.set(stripe.pack, { until: now + wait, wait })
+        if (this.backoff.size > MAX_BACKOFF_ENTRIES) this.backoff.delete(this.backoff.keys().next().value as string)
+        this.init.log(`resilien: repair of pack ${stripe.pack.slice(0, 12)} failed (retry in ${Math.round(wait / 1000)} s): ${(err as Error).message}`)
+      }
+    }
+    if (report.moved > 0 || report.failed > 0 || report.unrepairable > 0) {
+      this.init.log(`resilien: repair: ${report.moved} shards rebuilt, ${report.failed} stripes failed, ${report.unrepairable} cannot be rebuilt now`)
+    }
+    return report
+  }
+
+  private candidates (): TargetCandidate[] {
+    const { membership, liveness, storedBytes } = this.init
+    const ids = [membership.self, ...membership.others().map((p) => p.peerId)]
+    return ids
+      .filter((site) => liveness.isUp(site) && !membership.isRetired(site))
+      .map((site) => ({ site, zone: membership.zoneOf(site), storedBytes: storedBytes(site) }))
+  }
+
+  /** Rebuilds the shards at `bad` from k live ones and places them; returns how many moved. */
+  private async repairStripe (stripe: StripeRecord, bad: number[], keep: Set<number>, live: number[], signal: AbortSignal): Promise<number> {
+    const { k, m } = stripe
+    const shards: Array<Uint8Array | undefined> = new Array(k + m).fill(undefined)
+    let have = 0
+    for (const i of live) {
+      if (have >= k) break
+      const placement = stripe.shards[i]
+      if (placement === undefined) continue
+      // ShardSites verifies whole shards against their ids (local store and shard client alike).
+      const bytes = await this.init.sites.get(placement.site, placement.id, undefined, { signal }).catch(() => undefined)
+      if (bytes === undefined) continue
+      shards[i] = bytes
+      have++
+    }
+    if (have < k) throw new NotEnoughShardsError(k, have, `only ${have} of the ${k} shards needed could be read`)
+    const all = await (this.init.erasure ?? activeErasure).reconstruct(k, m, shards)
+    const current: StripeRecord = { ...stripe, shards: stripe.shards.map((s) => ({ ...s })) }
+    let moved = 0
+    for (const i of bad) {
+      const placement = current.shards[i]
+      const bytes = all[i]
+      if (placement === undefined || bytes === undefined) continue
+      if (toHex(hash(bytes)) !== placement.id) throw new IntegrityError(`shard ${placement.id}`, `shard ${i} of pack ${stripe.pack} rebuilt from the others does not hash to its id`)
+      const target = chooseRepairTarget(current, keep, this.candidates(), (site) => this.init.membership.zoneOf(site))
+      if (target === undefined) throw new NotEnoughShardsError(1, 0, 'no live site can take the rebuilt shard')
+      await this.limit.take(bytes.byteLength, signal)
+      await this.init.sites.put(target, placement.id, bytes, { signal })
+      await this.init.catalog.append([{ type: 'shard-moved', repo: stripe.repo, pack: stripe.pack, index: i, from: placement.site, to: target }])
+      placement.site = target
+      keep.add(i)
+      moved++
+    }
+    return moved
+  }
+}

@@ -1,0 +1,68 @@
+import '@resilien/polyfill'
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { compareTrees, newCluster, statusOf, tempDir, waitFor } from '../src/index.js'
+import type { Site, StatusJson } from '../src/index.js'
+
+const REPAIR_ENV = { RESILIEN_REPAIR_INTERVAL: '1s', RESILIEN_REPAIR_GRACE: '3s' }
+
+async function backupSample (site: Site, work: string): Promise<string> {
+  const src = join(work, 'src')
+  await mkdir(join(src, 'sub'), { recursive: true })
+  await writeFile(join(src, 'sub', 'a.bin'), randomBytes(5 * 1024 * 1024))
+  await writeFile(join(src, 'b.txt'), 'text\n'.repeat(100_000))
+  const created = await site.run(['repo', 'create', 'main', '--k', '2', '--m', '1'])
+  assert.equal(created.code, 0, created.stderr)
+  const r = await site.run(['backup', 'main', src])
+  assert.equal(r.code, 0, r.stderr)
+  return src
+}
+
+async function restoreAndCompare (site: Site, src: string, work: string): Promise<void> {
+  const target = join(work, `restore-${Math.random().toString(36).slice(2, 8)}`)
+  const r = await site.run(['restore', 'main', 'latest', '--target', target])
+  assert.equal(r.code, 0, `restore on ${site.name}: ${r.stderr}`)
+  assert.deepEqual(await compareTrees(src, join(target, src)), [])
+}
+
+const healed = (s: StatusJson): boolean => s.redundancy.stripes > 0 && s.redundancy.full === s.redundancy.stripes
+
+test('a site down past the grace period is rebuilt on the others; then a second site can die', async (t) => {
+  const sites = await newCluster(t, 4, REPAIR_ENV)
+  const [a, b, , d] = sites as [Site, Site, Site, Site]
+  const work = await tempDir(t)
+  const src = await backupSample(a, work)
+  const whatIf = await a.run(['status', '--what-if', 'site4', '--json'])
+  assert.equal(whatIf.code, 0, whatIf.stderr)
+  const report = (JSON.parse(whatIf.stdout) as { whatIf: { site: string, restorable: boolean, lost: number, atRisk: number, stripes: number } }).whatIf
+  assert.equal(report.site, 'site4')
+  assert.equal(report.restorable, true)
+  assert.equal(report.lost, 0)
+  assert.ok(report.atRisk > 0, 'the stripes with a shard on site4 would be one failure from loss')
+
+  await d.stop('SIGKILL')
+  const after = await waitFor('redundancy to be full again without site4', async () => statusOf(a), healed, 60_000)
+  assert.equal(after.redundancy.degraded + after.redundancy.atRisk + after.redundancy.lost, 0)
+  // A second loss: everything still restores.
+  await b.stop('SIGKILL')
+  await restoreAndCompare(a, src, work)
+})
+
+test('site lost rebuilds a dead site at once, without waiting for the grace period', async (t) => {
+  const sites = await newCluster(t, 4, { RESILIEN_REPAIR_INTERVAL: '1s' })
+  const [a, , c, d] = sites as [Site, Site, Site, Site]
+  const work = await tempDir(t)
+  const src = await backupSample(a, work)
+  await d.stop('SIGKILL')
+  const declared = await a.run(['site', 'lost', 'site4'])
+  assert.equal(declared.code, 0, declared.stderr)
+  const unknown = await a.run(['site', 'lost', 'nope'])
+  assert.notEqual(unknown.code, 0)
+  assert.match(unknown.stderr, /no site named "nope"/)
+  const after = await waitFor('redundancy to be full again', async () => statusOf(a), healed, 60_000)
+  assert.equal(after.sites.some((s) => s.name === 'site4'), false, 'a lost site is no longer listed')
+  await restoreAndCompare(c, src, work)
+})
