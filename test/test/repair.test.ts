@@ -1,7 +1,7 @@
 import '@resilien/polyfill'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { compareTrees, newCluster, statusOf, tempDir, waitFor } from '../src/index.js'
@@ -65,4 +65,22 @@ test('site lost rebuilds a dead site at once, without waiting for the grace peri
   const after = await waitFor('redundancy to be full again', async () => statusOf(a), healed, 60_000)
   assert.equal(after.sites.some((s) => s.name === 'site4'), false, 'a lost site is no longer listed')
   await restoreAndCompare(c, src, work)
+})
+
+test('scrub finds every corrupt shard on a site, quarantines it, and rebuilds it from the others', async (t) => {
+  const [a, b] = await newCluster(t, 3, { RESILIEN_SCRUB_INTERVAL: '1s', RESILIEN_SCRUB_RATE: '0' }) as [Site, Site, Site]
+  const work = await tempDir(t)
+  await backupSample(a, work)
+  const shardDir = join(b.dataDir, 'store', 'shards')
+  const files: string[] = []
+  for (const dir of await readdir(shardDir)) for (const name of await readdir(join(shardDir, dir))) files.push(join(shardDir, dir, name))
+  const victims = files.slice(0, Math.max(1, Math.floor(files.length / 2)))
+  for (const file of victims) {
+    const bytes = await readFile(file)
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff
+    await writeFile(file, bytes)
+  }
+  await waitFor('the corrupt shards to be quarantined', async () => (await readdir(join(b.dataDir, 'store', 'quarantine'))).length, (n) => n === victims.length, 60_000)
+  await waitFor('check --read-data to be clean again', async () => a.run(['check', 'main', '--read-data']), (r) => r.code === 0, 60_000)
+  for (const file of victims) assert.ok((await readFile(file)).length > 0, `${file} is back`)
 })

@@ -16,6 +16,7 @@ import { Liveness } from './liveness.js'
 import type { Membership } from './membership.js'
 import { createNetworkSites } from './network-sites.js'
 import { RepairWorker } from './repair.js'
+import { ScrubWorker } from './scrub.js'
 
 /** Facts that change who is a member. */
 const MEMBERSHIP_FACTS = new Set(['site-joined', 'site-retired'])
@@ -45,6 +46,7 @@ export class Cluster {
   readonly liveness: Liveness
   readonly replication: CatalogReplication
   readonly repair: RepairWorker
+  readonly scrub: ScrubWorker
   private ownFree: number | undefined
   private recountTimer: NodeJS.Timeout | undefined
   private freeTimer: NodeJS.Timeout | undefined
@@ -82,6 +84,17 @@ export class Cluster {
       interval: config.repairInterval,
       log
     })
+    this.scrub = new ScrubWorker({
+      dataDir: init.dataDir,
+      self,
+      store: init.store,
+      catalog: init.catalog,
+      sites: this.sites,
+      isUp: (site) => this.liveness.isUp(site),
+      rate: config.scrubRate,
+      interval: config.scrubInterval,
+      log
+    })
     const isMember = (peer: string): boolean => membership.has(peer)
     serveShards(host, { store: init.store, isMember, log })
     serveCatalog(host, {
@@ -115,6 +128,7 @@ export class Cluster {
       cluster.liveness.start()
       cluster.replication.start()
       cluster.repair.start()
+      await cluster.scrub.start()
       cluster.freeTimer = setInterval(() => { void cluster.refreshFree() }, init.config.syncInterval)
       cluster.freeTimer.unref()
     } catch (err) {
@@ -169,6 +183,7 @@ export class Cluster {
 
   async stop (): Promise<void> {
     await this.repair.stop()
+    await this.scrub.stop()
     this.liveness.stop()
     this.replication.stop()
     if (this.recountTimer !== undefined) clearTimeout(this.recountTimer)

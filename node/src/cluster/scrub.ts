@@ -1,0 +1,169 @@
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { activeErasure } from '@resilien/erasure'
+import type { ErasureBackend } from '@resilien/erasure'
+import { hash } from '@resilien/hashing'
+import type { Catalog } from '@resilien/catalog'
+import type { DiskShardStore } from '@resilien/store'
+import { IntegrityError, NotEnoughShardsError, NotFoundError, toHex } from '@resilien/types'
+import type { ShardSites, SiteId, StripeRecord } from '@resilien/types'
+import { ByteRateLimit } from './rate-limit.js'
+
+/** File of the scrub's progress in the data dir: where the current round is, and what awaits repair. */
+export const SCRUB_FILE = 'scrub.json'
+/** Progress is saved at most this often (a crash re-checks at most this much). */
+const SAVE_EVERY_MS = 5_000
+/** Quarantined shards waiting for their rebuild, kept at most (more are found again next round). */
+const MAX_PENDING = 1000
+
+interface ScrubState {
+  /** Last shard id checked in the current round ('' at its start). */
+  after: string
+  round: number
+  roundStartedAt: number
+  /** Quarantined shards whose rebuild has not succeeded yet. */
+  pending: string[]
+  corruptFound: number
+  rebuilt: number
+}
+
+export interface ScrubInit {
+  dataDir: string
+  self: SiteId
+  store: DiskShardStore
+  catalog: Pick<Catalog, 'stripes'>
+  sites: ShardSites
+  isUp: (site: SiteId) => boolean
+  /** Bytes per second re-hashed (0: no limit). */
+  rate: number
+  /** Pause between two rounds. */
+  interval: number
+  log: (line: string) => void
+  erasure?: ErasureBackend
+}
+
+/**
+ * Re-hashes every shard of this site's store at a bounded rate, round after round, resuming
+ * from its saved position after a restart. A shard that fails is quarantined (its file kept
+ * aside, never served) and rebuilt here from k shards of its stripe on other sites: same bytes,
+ * same id, same site, so the catalog does not change.
+ */
+export class ScrubWorker {
+  private state: ScrubState = { after: '', round: 1, roundStartedAt: Date.now(), pending: [], corruptFound: 0, rebuilt: 0 }
+  private readonly limit: ByteRateLimit
+  private readonly controller = new AbortController()
+  private loop: Promise<void> | undefined
+  private lastSave = 0
+
+  constructor (private readonly init: ScrubInit) {
+    this.limit = new ByteRateLimit(init.rate)
+  }
+
+  get stats (): Readonly<ScrubState> {
+    return this.state
+  }
+
+  async start (): Promise<void> {
+    try {
+      const saved = JSON.parse(await readFile(join(this.init.dataDir, SCRUB_FILE), 'utf8')) as Partial<ScrubState>
+      if (typeof saved.after === 'string' && Number.isSafeInteger(saved.round) && Array.isArray(saved.pending)) {
+        this.state = { ...this.state, ...saved, pending: saved.pending.filter((p): p is string => typeof p === 'string').slice(0, MAX_PENDING) }
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !(err instanceof SyntaxError)) throw err
+    }
+    this.loop = this.run(this.controller.signal).catch((err: unknown) => {
+      if (!this.controller.signal.aborted) this.init.log(`resilien: scrub stopped: ${(err as Error).message}`)
+    })
+  }
+
+  async stop (): Promise<void> {
+    this.controller.abort()
+    await this.loop
+    await this.save().catch(() => {})
+  }
+
+  private async run (signal: AbortSignal): Promise<void> {
+    for (;;) {
+      await this.round(signal)
+      await this.rebuildPending(signal)
+      this.init.log(`resilien: scrub round ${this.state.round} done: ${this.state.corruptFound} corrupt shards found so far, ${this.state.rebuilt} rebuilt, ${this.state.pending.length} waiting`)
+      this.state = { ...this.state, after: '', round: this.state.round + 1, roundStartedAt: Date.now() }
+      await this.save()
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, this.init.interval)
+        signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason) }, { once: true })
+      })
+    }
+  }
+
+  private async round (signal: AbortSignal): Promise<void> {
+    for await (const info of this.init.store.list({ signal })) {
+      if (info.id <= this.state.after) continue
+      await this.limit.take(info.size, signal)
+      const ok = await this.init.store.verify(info.id, { signal })
+      if (ok === false) {
+        await this.init.store.quarantine(info.id, { signal })
+        this.state.corruptFound++
+        if (this.state.pending.length < MAX_PENDING) this.state.pending.push(info.id)
+        this.init.log(`resilien: scrub: shard ${info.id} is corrupt; quarantined, to be rebuilt`)
+      }
+      this.state.after = info.id
+      if (Date.now() - this.lastSave > SAVE_EVERY_MS) await this.save()
+    }
+  }
+
+  /** Rebuilds quarantined shards from their stripes; those that fail stay pending for the next round. */
+  private async rebuildPending (signal: AbortSignal): Promise<void> {
+    if (this.state.pending.length === 0) return
+    const wanted = new Set(this.state.pending)
+    const found = new Set<string>()
+    // One pass over the stripes finds every pending shard this site holds (no index by shard id).
+    for await (const stripe of this.init.catalog.stripes()) {
+      signal.throwIfAborted()
+      for (let i = 0; i < stripe.shards.length; i++) {
+        const shard = stripe.shards[i]
+        if (shard === undefined || shard.site !== this.init.self || !wanted.has(shard.id)) continue
+        found.add(shard.id)
+        try {
+          await this.rebuild(stripe, i, signal)
+          wanted.delete(shard.id)
+          this.state.rebuilt++
+        } catch (err) {
+          if (signal.aborted) throw err
+          this.init.log(`resilien: scrub: rebuilding shard ${shard.id} failed (retried next round): ${(err as Error).message}`)
+        }
+      }
+    }
+    // Shards no stripe places here any more (moved or deleted) need no rebuild.
+    this.state.pending = this.state.pending.filter((id) => wanted.has(id) && found.has(id))
+  }
+
+  private async rebuild (stripe: StripeRecord, index: number, signal: AbortSignal): Promise<void> {
+    const { k, m } = stripe
+    const shards: Array<Uint8Array | undefined> = new Array(k + m).fill(undefined)
+    let have = 0
+    for (let i = 0; i < stripe.shards.length && have < k; i++) {
+      const placement = stripe.shards[i]
+      if (i === index || placement === undefined || !this.init.isUp(placement.site)) continue
+      const bytes = await this.init.sites.get(placement.site, placement.id, undefined, { signal }).catch(() => undefined)
+      if (bytes === undefined) continue
+      shards[i] = bytes
+      have++
+    }
+    if (have < k) throw new NotEnoughShardsError(k, have, `only ${have} of the ${k} shards needed could be read`)
+    const bytes = (await (this.init.erasure ?? activeErasure).reconstruct(k, m, shards))[index]
+    const id = stripe.shards[index]?.id
+    if (bytes === undefined || id === undefined) throw new NotFoundError('shard', String(index))
+    if (toHex(hash(bytes)) !== id) throw new IntegrityError(`shard ${id}`, `shard ${index} of pack ${stripe.pack} rebuilt from the others does not hash to its id`)
+    await this.init.store.put(id, bytes, { signal })
+    this.init.log(`resilien: scrub: shard ${id} rebuilt from ${k} others`)
+  }
+
+  private async save (): Promise<void> {
+    this.lastSave = Date.now()
+    const path = join(this.init.dataDir, SCRUB_FILE)
+    await writeFile(path + '.tmp', JSON.stringify(this.state) + '\n', { mode: 0o600 })
+    await rename(path + '.tmp', path)
+  }
+}
