@@ -33,6 +33,10 @@ export interface NodeConfig {
   repairInterval: number
   /** Bytes per second repair may send to other sites (0: no limit). */
   repairRate: number
+  /** A shard no stripe places here is deleted only once it is older than this. */
+  gcGrace: number
+  /** How often the shard GC runs. */
+  gcInterval: number
   /** Bytes per second the scrub re-hashes (0: no limit). */
   scrubRate: number
   /** Pause between two scrub rounds over the whole store. */
@@ -64,6 +68,8 @@ export const DEFAULT_CONFIG: Omit<NodeConfig, 'cluster' | 'name' | 'zone' | 'lis
   repairGrace: 60 * 60 * 1000,
   repairInterval: 60 * 1000,
   repairRate: 0,
+  gcGrace: 24 * 60 * 60 * 1000,
+  gcInterval: 60 * 60 * 1000,
   scrubRate: 4 * 1024 * 1024,
   scrubInterval: 24 * 60 * 60 * 1000,
   sealWorkers: defaultSealWorkers(),
@@ -97,6 +103,8 @@ const KEYS: Record<keyof NodeConfig, { env: string, parse: Parser, check: (v: un
   repairGrace: { env: 'RESILIEN_REPAIR_GRACE', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 1h or 5s' },
   repairInterval: { env: 'RESILIEN_REPAIR_INTERVAL', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 1m' },
   repairRate: { env: 'RESILIEN_REPAIR_RATE', parse: parseSize, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'bytes per second such as 10MiB, or 0 for no limit' },
+  gcGrace: { env: 'RESILIEN_GC_GRACE', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 24h' },
+  gcInterval: { env: 'RESILIEN_GC_INTERVAL', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 1h' },
   scrubRate: { env: 'RESILIEN_SCRUB_RATE', parse: parseSize, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'bytes per second such as 4MiB, or 0 for no limit' },
   scrubInterval: { env: 'RESILIEN_SCRUB_INTERVAL', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 24h' },
   keyCacheTtl: { env: 'RESILIEN_KEY_CACHE_TTL', parse: parseDuration, check: (v) => Number.isSafeInteger(v) && (v as number) >= 0, describe: 'a duration such as 15m, or 0s' },

@@ -84,3 +84,18 @@ test('scrub finds every corrupt shard on a site, quarantines it, and rebuilds it
   await waitFor('check --read-data to be clean again', async () => a.run(['check', 'main', '--read-data']), (r) => r.code === 0, 60_000)
   for (const file of victims) assert.ok((await readFile(file)).length > 0, `${file} is back`)
 })
+
+test('a site that comes back after its shards were rebuilt elsewhere loses no data and drops its extra copies', async (t) => {
+  const sites = await newCluster(t, 4, { ...REPAIR_ENV, RESILIEN_GC_INTERVAL: '1s', RESILIEN_GC_GRACE: '2s' })
+  const [a, , c, d] = sites as [Site, Site, Site, Site]
+  const work = await tempDir(t)
+  const src = await backupSample(a, work)
+  const before = (await statusOf(a)).sites.find((s) => s.name === 'site4')?.storedBytes ?? 0
+  assert.ok(before > 0, 'site4 holds shards')
+  await d.stop('SIGKILL')
+  await waitFor('redundancy to be full again without site4', async () => statusOf(a), healed, 60_000)
+  await d.start()
+  // The catalog no longer places anything on site4: its GC empties its store.
+  await waitFor('site4 to drop the copies rebuilt elsewhere', async () => statusOf(d), (s) => s.sites.find((x) => x.name === 'site4')?.storedBytes === 0, 60_000)
+  await restoreAndCompare(c, src, work)
+})

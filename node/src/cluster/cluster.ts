@@ -17,6 +17,7 @@ import type { Membership } from './membership.js'
 import { createNetworkSites } from './network-sites.js'
 import { RepairWorker } from './repair.js'
 import { ScrubWorker } from './scrub.js'
+import { ShardGc } from './shard-gc.js'
 
 /** Facts that change who is a member. */
 const MEMBERSHIP_FACTS = new Set(['site-joined', 'site-retired'])
@@ -47,6 +48,7 @@ export class Cluster {
   readonly replication: CatalogReplication
   readonly repair: RepairWorker
   readonly scrub: ScrubWorker
+  readonly gc: ShardGc
   private ownFree: number | undefined
   private recountTimer: NodeJS.Timeout | undefined
   private freeTimer: NodeJS.Timeout | undefined
@@ -95,6 +97,7 @@ export class Cluster {
       interval: config.scrubInterval,
       log
     })
+    this.gc = new ShardGc({ self, store: init.store, catalog: init.catalog, grace: config.gcGrace, interval: config.gcInterval, log })
     const isMember = (peer: string): boolean => membership.has(peer)
     serveShards(host, { store: init.store, isMember, log })
     serveCatalog(host, {
@@ -129,6 +132,7 @@ export class Cluster {
       cluster.replication.start()
       cluster.repair.start()
       await cluster.scrub.start()
+      cluster.gc.start()
       cluster.freeTimer = setInterval(() => { void cluster.refreshFree() }, init.config.syncInterval)
       cluster.freeTimer.unref()
     } catch (err) {
@@ -184,6 +188,7 @@ export class Cluster {
   async stop (): Promise<void> {
     await this.repair.stop()
     await this.scrub.stop()
+    await this.gc.stop()
     this.liveness.stop()
     this.replication.stop()
     if (this.recountTimer !== undefined) clearTimeout(this.recountTimer)

@@ -49,6 +49,8 @@ export interface Catalog {
   sites (): AsyncIterable<SiteRecord>
   /** Sites retired (drained by repair) or declared lost. */
   retiredSites (): AsyncIterable<RetiredSite>
+  /** Ids of the shards that live stripes place on `site`, in id order (storage-side GC). */
+  placedShards (site: SiteId): AsyncIterable<string>
   /** By id, else by name: the earliest (createdAt, then id) of the repositories with that name. */
   repo (idOrName: string): Promise<RepoRecord | undefined>
   repos (): AsyncIterable<RepoRecord>
@@ -178,6 +180,12 @@ class LevelCatalog implements Catalog {
   retiredSites (): AsyncIterable<RetiredSite> {
     this.checkOpen()
     return state.readRetiredSites(this.db)
+  }
+
+  placedShards (site: SiteId): AsyncIterable<string> {
+    this.checkOpen()
+    siteId(site, 'site')
+    return state.readPlacedShards(this.db, site)
   }
 
   async repo (idOrName: string): Promise<RepoRecord | undefined> {

@@ -36,5 +36,8 @@ export const SEQ_DIGITS = 16
 /** Prefix of the bytes an entry's hash covers: the hash of one format never equals another's. */
 export const ENTRY_HASH_DOMAIN = 'resilien catalog entry v1\n'
 
-/** Version of the LevelDB layout (keys.ts); a catalog written by another version is refused. */
-export const STORE_FORMAT = 1
+/**
+ * Version of the LevelDB layout (keys.ts); a catalog written by another version is refused.
+ * 2 added the placed!site!shard index (storage-side GC): a format-1 catalog would lack it.
+ */
+export const STORE_FORMAT = 2

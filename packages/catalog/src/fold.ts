@@ -61,7 +61,10 @@ export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<vo
       await keepEarliest(batch, KEYS.packDeleted(fact.repo, fact.pack), { ...stamp, v: { site: entry.site } })
       const key = KEYS.stripe(fact.repo, fact.pack)
       const held = await batch.get<StampedStripe<StripeRecord>>(key)
-      if (held !== undefined && !held.deleted) batch.put(key, { ...held, deleted: true })
+      if (held !== undefined && !held.deleted) {
+        batch.put(key, { ...held, deleted: true })
+        setPlaced(batch, held.v, false)
+      }
       return
     }
     case 'index-added':
@@ -84,7 +87,14 @@ export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<vo
       batch.put(key, move)
       const stripeKey = KEYS.stripe(fact.repo, fact.pack)
       const stripe = await batch.get<StampedStripe<StripeRecord>>(stripeKey)
-      if (stripe !== undefined) batch.put(stripeKey, withMoves(stripe, [move]))
+      if (stripe !== undefined) {
+        const moved = withMoves(stripe, [move])
+        batch.put(stripeKey, moved)
+        if (!stripe.deleted) {
+          setPlaced(batch, stripe.v, false)
+          setPlaced(batch, moved.v, true)
+        }
+      }
       return
     }
     case 'site-retired': {
@@ -100,6 +110,14 @@ export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<vo
 }
 
 interface ShardMove { index: number, to: string }
+
+/** Adds or removes the `placed!site!shard` rows of a live stripe's shards. */
+function setPlaced (batch: StateBatch, stripe: StripeRecord, placed: boolean): void {
+  for (const shard of stripe.shards) {
+    if (placed) batch.put(KEYS.placed(shard.site, shard.id), true)
+    else batch.del(KEYS.placed(shard.site, shard.id))
+  }
+}
 
 /** The stripe row with its shards' sites taken from the moves. */
 function withMoves (row: StampedStripe<StripeRecord>, moves: ReadonlyArray<Stamped<ShardMove>>): StampedStripe<StripeRecord> {
@@ -119,6 +137,7 @@ async function foldStripe (stripe: StripeRecord, stamp: Stamp, batch: StateBatch
     const held = await batch.get<StampedStripe<StripeRecord>>(heldKey)
     if (held !== undefined && !before(stamp, held)) return
     batch.del(heldKey)
+    if (held !== undefined && !held.deleted) setPlaced(batch, held.v, false)
   }
   const deleted = await batch.has(KEYS.packDeleted(stripe.repo, stripe.pack))
   const moves: Array<Stamped<ShardMove>> = []
@@ -127,7 +146,9 @@ async function foldStripe (stripe: StripeRecord, stamp: Stamp, batch: StateBatch
     if (move !== undefined) moves.push(move)
   }
   batch.put(KEYS.pack(stripe.pack), stripe.repo)
-  batch.put(KEYS.stripe(stripe.repo, stripe.pack), withMoves({ ...stamp, v: stripe, deleted }, moves))
+  const row = withMoves({ ...stamp, v: stripe, deleted }, moves)
+  batch.put(KEYS.stripe(stripe.repo, stripe.pack), row)
+  if (!deleted) setPlaced(batch, row.v, true)
 }
 
 /** The keys foldEntry reads for a fact (in the usual case), to read them ahead in one call. */

@@ -46,6 +46,9 @@ export const KEYS = Object.freeze({
   forgotten: (repo: RepoId, snapshot: SnapshotId) => `forgotten!${repo}!${snapshot}`,
   /** The latest move of one shard of a pack: applied to the stripe row, kept for a stripe folded later. */
   move: (pack: PackId, index: number) => `move!${pack}!${String(index).padStart(2, '0')}`,
+  /** Which shards the live stripes place on a site, in id order: storage-side GC merges it with the store's list. */
+  placed: (site: SiteId, shard: string) => `placed!${site}!${shard}`,
+  placedPrefix: (site: SiteId) => `placed!${site}!`,
   retired: (site: SiteId) => `retired!${site}`,
   retiredPrefix: 'retired!'
 })

@@ -1,4 +1,4 @@
-import type { PackId, RepoId, RepoRecord, RetiredSite, SiteRecord, SnapshotId, StripeRecord } from '@resilien/types'
+import type { PackId, RepoId, RepoRecord, RetiredSite, SiteId, SiteRecord, SnapshotId, StripeRecord } from '@resilien/types'
 import { KEYS, prefixRange } from './keys.js'
 import type { CatalogDb } from './state-batch.js'
 import type { CatalogIndexObject, CatalogKey, CatalogSnapshot, DeletedPack, Stamped, StampedStripe } from './state-records.js'
@@ -15,6 +15,13 @@ async function row<T> (db: CatalogDb, key: string): Promise<T | undefined> {
 
 export async function * readSites (db: CatalogDb): AsyncGenerator<SiteRecord> {
   for await (const r of rows<SiteRecord>(db, KEYS.sitePrefix)) yield r.v
+}
+
+/** Ids of the shards live stripes place on `site`, in id order. */
+export async function * readPlacedShards (db: CatalogDb, site: SiteId, after = ''): AsyncGenerator<string> {
+  const prefix = KEYS.placedPrefix(site)
+  const range = prefixRange(prefix)
+  for await (const key of db.keys(after === '' ? range : { gt: prefix + after, lt: range.lt })) yield key.slice(prefix.length)
 }
 
 export async function * readRetiredSites (db: CatalogDb): AsyncGenerator<RetiredSite> {

@@ -212,7 +212,19 @@ test('shard moves show in the stripe whatever the order they arrive in, the late
     for (const entry of entries) await catalog.ingest([entry])
     assert.deepEqual(await catalog.stripe(stripe.pack), expected)
     assert.deepEqual(await collect(catalog.stripes(repo)), [expected])
+    for (const site of [a.site, b.site, c.site, d.site]) {
+      const placed = expected.shards.filter((s) => s.site === site).map((s) => s.id).sort()
+      assert.deepEqual(await collect(catalog.placedShards(site)), placed, 'the shards placed on each site follow the moves')
+    }
   }
+})
+
+test('a deleted pack places no shard on any site any more', async (t) => {
+  const catalog = await openTestCatalog(t, a, resolve, { now: steppingClock(1000) })
+  const kept = stripeRecord(repo, 'kept', sites)
+  const gone = stripeRecord(repo, 'gone', sites)
+  await catalog.append([{ type: 'pack-stored', stripe: kept }, { type: 'pack-stored', stripe: gone }, { type: 'pack-deleted', repo, pack: gone.pack }])
+  assert.deepEqual(await collect(catalog.placedShards(a.site)), kept.shards.filter((s) => s.site === a.site).map((s) => s.id))
 })
 
 test('a retired site stays retired, and lost wins over a drain in either order', async (t) => {
