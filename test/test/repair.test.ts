@@ -4,15 +4,15 @@ import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { compareTrees, newCluster, statusOf, tempDir, waitFor } from '../src/index.js'
+import { CLUSTER_TEST_ENV, compareTrees, joinSite, newCluster, statusOf, tempDir, waitFor } from '../src/index.js'
 import type { Site, StatusJson } from '../src/index.js'
 
 const REPAIR_ENV = { RESILIEN_REPAIR_INTERVAL: '1s', RESILIEN_REPAIR_GRACE: '3s' }
 
-async function backupSample (site: Site, work: string): Promise<string> {
+async function backupSample (site: Site, work: string, randomMiB = 5): Promise<string> {
   const src = join(work, 'src')
   await mkdir(join(src, 'sub'), { recursive: true })
-  await writeFile(join(src, 'sub', 'a.bin'), randomBytes(5 * 1024 * 1024))
+  await writeFile(join(src, 'sub', 'a.bin'), randomBytes(randomMiB * 1024 * 1024))
   await writeFile(join(src, 'b.txt'), 'text\n'.repeat(100_000))
   const created = await site.run(['repo', 'create', 'main', '--k', '2', '--m', '1'])
   assert.equal(created.code, 0, created.stderr)
@@ -98,4 +98,19 @@ test('a site that comes back after its shards were rebuilt elsewhere loses no da
   // The catalog no longer places anything on site4: its GC empties its store.
   await waitFor('site4 to drop the copies rebuilt elsewhere', async () => statusOf(d), (s) => s.sites.find((x) => x.name === 'site4')?.storedBytes === 0, 60_000)
   await restoreAndCompare(c, src, work)
+})
+
+test('a site that joins gets its share of the existing shards', async (t) => {
+  const sites = await newCluster(t, 3, { ...REPAIR_ENV, RESILIEN_GC_INTERVAL: '1s', RESILIEN_GC_GRACE: '2s' })
+  const a = sites[0] as Site
+  const work = await tempDir(t)
+  // Enough packs (about 12) for the load to be evened out in shards.
+  const src = await backupSample(a, work, 40)
+  const newcomer = await joinSite(t, a, 'site4', { ...CLUSTER_TEST_ENV, ...REPAIR_ENV, RESILIEN_GC_INTERVAL: '1s', RESILIEN_GC_GRACE: '2s' })
+  const spread = await waitFor('site4 to hold a share of the shards', async () => statusOf(a), (s) => {
+    const bytes = s.sites.map((x) => x.storedBytes)
+    return s.sites.length === 4 && Math.min(...bytes) > 0 && Math.max(...bytes) <= 2 * Math.min(...bytes)
+  }, 60_000)
+  assert.equal(spread.redundancy.full, spread.redundancy.stripes)
+  await restoreAndCompare(newcomer, src, work)
 })

@@ -39,7 +39,17 @@ export interface RepairReport {
   /** Stripes another site repairs (the live holder of their first live shard). */
   leftToOthers: number
   failed: number
+  /** Shards moved to even out the load (e.g. onto a site that joined). */
+  rebalanced: number
 }
+
+/**
+ * Rebalancing moves a shard only when its site holds more than the target by this many shards'
+ * worth of bytes (and by REBALANCE_MIN_SHARE of its load): enough slack that sites do not pass
+ * shards back and forth.
+ */
+const REBALANCE_SLACK_SHARDS = 2
+const REBALANCE_MIN_SHARE = 0.1
 
 /**
  * Heals stripes whose shards sit on sites that are gone: retired, declared lost, or unreachable
@@ -96,7 +106,10 @@ export class RepairWorker {
   }
 
   private async pass (signal: AbortSignal): Promise<RepairReport> {
-    const report: RepairReport = { needing: 0, moved: 0, unrepairable: 0, leftToOthers: 0, failed: 0 }
+    const report: RepairReport = { needing: 0, moved: 0, unrepairable: 0, leftToOthers: 0, failed: 0, rebalanced: 0 }
+    // Bytes per site as this pass moves shards: the catalog recount lags behind our own moves.
+    const load = new Map<SiteId, number>()
+    const loadOf = (site: SiteId): number => load.get(site) ?? this.init.storedBytes(site)
     const { membership, liveness } = this.init
     const now = Date.now()
     for await (const stripe of this.init.catalog.stripes()) {
@@ -104,7 +117,14 @@ export class RepairWorker {
       const bad: number[] = []
       const keep = new Set<number>()
       stripe.shards.forEach((s, i) => { if (this.isGone(s.site)) bad.push(i); else keep.add(i) })
-      if (bad.length === 0) continue
+      if (bad.length === 0) {
+        if (await this.rebalance(stripe, loadOf, load, signal).catch((err: unknown) => {
+          if (signal.aborted) throw err
+          this.init.log(`resilien: moving a shard of pack ${stripe.pack.slice(0, 12)} failed: ${(err as Error).message}`)
+          return false
+        })) report.rebalanced++
+        continue
+      }
       report.needing++
       const live = [...keep].filter((i) => liveness.isUp(stripe.shards[i]?.site as string))
       if (live.length < stripe.k) {
@@ -130,10 +150,42 @@ export class RepairWorker {
         this.init.log(`resilien: repair of pack ${stripe.pack.slice(0, 12)} failed (retry in ${Math.round(wait / 1000)} s): ${(err as Error).message}`)
       }
     }
-    if (report.moved > 0 || report.failed > 0 || report.unrepairable > 0) {
-      this.init.log(`resilien: repair: ${report.moved} shards rebuilt, ${report.failed} stripes failed, ${report.unrepairable} cannot be rebuilt now`)
+    if (report.moved > 0 || report.failed > 0 || report.unrepairable > 0 || report.rebalanced > 0) {
+      this.init.log(`resilien: repair: ${report.moved} shards rebuilt, ${report.rebalanced} moved to even the load, ${report.failed} stripes failed, ${report.unrepairable} cannot be rebuilt now`)
     }
     return report
+  }
+
+  /**
+   * Evens out the load: when this site repairs the (healthy) stripe and a live site that holds
+   * none of its shards, in a zone the stripe does not use, carries clearly less than the most
+   * loaded holder, that holder's shard is copied there and recorded as moved (the old copy goes
+   * with the holder's shard GC). So a site that joins gets its share instead of only new packs.
+   */
+  private async rebalance (stripe: StripeRecord, loadOf: (site: SiteId) => number, load: Map<SiteId, number>, signal: AbortSignal): Promise<boolean> {
+    const { membership, liveness } = this.init
+    const holders = stripe.shards.map((s) => s.site)
+    if (!holders.every((site) => liveness.isUp(site))) return false
+    // Every holder is live, so the repairer is the holder of shard 0.
+    if (holders[0] !== membership.self) return false
+    let from = 0
+    holders.forEach((site, i) => { if (loadOf(site) > loadOf(holders[from] as string)) from = i })
+    const source = stripe.shards[from]
+    if (source === undefined) return false
+    const zonesKept = new Set(holders.filter((_, i) => i !== from).map((site) => membership.zoneOf(site)))
+    const candidates = this.candidates().filter((c) => !holders.includes(c.site) && !zonesKept.has(c.zone))
+    if (candidates.length === 0) return false
+    const target = candidates.reduce((best, c) => loadOf(c.site) < loadOf(best.site) ? c : best)
+    const gap = loadOf(source.site) - loadOf(target.site)
+    if (gap <= REBALANCE_SLACK_SHARDS * source.size || gap <= REBALANCE_MIN_SHARE * loadOf(source.site)) return false
+    const bytes = await this.init.sites.get(source.site, source.id, undefined, { signal })
+    if (bytes === undefined) return false
+    await this.limit.take(bytes.byteLength, signal)
+    await this.init.sites.put(target.site, source.id, bytes, { signal })
+    await this.init.catalog.append([{ type: 'shard-moved', repo: stripe.repo, pack: stripe.pack, index: from, from: source.site, to: target.site }])
+    load.set(source.site, loadOf(source.site) - source.size)
+    load.set(target.site, loadOf(target.site) + source.size)
+    return true
   }
 
   private candidates (): TargetCandidate[] {

@@ -141,6 +141,7 @@ export interface RepairResult {
   unrepairable: number
   leftToOthers: number
   failed: number
+  rebalanced: number
 }
 
 export interface InviteResult {
