@@ -9,6 +9,7 @@ import { restoreHandler } from './restore.js'
 import { snapshotsHandler } from './snapshots.js'
 import { statusHandler } from './status.js'
 import { inviteHandler } from './invite.js'
+import { forgetHandler } from './forget.js'
 
 export function controlHandlers (ctx: NodeContext): ControlHandlers {
   return {
@@ -24,7 +25,8 @@ export function controlHandlers (ctx: NodeContext): ControlHandlers {
       const peerId = await ctx.cluster.retireSite(args.name, args.lost)
       return { name: args.name, peerId, lost: args.lost }
     },
-    repair: async () => ctx.cluster.repair.runPass()
+    repair: async () => ctx.cluster.repair.runPass(),
+    forget: async (args) => forgetHandler(ctx, args)
   }
 }
 

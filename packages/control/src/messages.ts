@@ -144,6 +144,26 @@ export interface RepairResult {
   rebalanced: number
 }
 
+export interface ForgetArgs extends PasswordArgs {
+  repo: string
+  keepLast?: number
+  keepHourly?: number
+  keepDaily?: number
+  keepWeekly?: number
+  keepMonthly?: number
+  keepYearly?: number
+  /** Milliseconds: keep every snapshot newer than the newest minus this. */
+  keepWithin?: number
+  keepTags?: string[]
+  /** Say what would go, change nothing. */
+  dryRun?: boolean
+}
+export interface ForgetResult {
+  keep: Array<SnapshotSummary & { reasons: string[] }>
+  remove: SnapshotSummary[]
+  dryRun: boolean
+}
+
 export interface InviteResult {
   /** One-time token for `resilien join`: cluster id, this site's addresses and peer id, a secret. */
   token: string
@@ -175,9 +195,10 @@ export interface ControlCommands {
   'invite': { args: Record<string, never>, result: InviteResult }
   'site-retire': { args: SiteRetireArgs, result: SiteRetireResult }
   'repair': { args: Record<string, never>, result: RepairResult }
+  'forget': { args: ForgetArgs, result: ForgetResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget']
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =

@@ -1,0 +1,72 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { parseDuration } from '@resilien/control'
+import type { SnapshotSummary } from '@resilien/control'
+import { connect } from '../context.js'
+import type { GlobalOptions } from '../context.js'
+import { printJson } from '../output.js'
+import { readPassword } from '../password.js'
+
+function whole (text: string): number {
+  const n = Number(text)
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0')
+  return n
+}
+
+function duration (text: string): number {
+  try {
+    return parseDuration(text, '--keep-within')
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message)
+  }
+}
+
+function line (s: SnapshotSummary, note: string): string {
+  return `${s.id.slice(0, 8).padEnd(10)} ${s.time.slice(0, 19).replace('T', ' ').padEnd(20)} ${s.host.padEnd(14)} ${s.paths.join(' ')}  ${note}`
+}
+
+interface ForgetOptions {
+  keepLast?: number
+  keepHourly?: number
+  keepDaily?: number
+  keepWeekly?: number
+  keepMonthly?: number
+  keepYearly?: number
+  keepWithin?: number
+  keepTag?: string[]
+  dryRun?: boolean
+}
+
+export function forgetCommand (): Command {
+  return new Command('forget')
+    .description('forget the snapshots a retention policy does not keep (each host and paths series on its own)')
+    .argument('<repo>', 'repository name')
+    .option('--keep-last <n>', 'keep the n newest snapshots', whole)
+    .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours that have one', whole)
+    .option('--keep-daily <n>', 'the same per day (UTC)', whole)
+    .option('--keep-weekly <n>', 'the same per ISO week', whole)
+    .option('--keep-monthly <n>', 'the same per month', whole)
+    .option('--keep-yearly <n>', 'the same per year', whole)
+    .option('--keep-within <duration>', 'keep every snapshot newer than the newest minus this (e.g. 14d)', duration)
+    .option('--keep-tag <tag...>', 'keep every snapshot with this tag')
+    .option('--dry-run', 'only say what would be forgotten')
+    .action(async (repo: string, opts: ForgetOptions, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      const r = await connect(g).call('forget', {
+        repo,
+        password: await readPassword(g),
+        ...(opts.keepLast === undefined ? {} : { keepLast: opts.keepLast }),
+        ...(opts.keepHourly === undefined ? {} : { keepHourly: opts.keepHourly }),
+        ...(opts.keepDaily === undefined ? {} : { keepDaily: opts.keepDaily }),
+        ...(opts.keepWeekly === undefined ? {} : { keepWeekly: opts.keepWeekly }),
+        ...(opts.keepMonthly === undefined ? {} : { keepMonthly: opts.keepMonthly }),
+        ...(opts.keepYearly === undefined ? {} : { keepYearly: opts.keepYearly }),
+        ...(opts.keepWithin === undefined ? {} : { keepWithin: opts.keepWithin }),
+        ...(opts.keepTag === undefined ? {} : { keepTags: opts.keepTag }),
+        ...(opts.dryRun === true ? { dryRun: true } : {})
+      })
+      if (g.json === true) return printJson(r)
+      for (const k of r.keep) console.log(line(k, `keep (${k.reasons.join(', ')})`))
+      for (const s of r.remove) console.log(line(s, r.dryRun ? 'would be forgotten' : 'forgotten'))
+      console.log(`${r.keep.length} kept, ${r.remove.length} ${r.dryRun ? 'would be forgotten (dry run: nothing changed)' : 'forgotten'}; their data stays in the repository until a prune removes it (prune is not built yet)`)
+    })
+}
