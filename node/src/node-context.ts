@@ -9,6 +9,7 @@ import type { DataDirLayout } from './data-dir.js'
 import type { SiteIdentity } from './identity.js'
 import type { Cluster } from './cluster/cluster.js'
 import type { Membership } from './cluster/membership.js'
+import type { RepoLocks } from './repo-locks.js'
 
 /** Everything a control handler may use. Built once by the site node. */
 export interface NodeContext {
@@ -24,6 +25,8 @@ export interface NodeContext {
   /** This site in its cluster: liveness, replication, invites, redundancy. */
   cluster: Cluster
   membership: Membership
+  /** Backups, restores and checks share a repository; prune has it alone. */
+  locks: RepoLocks
   openRepo: (repo: string, password: string, options?: AbortOptions) => Promise<Repository>
 }
 

@@ -10,6 +10,7 @@ import { dataDirLayout } from './data-dir.js'
 import { identityProtobuf, loadIdentity, publicKeyOfPeerId } from './identity.js'
 import { Cluster } from './cluster/cluster.js'
 import { Membership } from './cluster/membership.js'
+import { RepoLocks } from './repo-locks.js'
 import { IndexPool, repoOpener } from './node-context.js'
 import type { NodeContext } from './node-context.js'
 import { controlHandlers, describeError } from './handlers/index.js'
@@ -71,6 +72,7 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
       sealPool,
       cluster,
       membership,
+      locks: new RepoLocks(),
       openRepo: repoOpener(base, pool, keyCache, async () => cluster.replication.ready())
     }
     const server: ControlServer = await startControlServer({ socketPath: layout.socket, handlers: controlHandlers(context), describeError })

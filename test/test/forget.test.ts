@@ -1,9 +1,11 @@
 import '@resilien/polyfill'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { newSite, tempDir } from '../src/index.js'
+import { newCluster, newSite, tempDir, waitFor } from '../src/index.js'
+import type { Site } from '../src/index.js'
 
 test('forget keeps what the policy keeps, a dry run changes nothing, and kept snapshots restore', async (t) => {
   const site = await newSite(t)
@@ -40,4 +42,59 @@ test('forget keeps what the policy keeps, a dry run changes nothing, and kept sn
   const restored = await site.run(['restore', 'main', ids[0] as string, '--target', target])
   assert.equal(restored.code, 0, restored.stderr)
   assert.equal(await readFile(join(target, src, 'f.txt'), 'utf8'), 'version 0\n')
+})
+
+/** Bytes of the shard files of a site. */
+async function shardBytes (site: Site): Promise<number> {
+  let total = 0
+  const root = join(site.dataDir, 'store', 'shards')
+  for (const dir of await readdir(root).catch(() => [] as string[])) {
+    for (const name of await readdir(join(root, dir))) total += (await stat(join(root, dir, name)).catch(() => ({ size: 0 }))).size
+  }
+  return total
+}
+
+test('forget --prune while a backup runs: kept snapshots restore byte for byte and the sites free the space', async (t) => {
+  const sites = await newCluster(t, 3, { RESILIEN_GC_INTERVAL: '1s', RESILIEN_GC_GRACE: '1s' })
+  const a = sites[0] as Site
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  const old = randomBytes(8 * 1024 * 1024)
+  const keep = randomBytes(2 * 1024 * 1024)
+  await writeFile(join(src, 'old.bin'), old)
+  await writeFile(join(src, 'keep.bin'), keep)
+  assert.equal((await a.run(['repo', 'create', 'main'])).code, 0)
+  const backup = async (tags: string[]): Promise<string> => {
+    const r = await a.run(['backup', 'main', src, '--json', ...tags.flatMap((tag) => ['--tag', tag])])
+    assert.equal(r.code, 0, r.stderr)
+    return (JSON.parse(r.stdout) as { id: string }).id
+  }
+  const v1 = await backup([])
+  await rm(join(src, 'old.bin'))
+  const v2 = await backup(['keep'])
+  const before = (await Promise.all(sites.map(shardBytes))).reduce((x, y) => x + y, 0)
+
+  await writeFile(join(src, 'small.txt'), 'small\n')
+  const [v3, forget] = await Promise.all([
+    backup([]),
+    a.run(['forget', 'main', '--keep-last', '1', '--keep-tag', 'keep', '--prune', '--json'])
+  ])
+  assert.equal(forget.code, 0, forget.stderr)
+  const result = JSON.parse(forget.stdout) as { remove: Array<{ id: string }>, prune: { packsDeleted: number, packsRepacked: number } }
+  assert.ok(result.remove.some((s) => s.id === v1), 'the first snapshot is forgotten')
+  assert.ok(result.prune.packsDeleted + result.prune.packsRepacked > 0)
+
+  const listed = (JSON.parse((await a.run(['snapshots', 'main', '--json'])).stdout) as Array<{ id: string }>).map((s) => s.id)
+  assert.ok(listed.includes(v2) && listed.includes(v3) && !listed.includes(v1), JSON.stringify(listed))
+  for (const id of [v2, v3]) {
+    const target = join(work, `out-${id}`)
+    const r = await a.run(['restore', 'main', id, '--target', target])
+    assert.equal(r.code, 0, r.stderr)
+    assert.ok((await readFile(join(target, src, 'keep.bin'))).equals(keep))
+  }
+  assert.equal(await readFile(join(work, `out-${v3}`, src, 'small.txt'), 'utf8'), 'small\n')
+  // The shards of the deleted packs leave every site's disk.
+  await waitFor('the sites to delete the pruned shards', async () => (await Promise.all(sites.map(shardBytes))).reduce((x, y) => x + y, 0),
+    (total) => total < before - 8 * 1024 * 1024, 60_000)
 })

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { parseDuration } from '@resilien/control'
-import type { SnapshotSummary } from '@resilien/control'
+import { formatBytes, parseDuration } from '@resilien/control'
+import type { PruneResult, SnapshotSummary } from '@resilien/control'
 import { connect } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
@@ -20,6 +20,14 @@ function duration (text: string): number {
   }
 }
 
+/** One line about a prune, for `forget --prune` and `prune`. */
+export function pruneSummary (p: PruneResult): string {
+  const would = p.dryRun ? 'would be ' : ''
+  return `prune${p.dryRun ? ' (dry run: nothing changed)' : ''}: ${p.snapshots} snapshots keep ${p.referencedBlobs} blobs; of ${p.packs} packs, ` +
+    `${p.packsDeleted} ${would}deleted and ${p.packsRepacked} ${would}repacked (${formatBytes(p.bytesRepacked)} written again); ` +
+    `${formatBytes(p.packedBytesFreed)} of packs freed, shards go from the sites after their GC grace period`
+}
+
 function line (s: SnapshotSummary, note: string): string {
   return `${s.id.slice(0, 8).padEnd(10)} ${s.time.slice(0, 19).replace('T', ' ').padEnd(20)} ${s.host.padEnd(14)} ${s.paths.join(' ')}  ${note}`
 }
@@ -34,6 +42,30 @@ interface ForgetOptions {
   keepWithin?: number
   keepTag?: string[]
   dryRun?: boolean
+  prune?: boolean
+}
+
+export function pruneCommand (): Command {
+  return new Command('prune')
+    .description('remove the data no snapshot references any more (runs where the passphrase is)')
+    .argument('<repo>', 'repository name')
+    .option('--repack-threshold <share>', 'repack a pack when more than this share of it is unused (default 0.2)', (t: string) => {
+      const n = Number(t)
+      if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a share between 0 and 1')
+      return n
+    })
+    .option('--dry-run', 'only say what would be removed')
+    .action(async (repo: string, opts: { repackThreshold?: number, dryRun?: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      const r = await connect(g).call('prune', {
+        repo,
+        password: await readPassword(g),
+        ...(opts.dryRun === true ? { dryRun: true } : {}),
+        ...(opts.repackThreshold === undefined ? {} : { repackThreshold: opts.repackThreshold })
+      })
+      if (g.json === true) return printJson(r)
+      console.log(pruneSummary(r))
+    })
 }
 
 export function forgetCommand (): Command {
@@ -48,7 +80,8 @@ export function forgetCommand (): Command {
     .option('--keep-yearly <n>', 'the same per year', whole)
     .option('--keep-within <duration>', 'keep every snapshot newer than the newest minus this (e.g. 14d)', duration)
     .option('--keep-tag <tag...>', 'keep every snapshot with this tag')
-    .option('--dry-run', 'only say what would be forgotten')
+    .option('--prune', 'then remove the data no kept snapshot references')
+    .option('--dry-run', 'only say what would be forgotten (and pruned)')
     .action(async (repo: string, opts: ForgetOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const r = await connect(g).call('forget', {
@@ -62,11 +95,14 @@ export function forgetCommand (): Command {
         ...(opts.keepYearly === undefined ? {} : { keepYearly: opts.keepYearly }),
         ...(opts.keepWithin === undefined ? {} : { keepWithin: opts.keepWithin }),
         ...(opts.keepTag === undefined ? {} : { keepTags: opts.keepTag }),
-        ...(opts.dryRun === true ? { dryRun: true } : {})
+        ...(opts.dryRun === true ? { dryRun: true } : {}),
+        ...(opts.prune === true ? { prune: true } : {})
       })
       if (g.json === true) return printJson(r)
       for (const k of r.keep) console.log(line(k, `keep (${k.reasons.join(', ')})`))
       for (const s of r.remove) console.log(line(s, r.dryRun ? 'would be forgotten' : 'forgotten'))
-      console.log(`${r.keep.length} kept, ${r.remove.length} ${r.dryRun ? 'would be forgotten (dry run: nothing changed)' : 'forgotten'}; their data stays in the repository until a prune removes it (prune is not built yet)`)
+      console.log(`${r.keep.length} kept, ${r.remove.length} ${r.dryRun ? 'would be forgotten (dry run: nothing changed)' : 'forgotten'}`)
+      if (r.prune !== undefined) console.log(pruneSummary(r.prune))
+      else if (r.remove.length > 0) console.log('their data stays until `resilien prune` (or forget --prune) removes it')
     })
 }

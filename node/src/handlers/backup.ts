@@ -39,7 +39,7 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
   const singleSite = ctx.membership.size() <= 1
   try {
     const stdin = args.stdinCommand === undefined ? undefined : commandSource(args.stdinCommand, args.stdinFilename as string, hc.signal)
-    return await backup(repo, {
+    return await ctx.locks.shared(repo.id, async () => await backup(repo, {
       paths: args.paths,
       tags: args.tags,
       signal: hc.signal,
@@ -56,7 +56,7 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
         ...(p.totals === undefined ? {} : { totalFiles: p.totals.files, totalBytes: p.totals.bytes }),
         ...(p.current === undefined ? {} : { current: p.current })
       })
-    })
+    }))
   } finally {
     await repo.close()
   }

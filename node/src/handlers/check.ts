@@ -22,7 +22,7 @@ export async function checkHandler (ctx: NodeContext, args: CheckArgs, hc: Handl
   if (args.password === undefined) throw new InvalidInputError('checking a repository needs its passphrase')
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
-    return await checkRepository(repo, options)
+    return await ctx.locks.shared(repo.id, async () => await checkRepository(repo, options))
   } finally {
     await repo.close()
   }

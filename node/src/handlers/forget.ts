@@ -1,7 +1,8 @@
 import { applyRetention } from '@resilien/repository'
-import type { ForgetArgs, ForgetResult, SnapshotSummary } from '@resilien/control'
+import type { ForgetArgs, ForgetResult, HandlerContext, SnapshotSummary } from '@resilien/control'
 import type { SnapshotEntry } from '@resilien/repository'
 import type { NodeContext } from '../node-context.js'
+import { pruneOpen } from './prune.js'
 
 /** Snapshot-forgotten facts appended per catalog call (the catalog takes at most 1000 a batch). */
 const FORGET_BATCH = 500
@@ -15,7 +16,7 @@ function summary (s: SnapshotEntry): SnapshotSummary {
  * forgotten (tombstones every site folds in). Their data stays until a prune removes what no kept
  * snapshot references.
  */
-export async function forgetHandler (ctx: NodeContext, args: ForgetArgs): Promise<ForgetResult> {
+export async function forgetHandler (ctx: NodeContext, args: ForgetArgs, hc?: HandlerContext): Promise<ForgetResult> {
   const repo = await ctx.openRepo(args.repo, args.password)
   try {
     const snapshots = await repo.listSnapshots()
@@ -35,10 +36,12 @@ export async function forgetHandler (ctx: NodeContext, args: ForgetArgs): Promis
         await ctx.catalog.append(decision.remove.slice(i, i + FORGET_BATCH).map((s) => ({ type: 'snapshot-forgotten' as const, repo: repo.id, snapshot: s.id })))
       }
     }
+    const pruned = args.prune === true ? await pruneOpen(ctx, repo, { dryRun, ...(hc === undefined ? {} : { signal: hc.signal, hc }) }) : undefined
     return {
       keep: decision.keep.map((k) => ({ ...summary(k.snapshot.entry), reasons: k.reasons })),
       remove: decision.remove.map((s) => summary(s.entry)),
-      dryRun
+      dryRun,
+      ...(pruned === undefined ? {} : { prune: pruned })
     }
   } finally {
     await repo.close()

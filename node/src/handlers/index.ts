@@ -10,6 +10,7 @@ import { snapshotsHandler } from './snapshots.js'
 import { statusHandler } from './status.js'
 import { inviteHandler } from './invite.js'
 import { forgetHandler } from './forget.js'
+import { pruneHandler } from './prune.js'
 
 export function controlHandlers (ctx: NodeContext): ControlHandlers {
   return {
@@ -26,7 +27,8 @@ export function controlHandlers (ctx: NodeContext): ControlHandlers {
       return { name: args.name, peerId, lost: args.lost }
     },
     repair: async () => ctx.cluster.repair.runPass(),
-    forget: async (args) => forgetHandler(ctx, args)
+    forget: async (args, hc) => forgetHandler(ctx, args, hc),
+    prune: async (args, hc) => pruneHandler(ctx, args, hc)
   }
 }
 

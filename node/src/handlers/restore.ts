@@ -5,7 +5,7 @@ import type { NodeContext } from '../node-context.js'
 export async function restoreHandler (ctx: NodeContext, args: RestoreArgs, hc: HandlerContext): Promise<RestoreResult> {
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
-    return await restore(repo, {
+    return await ctx.locks.shared(repo.id, async () => await restore(repo, {
       snapshot: args.snapshot,
       target: args.target,
       include: args.include,
@@ -18,7 +18,7 @@ export async function restoreHandler (ctx: NodeContext, args: RestoreArgs, hc: H
         totalBytes: p.totalBytes,
         ...(p.current === undefined ? {} : { current: p.current })
       })
-    })
+    }))
   } finally {
     await repo.close()
   }

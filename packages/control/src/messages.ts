@@ -1,4 +1,4 @@
-import type { BackupResult, BackupStats, CheckProblem, CheckReport, RestoreResult } from '@resilien/types'
+import type { BackupResult, BackupStats, CheckProblem, CheckReport, PruneResult, RestoreResult } from '@resilien/types'
 /**
  * The messages of the local control API. The node answers them, the CLI sends them; both import
  * this file so the CLI stays a thin client. Field names are API: the CLI's --json output is
@@ -27,7 +27,7 @@ export interface RepoCreateResult {
   m: number
 }
 
-export type { BackupResult, BackupStats, CheckProblem, RestoreResult }
+export type { BackupResult, BackupStats, CheckProblem, PruneResult, RestoreResult }
 /** The control API's name for a check report. */
 export type CheckResult = CheckReport
 
@@ -157,11 +157,20 @@ export interface ForgetArgs extends PasswordArgs {
   keepTags?: string[]
   /** Say what would go, change nothing. */
   dryRun?: boolean
+  /** Prune right after forgetting. */
+  prune?: boolean
 }
 export interface ForgetResult {
   keep: Array<SnapshotSummary & { reasons: string[] }>
   remove: SnapshotSummary[]
   dryRun: boolean
+  prune?: PruneResult
+}
+export interface PruneArgs extends PasswordArgs {
+  repo: string
+  dryRun?: boolean
+  /** Share (0..1) of unused bytes above which a pack is repacked. */
+  repackThreshold?: number
 }
 
 export interface InviteResult {
@@ -196,9 +205,10 @@ export interface ControlCommands {
   'site-retire': { args: SiteRetireArgs, result: SiteRetireResult }
   'repair': { args: Record<string, never>, result: RepairResult }
   'forget': { args: ForgetArgs, result: ForgetResult }
+  'prune': { args: PruneArgs, result: PruneResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune']
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =

@@ -61,3 +61,19 @@ export interface CheckReport {
   shardsRead: number
   bytesRead: number
 }
+
+/** What a prune removed (or, with dryRun, would remove). */
+export interface PruneResult {
+  snapshots: number
+  /** Blobs the kept snapshots reference. */
+  referencedBlobs: number
+  /** Live packs looked at. */
+  packs: number
+  packsDeleted: number
+  packsRepacked: number
+  /** Sealed pack bytes no longer stored (before erasure coding); the sites free about (k+m)/k of it. */
+  packedBytesFreed: number
+  /** Bytes of still-used blobs written again into new packs. */
+  bytesRepacked: number
+  dryRun: boolean
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ClassicLevel } from 'classic-level'
+import { fromHex } from '@resilien/types'
+import type { AbortOptions } from '@resilien/types'
+import type { Repository } from './repository.js'
+
+/** Ids written to the mark set per LevelDB batch. */
+const MARK_BATCH = 8192
+/** LevelDB memory of the temporary mark set: it is written once and read in order, caches help little. */
+const MARK_DB_MEMORY = { cacheSize: 2 * 1024 * 1024, writeBufferSize: 2 * 1024 * 1024 }
+
+/**
+ * The set of blob ids that live snapshots reference, on disk (a temporary LevelDB next to the
+ * chunk index), so marking a repository four times larger takes about the same memory.
+ */
+export class MarkSet {
+  private pending: Uint8Array[] = []
+  marked = 0
+
+  private constructor (private readonly db: ClassicLevel<Uint8Array, Uint8Array>, readonly path: string) {}
+
+  static async create (dir: string): Promise<MarkSet> {
+    const path = join(dir, `prune-marks-${randomBytes(6).toString('hex')}`)
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view', ...MARK_DB_MEMORY })
+    await db.open()
+    return new MarkSet(db, path)
+  }
+
+  async add (ids: readonly Uint8Array[]): Promise<void> {
+    for (const id of ids) this.pending.push(id)
+    if (this.pending.length >= MARK_BATCH) await this.flush()
+  }
+
+  async flush (): Promise<void> {
+    if (this.pending.length === 0) return
+    const batch = this.db.batch()
+    for (const id of this.pending) batch.put(id, EMPTY)
+    this.marked += this.pending.length
+    this.pending = []
+    await batch.write()
+  }
+
+  /** Whether each id is marked (pending ones included). */
+  async hasMany (ids: readonly Uint8Array[]): Promise<boolean[]> {
+    await this.flush()
+    if (ids.length === 0) return []
+    const values = await this.db.getMany(ids as Uint8Array[])
+    return values.map((v) => v !== undefined)
+  }
+
+  /** Records that the subtree starting with tree blob `id` was walked (a key apart from blob ids). */
+  async addWalked (id: Uint8Array): Promise<void> {
+    await this.add([walkedKey(id)])
+    this.marked--
+  }
+
+  /** Packs already swept (a pack may be listed by more than one index object). */
+  async addSeenPack (pack: string): Promise<void> {
+    await this.add([taggedKey(SEEN_PACK_TAG, fromHex(pack))])
+    this.marked--
+  }
+
+  async wasSeenPack (pack: string): Promise<boolean> {
+    return (await this.hasMany([taggedKey(SEEN_PACK_TAG, fromHex(pack))]))[0] === true
+  }
+
+  async wasWalked (id: Uint8Array): Promise<boolean> {
+    return (await this.hasMany([walkedKey(id)]))[0] === true
+  }
+
+  /** Closes and removes the set. */
+  async destroy (): Promise<void> {
+    await this.db.close().catch(() => {})
+    await rm(this.path, { recursive: true, force: true })
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+/** Blob ids are 32 bytes; tagged keys are 33, so the kinds never meet. */
+const WALKED_TAG = 0x01
+const SEEN_PACK_TAG = 0x02
+
+function taggedKey (tag: number, id: Uint8Array): Uint8Array {
+  const key = new Uint8Array(id.byteLength + 1)
+  key[0] = tag
+  key.set(id, 1)
+  return key
+}
+
+function walkedKey (id: Uint8Array): Uint8Array {
+  return taggedKey(WALKED_TAG, id)
+}
+
+/**
+ * Marks every blob the given snapshots reach: tree blobs and file chunks. A subtree whose first
+ * tree blob is marked already was walked from another snapshot (trees are content-addressed, so
+ * the same id means the same content): it is skipped, which makes marking many similar
+ * snapshots cost about one walk. Depth-first, one tree per level in memory.
+ */
+export async function markReachable (repo: Repository, roots: ReadonlyArray<readonly string[]>, marks: MarkSet, options: AbortOptions = {}): Promise<void> {
+  const walk = async (treeIds: readonly string[]): Promise<void> => {
+    options.signal?.throwIfAborted()
+    const first = treeIds[0]
+    if (first === undefined || await marks.wasWalked(fromHex(first))) return
+    const tree = await repo.loadTree(treeIds, options)
+    for (const node of tree.nodes) {
+      if (node.content !== undefined && node.content.length > 0) await marks.add(node.content.map(fromHex))
+      if (node.subtree !== undefined) await walk(node.subtree)
+    }
+    await marks.add(treeIds.map(fromHex))
+    // Recorded after its children: an interrupted walk never leaves a subtree recorded but unwalked.
+    await marks.addWalked(fromHex(first))
+  }
+  for (const root of roots) await walk(root)
+  await marks.flush()
+}

@@ -1,0 +1,129 @@
+import { fromHex } from '@resilien/types'
+import type { AbortOptions, PruneResult } from '@resilien/types'
+import { BlobSaver } from './blob-saver.js'
+import { BlobType } from './format.js'
+import { decodeIndexObject } from './index-object.js'
+import type { PackEntry } from './pack-format.js'
+import { MarkSet, markReachable } from './prune-marks.js'
+import type { Repository } from './repository.js'
+
+/** A pack is repacked when more than this share of its bytes is no longer used (restic's default is 5 %; fewer rewrites here, the fibre is small). */
+export const DEFAULT_REPACK_THRESHOLD = 0.2
+/** Packs whose `pack-deleted` facts go into one catalog call. */
+const DELETE_BATCH = 256
+/** Packs repacked before their new copies are made durable and the old ones deleted: bounds what is held between the two. */
+const REPACK_BATCH = 16
+
+export interface PruneOptions extends AbortOptions {
+  /** Work folder for the on-disk mark set (the node's cache folder of the repository). */
+  workDir: string
+  repackThreshold?: number
+  /** Say what would be removed, change nothing. */
+  dryRun?: boolean
+  allowDegraded?: boolean
+  onProgress?: (p: { phase: 'mark' | 'sweep', packs: number }) => void
+}
+
+
+/**
+ * Removes what no kept snapshot references. Runs where the repository key is, because only the
+ * key holder can read trees.
+ * 1. Mark: every blob the snapshots reach goes into an on-disk set (prune-marks.ts).
+ * 2. Sweep, one index object at a time: a blob of a pack counts as used when it is marked, in
+ *    every pack that holds a copy (another key holder's index may know only that copy); index
+ *    blobs always count (the catalog's index-added facts point at them).
+ * 3. A pack with nothing used gets a `pack-deleted` fact. A pack with more than
+ *    `repackThreshold` of its bytes unused has its used blobs written again into new packs
+ *    (made durable, indexed and published first), then gets its `pack-deleted` fact.
+ * Storage sites delete the shards of deleted packs with their shard GC, after its grace period.
+ * Memory: the mark set is on disk; one index object and up to REPACK_BATCH packs' worth of
+ * blob references at a time.
+ */
+export async function prune (repo: Repository, options: PruneOptions): Promise<PruneResult> {
+  const { catalog } = repo.components
+  const threshold = options.repackThreshold ?? DEFAULT_REPACK_THRESHOLD
+  const dryRun = options.dryRun === true
+  const snapshots = await repo.listSnapshots()
+  const result: PruneResult = { snapshots: snapshots.length, referencedBlobs: 0, packs: 0, packsDeleted: 0, packsRepacked: 0, packedBytesFreed: 0, bytesRepacked: 0, dryRun }
+  const marks = await MarkSet.create(options.workDir)
+  const toDelete: Array<{ pack: string, ids: Uint8Array[] }> = []
+  let repackQueue: Array<{ pack: string, used: PackEntry[] }> = []
+  let saver: BlobSaver | undefined
+
+  const flushDeletes = async (): Promise<void> => {
+    if (toDelete.length === 0) return
+    const batch = toDelete.splice(0)
+    if (dryRun) return
+    await catalog.append(batch.map(({ pack }) => ({ type: 'pack-deleted' as const, repo: repo.id, pack })))
+    // The local index forgets blobs it placed in those packs (repacked blobs were re-indexed already).
+    for (const { pack, ids } of batch) await repo.index.forgetPack(pack, ids)
+  }
+  const flushRepacks = async (): Promise<void> => {
+    if (repackQueue.length === 0) return
+    const queue = repackQueue
+    repackQueue = []
+    if (!dryRun) {
+      saver ??= new BlobSaver(repo, { ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }) })
+      for (const { pack, used } of queue) {
+        for (const e of used) {
+          // Read, open and verify: a corrupt blob is never copied into a new pack.
+          const plain = await repo.reader.read({ id: e.id, type: e.type, pack, offset: e.offset, length: e.length }, { ...options, wholeShards: true })
+          await saver.rewrite(e.type, plain)
+        }
+      }
+      // The new copies are durable, indexed and published before the old packs go.
+      await saver.finish()
+      await saver.publishIndex()
+    }
+    for (const { pack } of queue) toDelete.push({ pack, ids: [] })
+    await flushDeletes()
+  }
+
+  try {
+    // Every index object, also those other key holders wrote since this repository was opened.
+    await repo.syncIndex(options)
+    options.onProgress?.({ phase: 'mark', packs: 0 })
+    await markReachable(repo, snapshots.map((s) => s.record.tree), marks, options)
+    result.referencedBlobs = marks.marked
+    for await (const obj of catalog.indexObjects(repo.id)) {
+      options.signal?.throwIfAborted()
+      const plain = await repo.reader.read({ id: fromHex(obj.index), type: BlobType.index, ...obj.location }, options)
+      for (const { pack, entries } of decodeIndexObject(plain).packs) {
+        if (await marks.wasSeenPack(pack) || await catalog.isPackDeleted(repo.id, pack)) continue
+        await marks.addSeenPack(pack)
+        result.packs++
+        const marked = await marks.hasMany(entries.map((e) => e.id))
+        const used: PackEntry[] = []
+        let usedBytes = 0
+        let totalBytes = 0
+        entries.forEach((e, i) => {
+          totalBytes += e.length
+          // Every marked copy counts, duplicates too: another key holder's index may know only that one.
+          const inUse = e.type === BlobType.index || marked[i] === true
+          if (!inUse) return
+          used.push(e)
+          usedBytes += e.length
+        })
+        if (used.length === 0) {
+          toDelete.push({ pack, ids: entries.map((e) => e.id) })
+          result.packsDeleted++
+          result.packedBytesFreed += totalBytes
+          if (toDelete.length >= DELETE_BATCH) await flushDeletes()
+        } else if (totalBytes > 0 && (totalBytes - usedBytes) / totalBytes > threshold && used.every((e) => e.type !== BlobType.index)) {
+          repackQueue.push({ pack, used })
+          result.packsRepacked++
+          result.packedBytesFreed += totalBytes - usedBytes
+          result.bytesRepacked += usedBytes
+          if (repackQueue.length >= REPACK_BATCH) await flushRepacks()
+        }
+        options.onProgress?.({ phase: 'sweep', packs: result.packs })
+      }
+    }
+    await flushRepacks()
+    await flushDeletes()
+    return result
+  } finally {
+    await marks.destroy()
+  }
+}
+
