@@ -114,3 +114,16 @@ test('a site that joins gets its share of the existing shards', async (t) => {
   assert.equal(spread.redundancy.full, spread.redundancy.stripes)
   await restoreAndCompare(newcomer, src, work)
 })
+
+test('site retire drains a running site: its shards move to the others, then it can go', async (t) => {
+  const sites = await newCluster(t, 4, { RESILIEN_REPAIR_INTERVAL: '1s' })
+  const [a, b, , d] = sites as [Site, Site, Site, Site]
+  const work = await tempDir(t)
+  const src = await backupSample(a, work)
+  const retire = await a.run(['site', 'retire', 'site4'])
+  assert.equal(retire.code, 0, retire.stderr)
+  await waitFor('site4 to be drained', async () => statusOf(a),
+    (s) => healed(s) && s.sites.find((x) => x.name === 'site4')?.storedBytes === 0, 60_000)
+  await d.stop('SIGKILL')
+  await restoreAndCompare(b, src, work)
+})
