@@ -11,6 +11,7 @@ import type { AbortOptions } from '@resilien/types'
 import { createLibp2p } from 'libp2p'
 import { CLIENT_STREAMS_PER_PEER, INBOUND_CONNECTION_THRESHOLD, STREAM_READ_BUFFER_BYTES, STREAM_WINDOW_BYTES } from './constants.js'
 import { KeyedLimiter } from './limiter.js'
+import { withBatchedWrites } from './socket-batching.js'
 
 export interface SiteHostInit {
   /** Bytes of the site's identity.key file: libp2p protobuf-encoded Ed25519 private key
@@ -191,7 +192,7 @@ export async function createSiteHost (init: SiteHostInit): Promise<SiteHost> {
     privateKey,
     addresses: { listen: [...init.listen] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [withBatchedWrites(noise())],
     streamMuxers: [yamux({
       streamOptions: { maxStreamWindowSize: STREAM_WINDOW_BYTES, maxReadBufferLength: STREAM_READ_BUFFER_BYTES }
     })],
