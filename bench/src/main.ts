@@ -14,6 +14,10 @@ import { formatSingleSite } from './scenarios/single-site-report.js'
 import { runCluster } from './scenarios/cluster.js'
 import { formatCluster } from './scenarios/cluster-report.js'
 import { runDatasetScenario } from './scenarios/dataset.js'
+import { runRepair } from './scenarios/repair.js'
+import { formatRepair } from './scenarios/repair-report.js'
+import { runPrune } from './scenarios/prune.js'
+import { formatPrune } from './scenarios/prune-report.js'
 import { DEFAULT_DATASET_SIZE, DEFAULT_SEED, QUICK_DATASET_SIZE } from './dataset/index.js'
 import { parseSize } from './size-option.js'
 import { runCleanups } from './process/cleanup.js'
@@ -25,23 +29,36 @@ scenarios:
                restore, and the node's memory at 1x and 4x the data
   cluster      three sites (2+1) through the CLI against restic: first backup, then restore on a
                survivor after kill -9 of the backup's site; CPU of every process, memory per node
+  repair       four sites (2+1), one killed and declared lost: time and MB/s until its shards are
+               rebuilt, without and with a repair bandwidth cap; CPU and memory per node
+  prune        one site: four backups, half of the bytes new each time, then forget --keep-last 1
+               --prune; the node's peak RSS at 1x and --scale x the size
   dataset      only write the generated data set (day 0, then --days more days) to --target DIR
-options of single-site, cluster and dataset:
-  --size SIZE         day 0's size (default 1GiB; 64MiB with --quick)
+options of single-site, cluster, repair, prune and dataset:
+  --size SIZE         day 0's size (default 1GiB, repair 512MiB, prune 256MiB; with --quick
+                      64MiB, prune 32MiB)
   --files-scale N     N times the small files at the same size (default 1)
   --seed N            data set seed (default ${DEFAULT_SEED})
-options of single-site and cluster:
+options of single-site, cluster and repair:
   --corpus DIR        use this tree as day 0 instead of the generator (e.g. ../shared/corpus snapshots)
+options of single-site and cluster:
   --no-restic         do not compare with restic
+options of single-site and prune:
+  --scale N           data multiple of the memory check (default 4; 0 skips it in single-site)
 options of single-site:
   --corpus-next DIR   ... and this one as day 1
-  --scale N           data multiple of the memory check (default 4; 0 skips it)
 options of dataset:
   --target DIR        where to write (must not exist or be empty)
   --days N            days of change to apply after day 0 (default 0)`
 
 const MiB = 1024 * 1024
 const DEFAULT_SCALE = 4
+/** Day 0's size where a scenario's differs from the data set's default: [default, with --quick]. */
+const SCENARIO_SIZES: Record<string, readonly [number, number]> = {
+  repair: [512 * MiB, QUICK_DATASET_SIZE],
+  prune: [256 * MiB, 32 * MiB]
+}
+const SCENARIOS = ['stages', 'single-site', 'cluster', 'repair', 'prune', 'dataset']
 
 async function main (): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -67,11 +84,12 @@ async function main (): Promise<number> {
     console.log(USAGE)
     return 0
   }
-  if (!['stages', 'single-site', 'cluster', 'dataset'].includes(scenario)) {
+  if (!SCENARIOS.includes(scenario)) {
     console.error(`resilien bench: unknown scenario "${scenario}"\n${USAGE}`)
     return 2
   }
-  const size = values.size === undefined ? (values.quick ? QUICK_DATASET_SIZE : DEFAULT_DATASET_SIZE) : parseSize(values.size)
+  const [defaultSize, quickSize] = SCENARIO_SIZES[scenario] ?? [DEFAULT_DATASET_SIZE, QUICK_DATASET_SIZE]
+  const size = values.size === undefined ? (values.quick ? quickSize : defaultSize) : parseSize(values.size)
   const filesScale = Number(values['files-scale'])
   const seed = Number(values.seed)
   if (!(filesScale >= 1) || !Number.isInteger(seed)) {
@@ -125,6 +143,22 @@ async function main (): Promise<number> {
     const report: BenchReport<typeof results> = { ...header, results }
     json = JSON.stringify(report, null, 2)
     text = formatCluster(results, machine, values.quick)
+  } else if (scenario === 'repair') {
+    const results = await runRepair({
+      size,
+      seed,
+      filesScale,
+      ...(values.corpus === undefined ? {} : { corpus: values.corpus }),
+      log: progress
+    })
+    const report: BenchReport<typeof results> = { ...header, results }
+    json = JSON.stringify(report, null, 2)
+    text = formatRepair(results, machine, values.quick)
+  } else if (scenario === 'prune') {
+    const results = await runPrune({ size, seed, filesScale, scaleFactor: Number(values.scale), log: progress })
+    const report: BenchReport<typeof results> = { ...header, results }
+    json = JSON.stringify(report, null, 2)
+    text = formatPrune(results, machine, values.quick)
   } else {
     const report: BenchReport = { ...header, results: [] }
     report.results = await runStages({

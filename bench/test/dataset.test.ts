@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { advanceDay, datasetOptions, generateDayZero, planDayZero } from '../src/dataset/index.js'
+import { advanceDay, datasetOptions, generateDayZero, planDayZero, rewriteShare } from '../src/dataset/index.js'
 
 /** Small enough for a unit test, with enough files (10x scale) for a day's shares to show. */
 const OPTIONS = datasetOptions({ seed: 7, size: 12 * 1024 * 1024, filesScale: 10 })
@@ -96,4 +96,29 @@ test('a next day changes a few % of the files, leaves the rest untouched and reg
   const newLines = readFileSync(join(root, 'db', newDump as string), 'latin1').split('\n')
   const kept = newLines.filter((l) => oldLines.has(l)).length / newLines.length
   assert.ok(kept > 0.95 && kept < 0.999, `${(kept * 100).toFixed(2)} % of the dump's lines are unchanged`)
+})
+
+test('a rewrite gives new content to about the share of bytes asked for and leaves the other files untouched', (t) => {
+  const root = tempDir(t)
+  const day0 = generateDayZero(root, OPTIONS)
+  const before = snapshot(root)
+  const rewrite = rewriteShare(root, day0.plan, 0.5)
+  const after = snapshot(root)
+  assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort(), 'a rewrite adds or removes files')
+  let changedBytes = 0
+  let changed = 0
+  for (const [path, e] of after) {
+    const old = before.get(path) as Entry
+    if (old.hash === e.hash) {
+      assert.equal(e.inode, old.inode, `${path} was rewritten though unchanged`)
+      assert.equal(e.mtimeMs, old.mtimeMs)
+    } else {
+      changed++
+      changedBytes += statSync(join(root, path)).size
+      assert.ok(e.mtimeMs > old.mtimeMs, `${path} kept its mtime`)
+    }
+  }
+  assert.equal(changed, rewrite.files)
+  const share = changedBytes / rewrite.tree.bytes
+  assert.ok(share > 0.45 && share < 0.7, `${(share * 100).toFixed(1)} % of the bytes rewritten`)
 })

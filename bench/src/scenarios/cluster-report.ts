@@ -1,6 +1,6 @@
 import type { MachineInfo } from '../machine.js'
 import { cpuPerGb } from './cluster-targets.js'
-import type { ClusterResult } from './cluster-types.js'
+import type { ClusterResult, ClusterStep } from './cluster-types.js'
 import type { PhaseFigures } from './phase-types.js'
 import { comparisonRows, formatRows, num, reportHeader, targetRow } from './report-table.js'
 import type { Metric, Row } from './report-table.js'
@@ -23,10 +23,9 @@ function mib (x: number | undefined): string {
 }
 
 /** Where the time went: one row per step, CPU by process and each node's peak. */
-function stepRows (r: ClusterResult): Row[] {
-  const sites = r.cluster.sites
+export function stepRows (sites: readonly string[], steps: readonly ClusterStep[]): Row[] {
   const rows: Row[] = [['step', 'wall s', ...sites.map((s) => `${s} CPU s`), 'CLI CPU s', 'total CPU s', `peak RSS MiB ${sites.join('/')}`]]
-  for (const step of r.steps) {
+  for (const step of steps) {
     const cpu = Object.values(step.cpuSeconds).filter((x) => !Number.isNaN(x))
     const peaks = sites.map((s) => step.peakRssBytes[s] === undefined ? '-' : num((step.peakRssBytes[s] as number) / MiB, 0))
     rows.push([
@@ -64,7 +63,7 @@ export function formatCluster (r: ClusterResult, m: MachineInfo, quick: boolean)
   if (r.resilien.firstBackup !== undefined) rows.push(...comparisonRows('first backup', r.resilien.firstBackup, r.restic?.firstBackup, METRICS))
   if (r.resilien.restore !== undefined) rows.push(...comparisonRows(`restore, ${c.backupSite} killed`, r.resilien.restore, r.restic?.restore, METRICS))
   for (const t of r.targets) rows.push(targetRow(t))
-  lines.push(formatRows(rows), '', 'where the time goes (resilien):', formatRows(stepRows(r)), '', 'stored per site:', formatRows(storageRows(r)))
+  lines.push(formatRows(rows), '', 'where the time goes (resilien):', formatRows(stepRows(c.sites, r.steps)), '', 'stored per site:', formatRows(storageRows(r)))
   lines.push('', 'first backup CPU counts every node from the command\'s start until they are idle again, plus the CLI; restore CPU the two survivors and the CLI.')
   for (const w of r.warnings) lines.push(`warning: ${w}`)
   return lines.join('\n')

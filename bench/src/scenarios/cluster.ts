@@ -3,19 +3,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { treeStats } from '../dataset/index.js'
 import { onCleanup } from '../process/cleanup.js'
-import { pollUntil } from '../process/poll.js'
-import { currentRssBytes, peakRssBytes, processCpuSeconds } from '../process/proc-stats.js'
-import { waitForQuiet, watchProcesses } from '../process/process-usage.js'
+import { waitForQuiet } from '../process/process-usage.js'
 import type { QuietOptions } from '../process/process-usage.js'
 import { GNU_TIME_MISSING, haveGnuTime } from '../process/timed-run.js'
-import type { TimedRun } from '../process/timed-run.js'
-import { logTail, nodeComplaints, startCluster } from '../tools/resilien-cluster.js'
+import { logTail, nodeComplaints, startCluster, waitForSnapshot, withNodeLogs } from '../tools/resilien-cluster.js'
 import type { NamedSite } from '../tools/resilien-cluster.js'
 import { BENCH_PASSWORD_ENV } from '../tools/resilien-site.js'
 import type { ClusterStatus } from '../tools/resilien-site.js'
 import { setUpRestic } from '../tools/restic.js'
 import { verifyRestore } from '../tools/verify-tree.js'
 import { evaluateClusterTargets } from './cluster-targets.js'
+import { currentRssOf, largestPeak, runStep, sinceStartStep, totalCpu } from './cluster-step.js'
 import { STEP } from './cluster-types.js'
 import type { ClusterResult, ClusterStep, SiteStorage } from './cluster-types.js'
 import { prepareDayZero } from './day-zero.js'
@@ -52,39 +50,6 @@ const LOG_TAIL_LINES = 20
 
 const MB = 1e6
 
-/** CPU seconds of a step, every process together (an unmeasured CLI counts 0). */
-function totalCpu (step: ClusterStep): number {
-  return Object.values(step.cpuSeconds).reduce((n, x) => n + (Number.isNaN(x) ? 0 : x), 0)
-}
-
-/** The largest peak RSS of any node over the steps. */
-function largestPeak (steps: readonly ClusterStep[]): number {
-  return Math.max(...steps.flatMap((s) => Object.values(s.peakRssBytes)))
-}
-
-/**
- * Runs `work` as one step: wall time, and the CPU and peak RSS of each running node in `nodes`
- * (from /proc) and of the CLI commands `runsOf` names (from GNU time).
- */
-async function runStep<T> (steps: ClusterStep[], name: string, nodes: readonly NamedSite[], work: () => Promise<T>,
-  runsOf: (value: T) => readonly TimedRun[] = () => []): Promise<{ value: T, step: ClusterStep }> {
-  const t0 = performance.now()
-  const finish = watchProcesses(nodes.map((n) => n.site.pid))
-  const value = await work()
-  const usage = finish()
-  const step: ClusterStep = { name, seconds: (performance.now() - t0) / 1000, cpuSeconds: {}, peakRssBytes: {} }
-  nodes.forEach((n, i) => {
-    const u = usage[i]
-    if (u === undefined) return
-    step.cpuSeconds[n.name] = u.cpuSeconds
-    step.peakRssBytes[n.name] = u.peakRssBytes
-  })
-  const runs = runsOf(value)
-  if (runs.length > 0) step.cpuSeconds.cli = runs.reduce((n, r) => n + r.cpuSeconds, 0)
-  steps.push(step)
-  return { value, step }
-}
-
 /** Each site's store/ and data dir on disk, and its shard bytes as two sites' status reports them. */
 function storageOf (sites: readonly NamedSite[], onRestoreSite: ClusterStatus, onBackupSite: ClusterStatus): SiteStorage[] {
   return sites.map(({ name, site }) => ({
@@ -120,13 +85,8 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
     sites = await startCluster(join(root, 'sites'), SITE_COUNT, { ...BENCH_PASSWORD_ENV, ...CLUSTER_ENV }, { timeoutMs: ALL_UP_TIMEOUT_MS })
     const [backupSite, restoreSite] = sites as [NamedSite, NamedSite, ...NamedSite[]]
     const survivors = sites.filter((s) => s !== backupSite)
-    steps.push({
-      name: STEP.start,
-      seconds: (performance.now() - t0) / 1000,
-      cpuSeconds: Object.fromEntries(sites.map((s) => [s.name, processCpuSeconds(s.site.pid)])),
-      peakRssBytes: Object.fromEntries(sites.map((s) => [s.name, peakRssBytes(s.site.pid)]))
-    })
-    const idleRssBytes = Object.fromEntries(sites.map((s) => [s.name, currentRssBytes(s.site.pid)]))
+    steps.push(sinceStartStep(STEP.start, (performance.now() - t0) / 1000, sites))
+    const idleRssBytes = currentRssOf(sites)
     log(`  all up in ${(steps[0] as ClusterStep).seconds.toFixed(1)} s`)
 
     const created = await runStep(steps, STEP.repoCreate, sites, async () => backupSite.site.createRepo(), (v) => [v.run])
@@ -172,12 +132,8 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
     log(describePhase('resilien', 'first backup', ours) + `, then ${settle.step.seconds.toFixed(1)} s to settle`)
 
     const snapshot = backup.value.snapshot
-    await runStep(steps, STEP.catalog, sites, async () => {
-      for (const s of survivors) {
-        await pollUntil(`snapshot ${snapshot} on ${s.name}`, async () => s.site.snapshots(), (ids) => ids.includes(snapshot),
-          { timeoutMs: CATALOG_TIMEOUT_MS, intervalMs: CATALOG_POLL_MS })
-      }
-    })
+    await runStep(steps, STEP.catalog, sites, async () =>
+      waitForSnapshot(survivors, snapshot, { timeoutMs: CATALOG_TIMEOUT_MS, intervalMs: CATALOG_POLL_MS }))
     const [onRestoreSite, onBackupSite] = [await restoreSite.site.status(), await backupSite.site.status()]
     result.storage = storageOf(sites, onRestoreSite, onBackupSite)
     ours.storedBytes = onRestoreSite.sites.reduce((n, s) => n + s.storedBytes, 0) - stored0
@@ -220,9 +176,7 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
     log(`  stored per site (store/): ${result.storage.map((s) => `${s.name} ${(s.storeBytes / MB).toFixed(1)} MB`).join(', ')}`)
     return result
   } catch (err) {
-    // What the nodes said is the first thing to read when the cluster fails.
-    const logs = sites.map((s) => `--- ${s.name} node log (last ${LOG_TAIL_LINES} lines) ---\n${logTail(s.site, LOG_TAIL_LINES).join('\n')}`)
-    throw new Error([err instanceof Error ? err.message : String(err), ...logs].join('\n'))
+    throw withNodeLogs(err, sites, LOG_TAIL_LINES)
   } finally {
     for (const s of sites) await s.site.stop()
     removeRoot()

@@ -45,7 +45,23 @@ export function logTail (site: ResilienSite, lines: number): string[] {
   return site.log.trimEnd().split('\n').slice(-lines)
 }
 
-/** Lines of a node's output that look like trouble (warnings, errors), each once. */
+/** A count of nothing that failed ("0 stripes failed"): a progress line, not trouble. */
+const NOTHING_FAILED = /\b0 [a-z ]*failed\b/gi
+
+/** Lines of a node's output that look like trouble (warnings, errors, failures), each once. */
 export function nodeComplaints (site: ResilienSite): string[] {
-  return [...new Set(site.log.split('\n').filter((l) => /warning|error|fail/i.test(l)).map((l) => l.replace(/^\(node:\d+\) /, '')))]
+  return [...new Set(site.log.split('\n').filter((l) => /warning|error|fail/i.test(l.replace(NOTHING_FAILED, ''))).map((l) => l.replace(/^\(node:\d+\) /, '')))]
+}
+
+/** Waits until each of `sites` lists `snapshot`: its catalog has reached them. */
+export async function waitForSnapshot (sites: readonly NamedSite[], snapshot: string, o: WaitOptions): Promise<void> {
+  for (const s of sites) {
+    await pollUntil(`snapshot ${snapshot} on ${s.name}`, async () => s.site.snapshots(), (ids) => ids.includes(snapshot), o)
+  }
+}
+
+/** `err` with the last `lines` lines of each node's output: the first thing to read when a cluster fails. */
+export function withNodeLogs (err: unknown, sites: readonly NamedSite[], lines: number): Error {
+  const logs = sites.map((s) => `--- ${s.name} node log (last ${lines} lines) ---\n${logTail(s.site, lines).join('\n')}`)
+  return new Error([err instanceof Error ? err.message : String(err), ...logs].join('\n'))
 }

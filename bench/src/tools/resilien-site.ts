@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CONTROL_SOCKET_NAME, createControlClient } from '@resilien/control'
 import { onCleanup } from '../process/cleanup.js'
 import { mustRun } from '../process/timed-run.js'
 import type { TimedRun } from '../process/timed-run.js'
@@ -21,8 +23,9 @@ export const BENCH_PASSWORD_ENV = { RESILIEN_PASSWORD: 'resilien bench passphras
 const LISTEN = '/ip4/127.0.0.1/tcp/0'
 
 /** `resilien status --json`: the control API's shapes. */
-export type { SiteStatus, StatusResult as ClusterStatus } from '@resilien/control'
-import type { StatusResult as ClusterStatus } from '@resilien/control'
+export type { RedundancySummary, SiteStatus, StatusResult as ClusterStatus } from '@resilien/control'
+import type { ForgetResult, StatusResult as ClusterStatus } from '@resilien/control'
+export type { ForgetResult, PruneResult } from '@resilien/control'
 
 /**
  * One site: its data dir and, while started, its node process. Every command goes through the
@@ -100,9 +103,10 @@ export class ResilienSite {
     this.stopCleanup?.()
   }
 
-  /** The bench repository with the cluster's default coding; its k data and m parity shards per stripe. */
-  async createRepo (): Promise<{ run: TimedRun, k: number, m: number }> {
-    const run = await this.run(['repo', 'create', BENCH_REPO, '--json'])
+  /** The bench repository, with the cluster's default coding unless `coding` says; its k data and m parity shards per stripe. */
+  async createRepo (coding?: { k: number, m: number }): Promise<{ run: TimedRun, k: number, m: number }> {
+    const codingArgs = coding === undefined ? [] : ['--k', String(coding.k), '--m', String(coding.m)]
+    const run = await this.run(['repo', 'create', BENCH_REPO, ...codingArgs, '--json'])
     const { k, m } = JSON.parse(run.stdout) as { k: number, m: number }
     return { run, k, m }
   }
@@ -123,8 +127,28 @@ export class ResilienSite {
     return (JSON.parse(run.stdout) as Array<{ id: string }>).map((s) => s.id)
   }
 
+  /** `site lost NAME`: the site is declared gone at once, and repair rebuilds its shards elsewhere. */
+  async siteLost (name: string): Promise<TimedRun> {
+    return this.run(['site', 'lost', name])
+  }
+
+  /** `forget --keep-last N --prune` on the bench repository: what it kept, removed and pruned. */
+  async forgetAndPrune (keepLast: number): Promise<{ run: TimedRun, result: ForgetResult }> {
+    const run = await this.run(['forget', BENCH_REPO, '--keep-last', String(keepLast), '--prune', '--json'])
+    return { run, result: JSON.parse(run.stdout) as ForgetResult }
+  }
+
   async status (): Promise<ClusterStatus> {
     return JSON.parse((await this.run(['status', '--json'])).stdout) as ClusterStatus
+  }
+
+  /**
+   * The status `status --json` prints, asked on the node's control socket without a CLI process:
+   * for probes every few hundred ms, where starting Node each time would take a share of a core
+   * from the work being timed and stretch the period.
+   */
+  async probeStatus (): Promise<ClusterStatus> {
+    return createControlClient(join(this.dataDir, CONTROL_SOCKET_NAME)).call('status', {})
   }
 
   /** Bytes of shards the cluster stores (every site, as this site knows them). */

@@ -1,6 +1,9 @@
+import { sleep } from './sleep.js'
+
 /**
  * A token bucket over bytes: `take(n)` waits until n bytes fit the rate. Repair uses it so that
- * rebuilding a lost site does not flood a home fibre line. Rate 0 means no limit.
+ * rebuilding a lost site does not flood a home fibre line. Rate 0 means no limit. The limit is
+ * per site: several survivors repairing at once each send up to it.
  */
 export class ByteRateLimit {
   private available: number
@@ -17,11 +20,7 @@ export class ByteRateLimit {
     this.refill()
     this.available -= bytes
     if (this.available >= 0) return
-    const waitMs = Math.ceil((-this.available / this.bytesPerSecond) * 1000)
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, waitMs)
-      signal?.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason) }, { once: true })
-    })
+    await sleep(Math.ceil((-this.available / this.bytesPerSecond) * 1000), signal)
   }
 
   private refill (): void {

@@ -8,6 +8,7 @@ import type { DiskShardStore } from '@resilien/store'
 import { IntegrityError, NotEnoughShardsError, NotFoundError, toHex } from '@resilien/types'
 import type { ShardSites, SiteId, StripeRecord } from '@resilien/types'
 import { ByteRateLimit } from './rate-limit.js'
+import { sleep } from './sleep.js'
 
 /** File of the scrub's progress in the data dir: where the current round is, and what awaits repair. */
 export const SCRUB_FILE = 'scrub.json'
@@ -90,10 +91,7 @@ export class ScrubWorker {
       this.init.log(`resilien: scrub round ${this.state.round} done: ${this.state.corruptFound} corrupt shards found so far, ${this.state.rebuilt} rebuilt, ${this.state.pending.length} waiting`)
       this.state = { ...this.state, after: '', round: this.state.round + 1, roundStartedAt: Date.now() }
       await this.save()
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, this.init.interval)
-        signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason) }, { once: true })
-      })
+      await sleep(this.init.interval, signal)
     }
   }
 
