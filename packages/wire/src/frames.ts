@@ -2,6 +2,7 @@ import type { Stream } from '@libp2p/interface'
 import { InvalidInputError } from '@resilien/types'
 import { MAX_HEADER_BYTES, MAX_JSON_BODY_BYTES } from './constants.js'
 import type { StreamReader } from './stream-reader.js'
+import { closedError } from './stream-errors.js'
 import { sendBounded } from './stream-writer.js'
 
 /**
@@ -58,7 +59,8 @@ export async function readHeader (reader: StreamReader, signal?: AbortSignal): P
 /** A header that must be there. */
 export async function expectHeader (reader: StreamReader, signal?: AbortSignal): Promise<Header> {
   const header = await readHeader(reader, signal)
-  if (header === undefined) throw new MalformedError('the stream ended where a header was expected')
+  // A clean end before any header is a peer that stopped or went away, not a malformed message.
+  if (header === undefined) throw closedError(undefined, 'the peer closed the stream without answering (it may have stopped)')
   return header
 }
 
