@@ -6,6 +6,8 @@ import { IntegrityError, NotEnoughShardsError, toHex } from '@resilien/types'
 import type { ShardSites, SiteId, StripeRecord } from '@resilien/types'
 import type { Liveness } from './liveness.js'
 import type { Membership } from './membership.js'
+import type { RepairResult } from '@resilien/control'
+import { PeriodicPass } from './periodic-pass.js'
 import { ByteRateLimit } from './rate-limit.js'
 import { chooseRepairTarget } from './repair-target.js'
 import type { TargetCandidate } from './repair-target.js'
@@ -29,19 +31,8 @@ export interface RepairInit {
   erasure?: ErasureBackend
 }
 
-export interface RepairReport {
-  /** Stripes with shards on sites that are gone (retired, lost, or down past the grace period). */
-  needing: number
-  /** Shards rebuilt and placed by this site in this pass. */
-  moved: number
-  /** Stripes with fewer than k shards on live sites: nothing can rebuild them now. */
-  unrepairable: number
-  /** Stripes another site repairs (the live holder of their first live shard). */
-  leftToOthers: number
-  failed: number
-  /** Shards moved to even out the load (e.g. onto a site that joined). */
-  rebalanced: number
-}
+/** What one pass did: the control API's RepairResult. */
+export type RepairReport = RepairResult
 
 /**
  * Rebalancing moves a shard only when its site holds more than the target by this many shards'
@@ -63,32 +54,19 @@ const REBALANCE_MIN_SHARE = 0.1
 export class RepairWorker {
   private readonly limit: ByteRateLimit
   private readonly backoff = new Map<string, { until: number, wait: number }>()
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<RepairReport> | undefined
-  private readonly controller = new AbortController()
+  private readonly periodic: PeriodicPass<RepairReport>
 
   constructor (private readonly init: RepairInit) {
     this.limit = new ByteRateLimit(init.rate)
+    this.periodic = new PeriodicPass('repair pass', init.interval, async (signal) => await this.pass(signal), init.log)
   }
 
   start (): void {
-    const tick = (): void => {
-      void this.runPass().catch((err: unknown) => {
-        if (!this.controller.signal.aborted) this.init.log(`resilien: repair pass failed: ${(err as Error).message}`)
-      }).finally(() => {
-        if (this.controller.signal.aborted) return
-        this.timer = setTimeout(tick, this.init.interval)
-        this.timer.unref()
-      })
-    }
-    this.timer = setTimeout(tick, this.init.interval)
-    this.timer.unref()
+    this.periodic.start()
   }
 
   async stop (): Promise<void> {
-    this.controller.abort()
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    await this.running?.catch(() => {})
+    await this.periodic.stop()
   }
 
   /** Is `site` gone for the purpose of repair: retired, lost, unknown, or down past the grace period? */
@@ -101,8 +79,7 @@ export class RepairWorker {
 
   /** One pass now (a running pass is shared). */
   async runPass (): Promise<RepairReport> {
-    this.running ??= this.pass(this.controller.signal).finally(() => { this.running = undefined })
-    return await this.running
+    return await this.periodic.runNow()
   }
 
   private async pass (signal: AbortSignal): Promise<RepairReport> {

@@ -1,6 +1,7 @@
 import type { Catalog } from '@resilien/catalog'
 import type { DiskShardStore } from '@resilien/store'
 import type { SiteId } from '@resilien/types'
+import { PeriodicPass } from './periodic-pass.js'
 
 export interface ShardGcInit {
   self: SiteId
@@ -25,35 +26,22 @@ export interface ShardGcReport {
  * in id order (the store's and the catalog's), so memory does not grow with the store.
  */
 export class ShardGc {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<ShardGcReport> | undefined
-  private readonly controller = new AbortController()
+  private readonly periodic: PeriodicPass<ShardGcReport>
 
-  constructor (private readonly init: ShardGcInit) {}
+  constructor (private readonly init: ShardGcInit) {
+    this.periodic = new PeriodicPass('shard GC', init.interval, async (signal) => await this.pass(signal), init.log)
+  }
 
   start (): void {
-    const tick = (): void => {
-      void this.runPass().catch((err: unknown) => {
-        if (!this.controller.signal.aborted) this.init.log(`resilien: shard GC failed: ${(err as Error).message}`)
-      }).finally(() => {
-        if (this.controller.signal.aborted) return
-        this.timer = setTimeout(tick, this.init.interval)
-        this.timer.unref()
-      })
-    }
-    this.timer = setTimeout(tick, this.init.interval)
-    this.timer.unref()
+    this.periodic.start()
   }
 
   async stop (): Promise<void> {
-    this.controller.abort()
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    await this.running?.catch(() => {})
+    await this.periodic.stop()
   }
 
   async runPass (): Promise<ShardGcReport> {
-    this.running ??= this.pass(this.controller.signal).finally(() => { this.running = undefined })
-    return await this.running
+    return await this.periodic.runNow()
   }
 
   private async pass (signal: AbortSignal): Promise<ShardGcReport> {
