@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/** How long a node may take to say it is up before the test fails. */
+const START_TIMEOUT_MS = 60_000
+
 /** The real `resilien` command, as a user runs it. */
 export const RESILIEN_BIN = fileURLToPath(new URL('../../../cli/bin/resilien.js', import.meta.url))
 
@@ -75,13 +78,24 @@ export class Site {
     })
     this.child = child
     await new Promise<void>((resolve, reject) => {
+      // A node that never comes up fails the test instead of hanging it.
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL')
+        reject(new Error(`site ${this.name} did not come up in ${START_TIMEOUT_MS} ms:\n${this.log}`))
+      }, START_TIMEOUT_MS)
       const onData = (d: Buffer): void => {
         this.log += d.toString()
-        if (this.log.includes(' is up')) resolve()
+        if (this.log.includes(' is up')) {
+          clearTimeout(timer)
+          resolve()
+        }
       }
       child.stdout?.on('data', onData)
       child.stderr?.on('data', onData)
-      child.once('exit', (code) => reject(new Error(`site ${this.name} exited with ${code ?? 'a signal'} while starting:\n${this.log}`)))
+      child.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`site ${this.name} exited with ${code ?? 'a signal'} while starting:\n${this.log}`))
+      })
     })
   }
 

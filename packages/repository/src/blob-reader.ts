@@ -1,6 +1,6 @@
 import { hash, keyedHash } from '@resilien/hashing'
 import { openChunk } from '@resilien/crypto'
-import { decompressChunk } from '@resilien/compression'
+import { ALGORITHM_IDS, FRAME_HEADER_LENGTH, decompressChunk } from '@resilien/compression'
 import { activeErasure, dataShardRange, joinDataShards } from '@resilien/erasure'
 import type { ErasureBackend } from '@resilien/erasure'
 import { IntegrityError, NotEnoughShardsError, NotFoundError, equalBytes, toHex } from '@resilien/types'
@@ -71,6 +71,8 @@ export class BlobReader {
   private readonly decoding = new Map<string, Promise<Uint8Array>>()
   private readonly shardCache = new ByteBudgetCache(SHARD_CACHE_BYTES)
   private readonly shardReads = new Map<string, Promise<Uint8Array | undefined>>()
+  /** Data shards being rebuilt from parity for whole-shard reads, per pack: concurrent reads share one rebuild. */
+  private readonly rebuilding = new Map<string, Promise<Uint8Array[]>>()
   /** Shard reads that failed, for `check` and for repair (bounded: the newest few). */
   readonly failures: ShardFailure[] = []
 
@@ -108,9 +110,36 @@ export class BlobReader {
     } catch (err) {
       if (options.signal?.aborted === true) throw err
       this.recordFailure(stripe, ranges.map((r) => r.shard), err)
-      const whole = await this.decodePack(stripe, options)
-      return whole.subarray(ref.offset, ref.offset + ref.length)
+      if (options.wholeShards !== true) {
+        const whole = await this.decodePack(stripe, options)
+        return whole.subarray(ref.offset, ref.offset + ref.length)
+      }
+      // Whole-shard reads rebuild the data shards into the shard cache, so the pack's next
+      // blobs are served from there; nothing is joined into a pack-sized copy.
+      const data = await this.rebuildShards(stripe, options)
+      const parts = ranges.map((r) => (data[r.shard] as Uint8Array).subarray(r.offset, r.offset + r.length))
+      return parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
     }
+  }
+
+  /** The k data shards of a pack, rebuilt from any k verified shards; the rebuilt ones join the shard cache. */
+  private async rebuildShards (stripe: StripeRecord, options: AbortOptions): Promise<Uint8Array[]> {
+    let pending = this.rebuilding.get(stripe.pack)
+    if (pending === undefined) {
+      pending = (async () => {
+        const shards = await this.fetchShards(stripe, options, async (site, id, i) =>
+          i < stripe.k ? this.wholeShard(site, id, options) : this.components.sites.get(site, id, undefined, options))
+        const data = await rebuildDataShards(stripe, shards, this.components.erasure ?? activeErasure)
+        data.forEach((bytes, i) => {
+          const id = stripe.shards[i]?.id
+          if (id !== undefined && shards[i] === undefined) this.shardCache.set(id, bytes)
+        })
+        return data
+      })()
+      this.rebuilding.set(stripe.pack, pending)
+      void pending.catch(() => {}).finally(() => this.rebuilding.delete(stripe.pack))
+    }
+    return pending
   }
 
   /** A whole data shard, from the cache or the site; concurrent requests share one read. */
@@ -136,7 +165,11 @@ export class BlobReader {
   /** Opens, decompresses and verifies sealed blob bytes. */
   openSealed (ref: Pick<BlobRef, 'id' | 'type'>, sealed: Uint8Array): Uint8Array {
     const frame = openChunk(this.init.dataKey, sealed, blobAad(ref.type, ref.id))
-    const plain = decompressChunk(frame, ref.type === BlobType.index ? MAX_INDEX_OBJECT_BYTES : this.init.maxBlobSize)
+    const limit = ref.type === BlobType.index ? MAX_INDEX_OBJECT_BYTES : this.init.maxBlobSize
+    // A stored (uncompressed) frame is served as a view of the freshly opened bytes, which belong
+    // to this call alone: decompressChunk would copy every byte of incompressible data once more.
+    const raw = frame.byteLength > FRAME_HEADER_LENGTH && frame[0] === ALGORITHM_IDS.none && frame.byteLength - FRAME_HEADER_LENGTH <= limit
+    const plain = raw ? frame.subarray(FRAME_HEADER_LENGTH) : decompressChunk(frame, limit)
     if (!equalBytes(keyedHash(this.init.chunkIdKey, plain), ref.id)) {
       throw new IntegrityError(`chunk ${toHex(ref.id)}`, `chunk ${toHex(ref.id)} does not hash to its id`)
     }
@@ -161,8 +194,14 @@ export class BlobReader {
     return pending
   }
 
-  /** Fetches k shards in parallel in the placement's read order, the next candidates replacing any that fail. */
+  /** Fetches k shards and joins the pack. */
   private async fetchAndDecode (stripe: StripeRecord, options: AbortOptions): Promise<Uint8Array> {
+    const shards = await this.fetchShards(stripe, options, async (site, id) => this.components.sites.get(site, id, undefined, options))
+    return await rebuildPack(stripe, shards, this.components.erasure ?? activeErasure)
+  }
+
+  /** Fetches k shards in parallel in the placement's read order, the next candidates replacing any that fail. */
+  private async fetchShards (stripe: StripeRecord, options: AbortOptions, get: (site: string, id: string, index: number) => Promise<Uint8Array | undefined>): Promise<Array<Uint8Array | undefined>> {
     const { k, m } = stripe
     const shards: Array<Uint8Array | undefined> = new Array(k + m).fill(undefined)
     const candidates = this.components.placement.readOrder(stripe)
@@ -174,7 +213,7 @@ export class BlobReader {
         const placement = stripe.shards[i]
         if (placement === undefined) continue
         try {
-          const bytes = await this.components.sites.get(placement.site, placement.id, undefined, options)
+          const bytes = await get(placement.site, placement.id, i)
           if (bytes === undefined) throw new NotFoundError('shard', placement.id)
           shards[i] = bytes
           have++
@@ -187,7 +226,7 @@ export class BlobReader {
     }
     await Promise.all(Array.from({ length: k }, fetchOne))
     if (have < k) throw new NotEnoughShardsError(k, have, `pack ${stripe.pack}: needed ${k} good shards, got ${have}`)
-    return await rebuildPack(stripe, shards, this.components.erasure ?? activeErasure)
+    return shards
   }
 
   private recordFailure (stripe: StripeRecord, indexes: number[], err: unknown): void {
@@ -206,6 +245,11 @@ export class BlobReader {
  * checked against their ids too, so a decoding fault cannot pass as data.
  */
 export async function rebuildPack (stripe: StripeRecord, shards: ReadonlyArray<Uint8Array | undefined>, erasure: ErasureBackend): Promise<Uint8Array> {
+  return joinDataShards(await rebuildDataShards(stripe, shards, erasure), stripe.packLength)
+}
+
+/** The k data shards of a stripe from at least k verified shards, rebuilt ones checked against their ids. */
+export async function rebuildDataShards (stripe: StripeRecord, shards: ReadonlyArray<Uint8Array | undefined>, erasure: ErasureBackend): Promise<Uint8Array[]> {
   const { k, m } = stripe
   const missing = shards.slice(0, k).map((s, i) => s === undefined ? i : -1).filter((i) => i >= 0)
   const all = missing.length > 0 ? await erasure.reconstruct(k, m, shards) : shards
@@ -213,5 +257,5 @@ export async function rebuildPack (stripe: StripeRecord, shards: ReadonlyArray<U
     const id = stripe.shards[i]?.id
     if (id === undefined || toHex(hash(all[i] as Uint8Array)) !== id) throw new IntegrityError(`pack ${stripe.pack}`, `data shard ${i} of pack ${stripe.pack} rebuilt from parity does not hash to its id`)
   }
-  return joinDataShards(all.slice(0, k) as Uint8Array[], stripe.packLength)
+  return all.slice(0, k) as Uint8Array[]
 }

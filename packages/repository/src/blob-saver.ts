@@ -7,7 +7,8 @@ import { BlobType, ID_LENGTH } from './format.js'
 import type { SealPool } from './seal-pool.js'
 import { makeSealJob } from './seal-job.js'
 import { encodeIndexObject } from './index-object.js'
-import { Packer } from './packer.js'
+import { Packer, packBufferBytes } from './packer.js'
+import { BufferPool } from './buffer-pool.js'
 import type { FinishedPack } from './packer.js'
 import { PackUploader, DEFAULT_PACKS_IN_FLIGHT } from './pack-uploader.js'
 import type { Repository } from './repository.js'
@@ -17,6 +18,9 @@ import { writeStripe } from './stripe-writer.js'
 export const PACKS_PER_INDEX_OBJECT = 64
 /** Entries after which an index object is closed even with fewer packs (packs of tiny tree blobs hold many). */
 export const ENTRIES_PER_INDEX_OBJECT = 16384
+
+/** A compressed frame's growth over its chunk at worst (header byte, incompressible input). */
+const FRAME_SLACK_BYTES = 64
 
 /** Seal jobs in flight per worker: one running, one queued, so a worker never waits for the main thread. */
 export const SEAL_JOBS_PER_WORKER = 2
@@ -66,10 +70,14 @@ export class BlobSaver {
 
   constructor (private readonly repo: Repository, private readonly options: BlobSaverOptions = {}) {
     const { keys, record } = repo
-    this.dataPacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, repo.maxBlobSize + 64, record.k)
-    this.treePacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, repo.maxBlobSize + 64, record.k)
+    const maxInFlight = options.maxPacksInFlight ?? DEFAULT_PACKS_IN_FLIGHT
+    const maxBlob = repo.maxBlobSize + FRAME_SLACK_BYTES
+    // Packs in flight plus the data packer's next buffer are reused; the pool keeps no more idle.
+    const pool = new BufferPool(packBufferBytes(record.packSize, maxBlob, record.k), maxInFlight + 1)
+    this.dataPacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, maxBlob, record.k, pool)
+    this.treePacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, maxBlob, record.k, pool)
     this.uploader = new PackUploader(record, { ...repo.components, index: repo.index }, {
-      maxInFlight: options.maxPacksInFlight ?? DEFAULT_PACKS_IN_FLIGHT,
+      maxInFlight,
       ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       onStored: (pack, stored) => {
@@ -95,7 +103,7 @@ export class BlobSaver {
     const key = this.repo.keys.chunkIdKey
     const ids = blobs.map((b) => keyedHash(key, b))
     const hex = ids.map(toHex)
-    const known = await this.repo.index.getMany(ids)
+    const known = await this.repo.liveLocations(ids)
     const packer = type === BlobType.data ? this.dataPacker : this.treePacker
     const pool = this.options.sealPool
     const fresh: number[] = []
@@ -135,7 +143,7 @@ export class BlobSaver {
   async claim (ids: Uint8Array, lengths: readonly number[]): Promise<number[]> {
     this.throwIfJobFailed()
     const list = lengths.map((_, i) => ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH))
-    const known = await this.repo.index.getMany(list)
+    const known = await this.repo.liveLocations(list)
     const picked: number[] = []
     for (let i = 0; i < list.length; i++) {
       const hex = toHex(list[i] as Uint8Array)
@@ -146,6 +154,21 @@ export class BlobSaver {
       picked.push(i)
     }
     return picked
+  }
+
+  /**
+   * Prune's repack: writes a still-used blob again into a new pack although the index knows it
+   * (its old pack is about to be deleted); the new location replaces the old once stored.
+   */
+  async rewrite (type: BlobType, plain: Uint8Array): Promise<void> {
+    const id = keyedHash(this.repo.keys.chunkIdKey, plain)
+    const hex = toHex(id)
+    if (this.unindexed.has(hex)) return
+    this.unindexed.add(hex)
+    const packer = type === BlobType.data ? this.dataPacker : this.treePacker
+    packer.add(type, id, compressChunk(plain), plain.byteLength)
+    if (packer.full) await this.submit(packer.finish())
+    if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
   }
 
   /** Packs data blobs sealed by a file worker (the ones `claim` picked, in order). */

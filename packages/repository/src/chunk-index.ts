@@ -22,9 +22,10 @@ export interface BlobLocationEntry {
 
 const VALUE_BYTES = ID_LENGTH + 4 + 4 + 1 + 4
 
-function encodeValue (e: BlobLocationEntry): Uint8Array {
+/** `packId`: the pack's id as bytes, converted once per pack rather than once per entry. */
+function encodeValue (packId: Uint8Array, e: Omit<BlobLocationEntry, 'pack'>): Uint8Array {
   const out = Buffer.allocUnsafe(VALUE_BYTES)
-  out.set(fromHex(e.pack), 0)
+  out.set(packId, 0)
   out.writeUInt32LE(e.offset, ID_LENGTH)
   out.writeUInt32LE(e.length, ID_LENGTH + 4)
   out[ID_LENGTH + 8] = e.type
@@ -90,7 +91,8 @@ export class ChunkIndex {
    */
   async addStoredPack (pack: string, entries: readonly PackEntry[]): Promise<void> {
     const batch = this.db.batch()
-    for (const e of entries) batch.put(e.id, encodeValue({ pack, offset: e.offset, length: e.length, type: e.type, rawLength: e.rawLength }), { sublevel: this.blobs })
+    const packId = fromHex(pack)
+    for (const e of entries) batch.put(e.id, encodeValue(packId, e), { sublevel: this.blobs })
     batch.put(pack, encodeEntries(entries), { sublevel: this.pending })
     await batch.write({ sync: true })
   }
@@ -112,9 +114,20 @@ export class ChunkIndex {
   async loadIndexObject (indexId: string, packs: ReadonlyArray<{ pack: string, entries: readonly PackEntry[] }>): Promise<void> {
     const batch = this.db.batch()
     for (const { pack, entries } of packs) {
-      for (const e of entries) batch.put(e.id, encodeValue({ pack, offset: e.offset, length: e.length, type: e.type, rawLength: e.rawLength }), { sublevel: this.blobs })
+      const packId = fromHex(pack)
+      for (const e of entries) batch.put(e.id, encodeValue(packId, e), { sublevel: this.blobs })
     }
     batch.put(indexId, '1', { sublevel: this.loaded })
+    await batch.write({ sync: true })
+  }
+
+  /** Forgets the blobs among `ids` that this index places in `pack` (a pack prune deleted). */
+  async forgetPack (pack: string, ids: readonly Uint8Array[]): Promise<void> {
+    if (ids.length === 0) return
+    const current = await this.getMany(ids)
+    const batch = this.db.batch()
+    ids.forEach((id, i) => { if (current[i]?.pack === pack) batch.del(id, { sublevel: this.blobs }) })
+    batch.del(pack, { sublevel: this.pending })
     await batch.write({ sync: true })
   }
 

@@ -69,6 +69,9 @@ export class PackUploader {
 
   private async store (pack: FinishedPack): Promise<void> {
     const stripe = await writeStripe(pack.bytes, this.repo, this.components, { ...this.options, padded: pack.padded })
+    // Every shard is stored: the buffer may be reused. After a failure a put may still be reading
+    // it, so then it is left to the collector.
+    pack.release?.()
     await this.components.catalog.append([{ type: 'pack-stored', stripe }])
     await this.components.index.addStoredPack(stripe.pack, pack.entries)
     const stored = stripe.shards.reduce((n, s) => n + s.size, 0)

@@ -4,6 +4,15 @@ import { blobAad, TRAILER_AAD } from './format.js'
 import type { BlobType } from './format.js'
 import { encodeEntries, TRAILER_LENGTH_BYTES } from './pack-format.js'
 import type { PackEntry } from './pack-format.js'
+import type { BufferPool } from './buffer-pool.js'
+
+/**
+ * Room kept in a pack buffer after target + one largest blob for the sealed trailer and the
+ * zero padding to k aligned shards, so a pack is finished in place: ~1400 entries, more than a
+ * pack of data chunks of the smallest allowed size holds. A pack with a longer trailer (many tiny
+ * tree blobs) is finished into a new buffer instead.
+ */
+export const PACK_TAIL_RESERVE = 64 * 1024
 
 /** A pack ready to be erasure-coded and stored, with the list of what it holds. */
 export interface FinishedPack {
@@ -14,6 +23,8 @@ export interface FinishedPack {
    */
   padded: Uint8Array
   entries: PackEntry[]
+  /** Hands the pack's buffer back to the packer's pool: call it once the bytes are stored and no longer read. */
+  release?: () => void
 }
 
 /** Length of k equal data shards, each a multiple of the erasure coder's alignment, holding `length` bytes. */
@@ -22,28 +33,40 @@ export function paddedPackLength (length: number, k: number): number {
   return shard * k
 }
 
+/** Bytes of a pack buffer for packs of `targetSize` with blobs up to `maxBlobSize`: see PACK_TAIL_RESERVE. */
+export function packBufferBytes (targetSize: number, maxBlobSize: number, k: number): number {
+  return paddedPackLength(targetSize + maxBlobSize + SEAL_OVERHEAD + PACK_TAIL_RESERVE, k)
+}
+
 /**
- * Appends sealed blobs to one pack buffer until it reaches its target size. The buffer is
- * allocated once per pack with room for the target plus one largest blob, so sealing writes
- * straight into it (no copy) and a pack never exceeds target + one blob.
+ * Appends sealed blobs to one pack buffer until it reaches its target size. The buffer has room
+ * for the target plus one largest blob, so sealing writes straight into it (no copy) and a pack
+ * never exceeds target + one blob; trailer and padding are written behind the blobs, so the
+ * finished pack is the buffer itself. With a pool, buffers come from it and go back through
+ * FinishedPack.release once stored: packs in flight reuse a few buffers.
  */
 export class Packer {
-  private buffer: Uint8Array
+  private buffer: Uint8Array | undefined
   private offset = 0
   private entries: PackEntry[] = []
+  private readonly bufferBytes: number
 
   constructor (
     private readonly dataKey: Uint8Array,
     private readonly metadataKey: Uint8Array,
     private readonly targetSize: number,
     private readonly maxBlobSize: number,
-    private readonly k: number
+    private readonly k: number,
+    private readonly pool?: BufferPool
   ) {
-    this.buffer = this.allocate()
+    this.bufferBytes = packBufferBytes(targetSize, maxBlobSize, k)
+    if (pool !== undefined && pool.blockBytes !== this.bufferBytes) throw new RangeError(`pack buffer pool holds ${pool.blockBytes}-byte blocks, packs need ${this.bufferBytes}`)
   }
 
-  private allocate (): Uint8Array {
-    return Buffer.allocUnsafe(this.targetSize + this.maxBlobSize + SEAL_OVERHEAD)
+  /** The current pack's buffer, taken when its first blob arrives. */
+  private current (): Uint8Array {
+    this.buffer ??= this.pool?.take() ?? Buffer.allocUnsafeSlow(this.bufferBytes)
+    return this.buffer
   }
 
   /** Bytes of sealed blobs in the current pack. */
@@ -62,10 +85,11 @@ export class Packer {
   /** Seals `frame` (a compressed chunk frame) into the pack; `id` and `type` are bound as associated data. */
   add (type: BlobType, id: Uint8Array, frame: Uint8Array, rawLength: number): PackEntry {
     if (frame.byteLength > this.maxBlobSize) throw new RangeError(`blob of ${frame.byteLength} bytes exceeds the pack's blob limit ${this.maxBlobSize}`)
-    if (this.offset + frame.byteLength + SEAL_OVERHEAD > this.buffer.byteLength) {
+    const buffer = this.current()
+    if (this.offset + frame.byteLength + SEAL_OVERHEAD > this.room) {
       throw new RangeError('pack is full: finish it before adding more')
     }
-    const length = sealChunkInto(this.dataKey, frame, this.buffer, this.offset, blobAad(type, id))
+    const length = sealChunkInto(this.dataKey, frame, buffer, this.offset, blobAad(type, id))
     const entry: PackEntry = { type, id, offset: this.offset, length, rawLength }
     this.entries.push(entry)
     this.offset += length
@@ -74,25 +98,52 @@ export class Packer {
 
   /** Appends a blob sealed elsewhere (a seal worker); it must have been sealed with this pack's key and the blob's aad. */
   addSealed (type: BlobType, id: Uint8Array, sealed: Uint8Array, rawLength: number): PackEntry {
-    if (this.offset + sealed.byteLength > this.buffer.byteLength) throw new RangeError('pack is full: finish it before adding more')
-    this.buffer.set(sealed, this.offset)
+    const buffer = this.current()
+    if (this.offset + sealed.byteLength > this.room) throw new RangeError('pack is full: finish it before adding more')
+    buffer.set(sealed, this.offset)
     const entry: PackEntry = { type, id, offset: this.offset, length: sealed.byteLength, rawLength }
     this.entries.push(entry)
     this.offset += sealed.byteLength
     return entry
   }
 
-  /** Closes the current pack with its sealed trailer and starts a new one; undefined when empty. */
+  /** Room for blobs: the buffer less its tail reserve (a pack never exceeds target + one blob). */
+  private get room (): number {
+    return this.targetSize + this.maxBlobSize + SEAL_OVERHEAD
+  }
+
+  /**
+   * Closes the current pack with its sealed trailer and starts a new one; undefined when empty.
+   * The pack is finished in its own buffer when the trailer fits (the usual case), else copied
+   * into a new one and the buffer kept for the next pack.
+   */
   finish (): FinishedPack | undefined {
-    if (this.entries.length === 0) return undefined
+    const buffer = this.buffer
+    if (this.entries.length === 0 || buffer === undefined) return undefined
     const trailer = sealChunk(this.metadataKey, encodeEntries(this.entries), TRAILER_AAD)
     const total = this.offset + trailer.byteLength + TRAILER_LENGTH_BYTES
-    const padded = Buffer.allocUnsafe(paddedPackLength(total, this.k))
-    padded.set(this.buffer.subarray(0, this.offset), 0)
+    const paddedLength = paddedPackLength(total, this.k)
+    const inPlace = paddedLength <= buffer.byteLength
+    const block = inPlace ? buffer : Buffer.allocUnsafe(paddedLength)
+    // A plain Uint8Array, not a Buffer: a store that keeps what it is given by `slice()` (which
+    // shares a Buffer's memory) must get a copy, since this buffer is reused once stored.
+    const padded = new Uint8Array(block.buffer, block.byteOffset, paddedLength)
+    if (!inPlace) padded.set(buffer.subarray(0, this.offset), 0)
     padded.set(trailer, this.offset)
-    padded.writeUInt32LE(trailer.byteLength, this.offset + trailer.byteLength)
+    new DataView(padded.buffer, padded.byteOffset, paddedLength).setUint32(this.offset + trailer.byteLength, trailer.byteLength, true)
     padded.fill(0, total)
-    const finished = { bytes: padded.subarray(0, total), padded, entries: this.entries }
+    const finished: FinishedPack = { bytes: padded.subarray(0, total), padded, entries: this.entries }
+    if (inPlace) {
+      this.buffer = undefined
+      const pool = this.pool
+      let released = false
+      if (pool !== undefined) {
+        finished.release = () => {
+          if (!released) pool.give(buffer)
+          released = true
+        }
+      }
+    }
     this.entries = []
     this.offset = 0
     return finished

@@ -11,6 +11,7 @@ import type { AbortOptions, ChunkerParams, Placement, RepoRecord, ShardSites, Si
 import { BlobReader } from './blob-reader.js'
 import type { ReadOptions } from './blob-reader.js'
 import { ChunkIndex } from './chunk-index.js'
+import type { BlobLocationEntry } from './chunk-index.js'
 import { BlobType, DEFAULT_K, DEFAULT_M, DEFAULT_PACK_SIZE, MAX_PACK_SIZE, MIN_PACK_SIZE } from './format.js'
 import { decodeIndexObject } from './index-object.js'
 import { newMasterKey, openKeyring } from './keyring.js'
@@ -163,17 +164,34 @@ export class Repository {
       options.signal?.throwIfAborted()
       if (await this.index.hasLoaded(obj.index)) continue
       const plain = await this.reader.read({ id: fromHex(obj.index), type: BlobType.index, ...obj.location }, options)
-      await this.index.loadIndexObject(obj.index, decodeIndexObject(plain).packs)
+      // Packs a prune deleted since this index object was written are not loaded.
+      const packs = []
+      for (const p of decodeIndexObject(plain).packs) if (!await this.components.catalog.isPackDeleted(this.record.repo, p.pack)) packs.push(p)
+      await this.index.loadIndexObject(obj.index, packs)
       loaded++
     }
     return loaded
   }
 
+  /**
+   * Index lookups without the entries that point into packs a prune (maybe on another machine)
+   * has deleted since this machine's index learnt them: such a blob is as good as absent.
+   */
+  async liveLocations (ids: readonly Uint8Array[]): Promise<Array<BlobLocationEntry | undefined>> {
+    const found = await this.index.getMany(ids)
+    const deleted = new Map<string, boolean>()
+    for (const loc of found) {
+      if (loc === undefined || deleted.has(loc.pack)) continue
+      deleted.set(loc.pack, await this.components.catalog.isPackDeleted(this.record.repo, loc.pack))
+    }
+    return found.map((loc) => loc === undefined || deleted.get(loc.pack) === true ? undefined : loc)
+  }
+
   /** Reads a blob through the local index. */
   async readBlob (id: string, type: BlobType, options: ReadOptions = {}): Promise<Uint8Array> {
     const idBytes = fromHex(id)
-    const location = await this.index.get(idBytes)
-    if (location === undefined) throw new NotFoundError('chunk', id, `chunk ${id} is not in the index`)
+    const [location] = await this.liveLocations([idBytes])
+    if (location === undefined) throw new NotFoundError('chunk', id, `chunk ${id} is not in the index (or a prune removed it)`)
     return this.reader.read({ id: idBytes, type, pack: location.pack, offset: location.offset, length: location.length }, options)
   }
 

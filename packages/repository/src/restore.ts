@@ -44,14 +44,13 @@ const SLASH = Buffer.from('/')
 const isRoot = process.getuid?.() === 0
 
 function isAllZero (buf: Uint8Array): boolean {
-  // Compare 8 bytes at a time when aligned; chunks are rarely zero, so the first word usually decides.
-  const words = buf.byteOffset % 8 === 0 ? new BigUint64Array(buf.buffer, buf.byteOffset, buf.byteLength >> 3) : undefined
-  if (words !== undefined) {
-    for (let i = 0; i < words.length; i++) if (words[i] !== 0n) return false
-    for (let i = words.length << 3; i < buf.byteLength; i++) if (buf[i] !== 0) return false
-    return true
-  }
-  for (let i = 0; i < buf.byteLength; i++) if (buf[i] !== 0) return false
+  // Bytes up to an 8-byte boundary, then 8 bytes at a time (chunks often start unaligned, after a
+  // frame's header byte); chunks are rarely zero, so the first word usually decides.
+  const head = Math.min(buf.byteLength, (8 - (buf.byteOffset % 8)) % 8)
+  for (let i = 0; i < head; i++) if (buf[i] !== 0) return false
+  const words = new BigUint64Array(buf.buffer, buf.byteOffset + head, (buf.byteLength - head) >> 3)
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0n) return false
+  for (let i = head + (words.length << 3); i < buf.byteLength; i++) if (buf[i] !== 0) return false
   return true
 }
 

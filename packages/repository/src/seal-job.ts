@@ -1,4 +1,4 @@
-import { compressChunk } from '@resilien/compression'
+import { ALGORITHM_IDS, FRAME_HEADER_LENGTH, MIN_COMPRESS_LENGTH, compressChunk, looksIncompressible } from '@resilien/compression'
 import { sealChunkInto, SEAL_OVERHEAD } from '@resilien/crypto'
 import { blobAad, ID_LENGTH } from './format.js'
 import type { BlobType } from './format.js'
@@ -15,7 +15,7 @@ export interface SealJob {
 }
 
 export interface SealResult {
-  /** The sealed blobs back to back. */
+  /** The sealed blobs back to back (from offset 0; bytes after the last one are unused). */
   sealed: ArrayBuffer
   lengths: number[]
 }
@@ -39,26 +39,61 @@ function frameBound (length: number): number {
   return length + (length >> 7) + 64
 }
 
+/** Bytes that always hold the sealed blobs of plaintexts of these lengths. */
+export function sealedBound (lengths: readonly number[]): number {
+  let capacity = 0
+  for (const n of lengths) capacity += frameBound(n) + SEAL_OVERHEAD
+  return capacity
+}
+
+/** A reusable buffer for stored frames, grown to the largest chunk seen (one per thread). */
+let rawFrameScratch = new Uint8Array(0)
+
+/**
+ * compressChunk's frame, but a chunk it would store raw without compressing it (too short, or
+ * looksIncompressible: compressChunk checks that first too, so the frame is the same) is framed
+ * in a reused buffer instead of a new copy. The frame is valid until the next call.
+ */
+function frameChunk (plain: Uint8Array): Uint8Array {
+  if (plain.byteLength >= MIN_COMPRESS_LENGTH && !looksIncompressible(plain)) return compressChunk(plain)
+  const length = FRAME_HEADER_LENGTH + plain.byteLength
+  if (rawFrameScratch.byteLength < length) rawFrameScratch = new Uint8Array(length)
+  rawFrameScratch[0] = ALGORITHM_IDS.none
+  rawFrameScratch.set(plain, FRAME_HEADER_LENGTH)
+  return rawFrameScratch.subarray(0, length)
+}
+
+/**
+ * Compresses (when it pays) and seals `plains` (named by `ids`, 32 bytes each back to back) into
+ * `out` back to back; returns the sealed lengths, or undefined when `out` is shorter than
+ * sealedBound (nothing is written then).
+ */
+export function sealBlobsInto (type: BlobType, key: Uint8Array, ids: Uint8Array, plains: readonly Uint8Array[], out: Uint8Array): number[] | undefined {
+  if (sealedBound(plains.map((p) => p.byteLength)) > out.byteLength) return undefined
+  const lengths: number[] = []
+  let outAt = 0
+  for (let i = 0; i < plains.length; i++) {
+    const written = sealChunkInto(key, frameChunk(plains[i] as Uint8Array), out, outAt, blobAad(type, ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)))
+    lengths.push(written)
+    outAt += written
+  }
+  return lengths
+}
+
 /**
  * Compresses (when it pays) and seals every blob of a job. Runs in a worker thread of the seal
  * pool, or inline when there is none; the result is the same.
  */
 export function runSealJob (job: SealJob): SealResult {
   const plain = new Uint8Array(job.plain)
-  const ids = new Uint8Array(job.ids)
-  let capacity = 0
-  for (const n of job.lengths) capacity += frameBound(n) + SEAL_OVERHEAD
-  const out = new Uint8Array(capacity)
-  const lengths: number[] = []
-  let inAt = 0
-  let outAt = 0
-  for (let i = 0; i < job.lengths.length; i++) {
-    const n = job.lengths[i] as number
-    const frame = compressChunk(plain.subarray(inAt, inAt + n))
-    const written = sealChunkInto(job.key, frame, out, outAt, blobAad(job.type, ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)))
-    lengths.push(written)
-    inAt += n
-    outAt += written
+  const plains: Uint8Array[] = []
+  let at = 0
+  for (const n of job.lengths) {
+    plains.push(plain.subarray(at, at + n))
+    at += n
   }
-  return { sealed: out.buffer.slice(0, outAt), lengths }
+  const out = new Uint8Array(sealedBound(job.lengths))
+  // The whole buffer travels (transferred, not copied): trimming it would copy it.
+  const lengths = sealBlobsInto(job.type, job.key, new Uint8Array(job.ids), plains, out) as number[]
+  return { sealed: out.buffer, lengths }
 }

@@ -6,12 +6,13 @@ import type { SealJob, SealResult } from './seal-job.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
 import { startScan } from './scanner.js'
 import type { Scan, ScanTotals } from './scanner.js'
+import { SealArena } from './seal-arena.js'
 
 /** What the main thread does with a file task's messages. */
 export interface FileTaskHandlers {
   /** A batch of chunk ids (32 bytes each) and their lengths: resolve to the indexes of those to seal. */
   onBatch: (ids: Uint8Array, lengths: number[], bytesRead: number) => Promise<number[]>
-  /** The sealed bytes of the chunks picked from the last batch, back to back. */
+  /** The sealed bytes of the chunks picked from the last batch, back to back: shared memory, valid only until the returned promise settles (copy what is kept). */
   onSealed: (sealed: Uint8Array, lengths: number[]) => Promise<void>
 }
 
@@ -33,6 +34,8 @@ interface Task {
 interface PoolWorker {
   worker: Worker
   busy: number
+  /** Where the worker leaves sealed chunks of file tasks. */
+  arena: SealArena
 }
 
 /**
@@ -50,12 +53,18 @@ export class SealPool {
 
   constructor (size: number) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL('./seal-worker.js', import.meta.url))
+      const arena = SealArena.create()
+      const worker = new Worker(new URL('./seal-worker.js', import.meta.url), { workerData: { arena: arena.share } })
       // Idle workers must not keep a finished process alive.
       worker.unref()
-      worker.on('message', (reply: WorkerReply) => this.tasks.get(reply.seq)?.onReply(reply))
+      worker.on('message', (reply: WorkerReply) => {
+        const task = this.tasks.get(reply.seq)
+        if (task !== undefined) task.onReply(reply)
+        // Sealed chunks of a task that is over: nobody will read them.
+        else if (reply.kind === 'sealed' && 'slot' in reply) arena.free(reply.slot)
+      })
       worker.on('error', (err) => this.failAll(err))
-      this.workers.push({ worker, busy: 0 })
+      this.workers.push({ worker, busy: 0, arena })
     }
   }
 
@@ -120,6 +129,7 @@ export class SealPool {
       signal?.addEventListener('abort', onAbort, { once: true })
       this.tasks.set(seq, {
         onReply: (reply) => {
+          const slot = reply.kind === 'sealed' && 'slot' in reply ? reply.slot : undefined
           chain = chain.then(async () => {
             if (settled) return
             switch (reply.kind) {
@@ -128,9 +138,13 @@ export class SealPool {
                 this.send(target, { seq, type: 'select', indexes })
                 return
               }
-              case 'sealed':
-                await handlers.onSealed(new Uint8Array(reply.sealed), reply.lengths)
+              case 'sealed': {
+                const bytes = 'slot' in reply
+                  ? target.arena.view(reply.slot, reply.lengths.reduce((a, b) => a + b, 0))
+                  : new Uint8Array(reply.sealed)
+                await handlers.onSealed(bytes, reply.lengths)
                 return
+              }
               case 'done':
                 finish()
                 return
@@ -143,6 +157,9 @@ export class SealPool {
           }).catch((err: unknown) => {
             this.send(target, { seq, type: 'cancel' })
             finish(err)
+          }).finally(() => {
+            // Read (copied into a pack) or dropped: either way the worker may reuse the slot.
+            if (slot !== undefined) target.arena.free(slot)
           })
         }
       })

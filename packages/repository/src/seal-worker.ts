@@ -1,18 +1,52 @@
-import { parentPort } from 'node:worker_threads'
-import { makeSealJob, runSealJob } from './seal-job.js'
+import { parentPort, workerData } from 'node:worker_threads'
+import { runSealJob, sealBlobsInto, sealedBound } from './seal-job.js'
 import type { SealJob } from './seal-job.js'
-import { chunkBatches, readFileBuffers } from './file-chunks.js'
+import { chunkBatches, READ_BUFFER_BYTES } from './file-chunks.js'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
 import { startScan } from './scanner.js'
+import { BufferPool } from './buffer-pool.js'
+import { RecycledReads } from './recycled-reads.js'
+import { SealArena } from './seal-arena.js'
+import type { SealArenaShare } from './seal-arena.js'
 
 const port = parentPort
 /** File tasks waiting for the main thread's answer about their last batch. */
 const waiting = new Map<number, (indexes: number[] | undefined) => void>()
 const cancelled = new Set<number>()
+const arena = (workerData as { arena?: SealArenaShare } | undefined)?.arena
+const slots = arena === undefined ? undefined : SealArena.open(arena)
+/**
+ * Idle read buffers (1 MiB each) kept for the next file reads, and kept after a backup: a large
+ * file in flight holds about three (the batch being chunked spans up to two, plus the one being
+ * read). Eight serve two or three large files at once without allocating; with four, a few
+ * more are allocated and dropped.
+ */
+const SPARE_READ_BUFFERS = 8
+const readBuffers = new BufferPool(READ_BUFFER_BYTES, SPARE_READ_BUFFERS)
 
 function post (reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(reply, transfer)
+}
+
+/** Seals `plains` into a free slot of the shared arena, or into a buffer of their own when none fits, and posts them. */
+function postSealed (seq: number, key: Uint8Array, ids: Uint8Array, plains: readonly Uint8Array[]): void {
+  const slot = slots?.take()
+  if (slots !== undefined && slot !== undefined) {
+    let lengths: number[] | undefined
+    try {
+      lengths = sealBlobsInto(BlobType.data, key, ids, plains, slots.view(slot))
+    } finally {
+      if (lengths === undefined) slots.free(slot)
+    }
+    if (lengths !== undefined) {
+      post({ seq, kind: 'sealed', slot, lengths })
+      return
+    }
+  }
+  const out = new Uint8Array(sealedBound(plains.map((p) => p.byteLength)))
+  const lengths = sealBlobsInto(BlobType.data, key, ids, plains, out) as number[]
+  post({ seq, kind: 'sealed', sealed: out.buffer, lengths }, [out.buffer])
 }
 
 /**
@@ -20,9 +54,13 @@ function post (reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
  * new (only it has the index); seal those here and hand them over. The main thread only packs.
  */
 async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
+  const reads = new RecycledReads(readBuffers)
   try {
     const chunker = { ...task.chunker, gearSeed: new Uint8Array(task.chunker.gearSeed) }
-    for await (const batch of chunkBatches(readFileBuffers(new Uint8Array(task.path), task.size), chunker, new Uint8Array(task.chunkIdKey))) {
+    const dataKey = new Uint8Array(task.dataKey)
+    /** File bytes whose chunks are done with (sealed and posted, or known): their read buffers are reused. */
+    let consumed = 0
+    for await (const batch of chunkBatches(reads.read(new Uint8Array(task.path), task.size), chunker, new Uint8Array(task.chunkIdKey))) {
       if (cancelled.has(seq)) break
       const answer = new Promise<number[] | undefined>((resolve) => waiting.set(seq, resolve))
       // A copy travels to the main thread; batch.ids stays here for the sealing below.
@@ -30,18 +68,20 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
       post({ seq, kind: 'batch', ids, lengths: batch.chunks.map((c) => c.byteLength), bytesRead: batch.bytesRead }, [ids])
       const indexes = await answer
       if (indexes === undefined) break
-      if (indexes.length === 0) continue
-      const job = makeSealJob(BlobType.data, new Uint8Array(task.dataKey),
-        indexes.map((i) => batch.ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)),
-        indexes.map((i) => batch.chunks[i] as Uint8Array))
-      const result = runSealJob(job)
-      post({ seq, kind: 'sealed', sealed: result.sealed, lengths: result.lengths }, [result.sealed])
+      if (indexes.length > 0) {
+        const picked = new Uint8Array(indexes.length * ID_LENGTH)
+        indexes.forEach((i, j) => picked.set(batch.ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH), j * ID_LENGTH))
+        postSealed(seq, dataKey, picked, indexes.map((i) => batch.chunks[i] as Uint8Array))
+      }
+      for (const chunk of batch.chunks) consumed += chunk.byteLength
+      reads.release(consumed)
     }
     post({ seq, kind: 'done' })
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     post({ seq, kind: 'error', message: e instanceof Error ? e.message : String(err), ...(e.code === undefined ? {} : { code: e.code }) })
   } finally {
+    reads.releaseAll()
     waiting.delete(seq)
     cancelled.delete(seq)
   }

@@ -37,7 +37,8 @@ class MemoryShardStore implements ShardStore {
     options?.signal?.throwIfAborted()
     await this.#gate.run(async () => {
       if (this.#shards.has(id)) return
-      const bytes = data instanceof Uint8Array ? data.slice() : await collect(data, size, options?.signal)
+      // A copy the caller cannot change afterwards (Buffer#slice would share the memory).
+      const bytes = data instanceof Uint8Array ? Uint8Array.prototype.slice.call(data) : await collect(data, size, options?.signal)
       if (!sameDigest(hash(bytes), fromHex(id))) throw new CorruptShardError(id, `the bytes given for shard ${id} do not hash to it`)
       options?.signal?.throwIfAborted()
       if (!this.#shards.has(id)) this.#shards.set(id, { bytes, storedAt: Date.now() })
@@ -51,9 +52,9 @@ class MemoryShardStore implements ShardStore {
     return await this.#gate.run(async () => {
       const shard = this.#shards.get(id)
       if (shard === undefined) return undefined
-      if (range === undefined) return shard.bytes.slice()
+      if (range === undefined) return Uint8Array.prototype.slice.call(shard.bytes)
       assertRangeInside(range, shard.bytes.byteLength, id)
-      return shard.bytes.slice(range.offset, range.offset + range.length)
+      return Uint8Array.prototype.slice.call(shard.bytes, range.offset, range.offset + range.length)
     })
   }
 

@@ -1,0 +1,131 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { openChunk } from '@resilien/crypto'
+import { keyedHash } from '@resilien/hashing'
+import { BufferPool } from '../src/buffer-pool.js'
+import { chunkBatches } from '../src/file-chunks.js'
+import { BlobType, ID_LENGTH, TRAILER_AAD, blobAad } from '../src/format.js'
+import { decodeEntries } from '../src/pack-format.js'
+import { Packer, packBufferBytes } from '../src/packer.js'
+import type { FinishedPack } from '../src/packer.js'
+import { RecycledReads } from '../src/recycled-reads.js'
+import { SealArena } from '../src/seal-arena.js'
+import { sealBlobsInto, sealedBound } from '../src/seal-job.js'
+import { tempDir } from './helpers.js'
+
+const KEY = new Uint8Array(32).fill(7)
+const META = new Uint8Array(32).fill(9)
+
+/** The entries a finished pack lists in its sealed trailer. */
+function trailerOf (pack: FinishedPack): ReturnType<typeof decodeEntries> {
+  const bytes = Buffer.from(pack.bytes)
+  const length = bytes.readUInt32LE(bytes.byteLength - 4)
+  return decodeEntries(openChunk(META, bytes.subarray(bytes.byteLength - 4 - length, bytes.byteLength - 4), TRAILER_AAD))
+}
+
+test('a buffer pool hands back given blocks and keeps no more idle ones than its budget', () => {
+  const pool = new BufferPool(1024, 2)
+  const a = pool.take()
+  const b = pool.take()
+  const c = pool.take()
+  pool.give(a)
+  pool.give(a)
+  pool.give(b)
+  pool.give(c)
+  pool.give(new Uint8Array(512))
+  assert.equal(pool.spareCount, 2, 'a twice, a foreign size and a third block are not kept')
+  const again = [pool.take(), pool.take()]
+  assert.ok(again.includes(a) && again.includes(b))
+})
+
+test('a pack is finished in its own buffer, which goes back to the pool only when released', () => {
+  const k = 2
+  const target = 64 * 1024
+  const maxBlob = 16 * 1024
+  const pool = new BufferPool(packBufferBytes(target, maxBlob, k), 4)
+  const packer = new Packer(KEY, META, target, maxBlob, k, pool)
+  const blobs: Uint8Array[] = []
+  while (!packer.full) {
+    const blob = randomBytes(10_000)
+    blobs.push(blob)
+    packer.add(BlobType.data, keyedHash(KEY, blob), blob, blob.byteLength)
+  }
+  const first = packer.finish() as FinishedPack
+  assert.equal(first.padded.byteLength % k, 0)
+  assert.ok(!Buffer.isBuffer(first.padded), 'stores that slice() what they get must get a copy')
+  assert.deepEqual(trailerOf(first).map((e) => e.offset), trailerOf(first).map((_, i) => i * (10_000 + 28)))
+  const sealed = first.bytes.subarray(0, 10_000 + 28)
+  assert.ok(Buffer.from(openChunk(KEY, sealed, blobAad(BlobType.data, keyedHash(KEY, blobs[0] as Uint8Array)))).equals(blobs[0] as Uint8Array))
+  assert.equal(pool.spareCount, 0)
+  packer.add(BlobType.data, new Uint8Array(32), randomBytes(100), 100)
+  const second = packer.finish() as FinishedPack
+  assert.notEqual(second.padded.buffer, first.padded.buffer, 'a pack in flight is never reused')
+  first.release?.()
+  first.release?.()
+  assert.equal(pool.spareCount, 1)
+  packer.add(BlobType.data, new Uint8Array(32), randomBytes(100), 100)
+  assert.equal(pool.spareCount, 0, 'the next pack took the released buffer')
+})
+
+test('a pack whose trailer does not fit its buffer is copied out and the buffer kept', () => {
+  const pool = new BufferPool(packBufferBytes(64 * 1024, 64, 2), 4)
+  const packer = new Packer(KEY, META, 64 * 1024, 64, 2, pool)
+  // Tiny blobs: their trailer entries outgrow the reserve behind them.
+  let count = 0
+  while (!packer.full) packer.add(BlobType.tree, randomBytes(32), Uint8Array.of(count++ & 0xff), 1)
+  const pack = packer.finish() as FinishedPack
+  assert.equal(trailerOf(pack).length, count)
+  assert.equal(pack.release, undefined)
+})
+
+test('recycled reads reuse blocks only after every chunk in them was consumed', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'f')
+  const data = randomBytes(1_500_000)
+  await writeFile(path, data)
+  const pool = new BufferPool(64 * 1024, 3)
+  const reads = new RecycledReads(pool)
+  const chunker = { minSize: 4096, avgSize: 16 * 1024, maxSize: 64 * 1024 }
+  const idKey = new Uint8Array(32).fill(3)
+  let consumed = 0
+  const pieces: Buffer[] = []
+  for await (const batch of chunkBatches(reads.read(Buffer.from(path), data.byteLength), chunker, idKey)) {
+    batch.chunks.forEach((c, i) => {
+      assert.ok(Buffer.from(keyedHash(idKey, c)).equals(batch.ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)), 'no chunk was overwritten by a later read')
+      pieces.push(Buffer.from(c))
+      consumed += c.byteLength
+    })
+    reads.release(consumed)
+  }
+  reads.releaseAll()
+  assert.ok(Buffer.concat(pieces).equals(data))
+  assert.ok(pool.spareCount > 0 && pool.spareCount <= 3)
+})
+
+test('a seal arena gives each slot to one taker until it is freed', () => {
+  const arena = SealArena.create(2, 1024)
+  const again = SealArena.open(arena.share)
+  const a = arena.take()
+  const b = again.take()
+  assert.deepEqual([a, b].sort(), [0, 1])
+  assert.equal(arena.take(), undefined)
+  again.view(b as number).fill(5)
+  assert.equal(arena.view(b as number, 4).reduce((x, y) => x + y, 0), 20, 'both sides see the same memory')
+  arena.free(a as number)
+  assert.equal(again.taken, 1)
+  assert.equal(again.take(), a)
+  assert.throws(() => arena.view(2), RangeError)
+})
+
+test('sealing into a buffer too small writes nothing and says so', () => {
+  const plains = [randomBytes(1000), new Uint8Array(5000)]
+  const ids = new Uint8Array(2 * ID_LENGTH)
+  assert.equal(sealBlobsInto(BlobType.data, KEY, ids, plains, new Uint8Array(100)), undefined)
+  const out = new Uint8Array(sealedBound(plains.map((p) => p.byteLength)))
+  const lengths = sealBlobsInto(BlobType.data, KEY, ids, plains, out) as number[]
+  assert.equal(lengths[0], 1000 + 1 + 28, 'random bytes are stored raw')
+  assert.ok((lengths[1] as number) < 5000, 'zeros are compressed')
+})
