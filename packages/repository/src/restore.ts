@@ -9,6 +9,7 @@ import type { AbortOptions, RestoreResult } from '@resilien/types'
 import { BlobType } from './format.js'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
+import { isAllZero } from './zero-bytes.js'
 import { Limiter, mapConcurrent } from './limiter.js'
 import type { TreeNode } from './tree.js'
 
@@ -43,16 +44,6 @@ const execFileAsync = promisify(execFile)
 const SLASH = Buffer.from('/')
 const isRoot = process.getuid?.() === 0
 
-function isAllZero (buf: Uint8Array): boolean {
-  // Bytes up to an 8-byte boundary, then 8 bytes at a time (chunks often start unaligned, after a
-  // frame's header byte); chunks are rarely zero, so the first word usually decides.
-  const head = Math.min(buf.byteLength, (8 - (buf.byteOffset % 8)) % 8)
-  for (let i = 0; i < head; i++) if (buf[i] !== 0) return false
-  const words = new BigUint64Array(buf.buffer, buf.byteOffset + head, (buf.byteLength - head) >> 3)
-  for (let i = 0; i < words.length; i++) if (words[i] !== 0n) return false
-  for (let i = head + (words.length << 3); i < buf.byteLength; i++) if (buf[i] !== 0) return false
-  return true
-}
 
 /** Zero runs of at least this many aligned bytes become holes instead of written zeros (the file system block). */
 export const SPARSE_BLOCK = 4096
