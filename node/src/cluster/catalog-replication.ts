@@ -10,6 +10,8 @@ import type { Membership } from './membership.js'
 export const COMMIT_COPIES = 2
 /** How long the commit waits for another site to take the log. */
 const REPLICATE_TIMEOUT_MS = 30_000
+/** How long a best-effort push to every member (a new member's admission) may take. */
+const PUSH_ALL_TIMEOUT_MS = 5_000
 /** One sync round with one site gives up after this (the next round tries again). */
 const SYNC_ROUND_TIMEOUT_MS = 60_000
 /** Concurrent sync rounds (one per peer) that may listen on the stop signal before Node warns. */
@@ -115,6 +117,14 @@ export class CatalogReplication {
     } catch (err) {
       if (!this.stopped) this.init.log(`resilien: catalog sync with ${this.init.membership.record(peer)?.name ?? peer} failed: ${describe(err)}`)
     }
+  }
+
+  /** Pushes this site's log up to `seq` to every connected member but `except`, best effort, briefly. */
+  async pushToAll (seq: number, except?: SiteId): Promise<void> {
+    const self = this.init.membership.self
+    const signal = AbortSignal.timeout(PUSH_ALL_TIMEOUT_MS)
+    const peers = this.init.host.connectedPeers().filter((p) => this.init.membership.has(p) && p !== self && p !== except)
+    await Promise.allSettled(peers.map(async (peer) => await pushLogTo(this.client, this.init.catalog, peer, self, seq, { signal })))
   }
 
   /**

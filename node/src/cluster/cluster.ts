@@ -74,7 +74,7 @@ export class Cluster {
       isUp: (site) => this.liveness.isUp(site),
       freeBytes: (site) => site === self ? this.ownFree : this.replication.infoOf(site)?.freeBytes
     })
-    this.sites = createNetworkSites(self, init.store, host)
+    this.sites = createNetworkSites(self, init.store, host, async (site) => await this.liveness.settled(site))
     this.repair = new RepairWorker({
       catalog: init.catalog,
       membership,
@@ -244,8 +244,10 @@ export class Cluster {
     const clash = membership.records().find((s) => s.name === request.name && s.site !== peer)
     if (clash !== undefined) throw new InvalidInputError(`a site named "${request.name}" is already a member: choose another --name`)
     await this.invites.redeem(request.secret)
-    await catalog.append([{ type: 'site-joined', site: peer, name: request.name, zone: request.zone, addrs: request.addrs, publicKey: toHex(publicKey) }])
+    const [entry] = await catalog.append([{ type: 'site-joined', site: peer, name: request.name, zone: request.zone, addrs: request.addrs, publicKey: toHex(publicKey) }])
     await membership.refresh()
+    // Tell the members now, so that their gaters let the new site in as soon as it starts.
+    if (entry !== undefined) await this.replication.pushToAll(entry.seq, peer)
     this.init.log(`resilien: site ${request.name} (${peer}) joined the cluster`)
     const members = membership.records().map((s) => ({ peerId: s.site, name: s.name, addrs: s.site === membership.self ? this.addresses() : s.addrs }))
     return { cluster: config.cluster, members }

@@ -15,7 +15,8 @@ interface SiteLiveness {
   lastSeen: number | undefined
   nextDial: number
   backoff: number
-  dialing: boolean
+  /** The dial under way, if any. */
+  dialing: Promise<void> | undefined
 }
 
 export interface LivenessInit {
@@ -97,7 +98,7 @@ export class Liveness {
   private entry (site: SiteId): SiteLiveness {
     let s = this.state.get(site)
     if (s === undefined) {
-      s = { lastSeen: undefined, nextDial: 0, backoff: FIRST_REDIAL_MS, dialing: false }
+      s = { lastSeen: undefined, nextDial: 0, backoff: FIRST_REDIAL_MS, dialing: undefined }
       this.state.set(site, s)
     }
     return s
@@ -112,23 +113,33 @@ export class Liveness {
     for (const peer of this.init.membership.others()) {
       if (this.init.host.isConnected(peer.peerId) || peer.addrs.length === 0) continue
       const s = this.entry(peer.peerId)
-      if (s.dialing || s.nextDial > now) continue
+      if (s.dialing !== undefined || s.nextDial > now) continue
       void this.dial(peer.peerId, peer.addrs)
     }
   }
 
   private async dial (site: SiteId, addrs: readonly string[]): Promise<void> {
     const s = this.entry(site)
-    if (s.dialing) return
-    s.dialing = true
-    try {
-      await this.init.host.connect(site, addrs, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
-    } catch {
-      const wait = s.backoff * (1 + JITTER * (2 * Math.random() - 1))
-      s.nextDial = this.now() + wait
-      s.backoff = Math.min(s.backoff * 2, this.init.redialMax)
-    } finally {
-      s.dialing = false
-    }
+    s.dialing ??= (async () => {
+      try {
+        await this.init.host.connect(site, addrs, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      } catch {
+        const wait = s.backoff * (1 + JITTER * (2 * Math.random() - 1))
+        s.nextDial = this.now() + wait
+        s.backoff = Math.min(s.backoff * 2, this.init.redialMax)
+      } finally {
+        s.dialing = undefined
+      }
+    })()
+    await s.dialing
+  }
+
+  /**
+   * Waits for a dial of `site` that is under way (a node that just started is still connecting
+   * to its members); resolves at once when none is. A site that is down and backing off is not
+   * dialled here, so reads of a dead site fail fast and go to the other shards.
+   */
+  async settled (site: SiteId): Promise<void> {
+    await this.state.get(site)?.dialing
   }
 }

@@ -16,12 +16,14 @@ export class SiteUnreachableError extends ResilienError {
 
 /**
  * ShardSites of a cluster member: this site is its own store, every other site goes through
- * the shard protocol. A site that is not connected fails at once (the liveness loop keeps
- * redialling it): a restore turns to the other shards rather than waiting for a dial timeout.
+ * the shard protocol. A site that is not connected fails at once unless a dial to it is under
+ * way (then it waits for that dial): a restore turns to the other shards rather than waiting
+ * for the redial loop's next attempt.
  */
-export function createNetworkSites (self: SiteId, store: ShardStore, host: SiteHost): ShardSites {
+export function createNetworkSites (self: SiteId, store: ShardStore, host: SiteHost, dialSettled: (site: SiteId) => Promise<void> = async () => {}): ShardSites {
   const client = new ShardClient(host)
-  const remote = (site: SiteId): SiteId => {
+  const remote = async (site: SiteId): Promise<SiteId> => {
+    if (!host.isConnected(site)) await dialSettled(site)
     if (!host.isConnected(site)) throw new SiteUnreachableError(site)
     return site
   }
@@ -29,15 +31,15 @@ export function createNetworkSites (self: SiteId, store: ShardStore, host: SiteH
     async put (site: SiteId, id: ShardId, data: Uint8Array, options?: AbortOptions) {
       // Locally the repository computed `id` from these bytes in this process: no second hash.
       if (site === self) await store.put(id, data, { ...options, trustedId: true })
-      else await client.put(remote(site), id, data, options)
+      else await client.put(await remote(site), id, data, options)
     },
     async get (site: SiteId, id: ShardId, range?: ByteRange, options?: AbortOptions) {
       if (site === self) return store.get(id, range, options)
-      return client.get(remote(site), id, range, options)
+      return client.get(await remote(site), id, range, options)
     },
     async has (site: SiteId, ids: readonly ShardId[], options?: AbortOptions) {
       if (site === self) return store.has(ids, options)
-      return client.has(remote(site), ids, options)
+      return client.has(await remote(site), ids, options)
     }
   }
 }
