@@ -84,7 +84,8 @@ export class Cluster {
       grace: config.repairGrace,
       rate: config.repairRate,
       interval: config.repairInterval,
-      log
+      log,
+      onMoved: () => this.scheduleRecount()
     })
     this.scrub = new ScrubWorker({
       dataDir: init.dataDir,

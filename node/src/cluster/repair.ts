@@ -29,6 +29,8 @@ export interface RepairInit {
   interval: number
   log: (line: string) => void
   erasure?: ErasureBackend
+  /** After a pass that moved shards: the bytes per site should be recounted. */
+  onMoved?: () => void
 }
 
 /** What one pass did: the control API's RepairResult. */
@@ -41,6 +43,12 @@ export type RepairReport = RepairResult
  */
 const REBALANCE_SLACK_SHARDS = 2
 const REBALANCE_MIN_SHARE = 0.1
+/**
+ * After a pass that moved shards to even the load, the next passes do not rebalance for this
+ * long: the bytes per site come from a catalog recount that lags behind moves (several sites
+ * move shards at once), and deciding again on stale counts would pass shards back and forth.
+ */
+const REBALANCE_COOLDOWN_MS = 20_000
 
 /**
  * Heals stripes whose shards sit on sites that are gone: retired, declared lost, or unreachable
@@ -55,6 +63,7 @@ export class RepairWorker {
   private readonly limit: ByteRateLimit
   private readonly backoff = new Map<string, { until: number, wait: number }>()
   private readonly periodic: PeriodicPass<RepairReport>
+  private rebalanceAfter = 0
 
   constructor (private readonly init: RepairInit) {
     this.limit = new ByteRateLimit(init.rate)
@@ -87,6 +96,7 @@ export class RepairWorker {
     // Bytes per site as this pass moves shards: the catalog recount lags behind our own moves.
     const load = new Map<SiteId, number>()
     const loadOf = (site: SiteId): number => load.get(site) ?? this.init.storedBytes(site)
+    const mayRebalance = Date.now() >= this.rebalanceAfter
     const { membership, liveness } = this.init
     const now = Date.now()
     for await (const stripe of this.init.catalog.stripes()) {
@@ -95,7 +105,7 @@ export class RepairWorker {
       const keep = new Set<number>()
       stripe.shards.forEach((s, i) => { if (this.isGone(s.site)) bad.push(i); else keep.add(i) })
       if (bad.length === 0) {
-        if (await this.rebalance(stripe, loadOf, load, signal).catch((err: unknown) => {
+        if (mayRebalance && await this.rebalance(stripe, loadOf, load, signal).catch((err: unknown) => {
           if (signal.aborted) throw err
           this.init.log(`resilien: moving a shard of pack ${stripe.pack.slice(0, 12)} failed: ${(err as Error).message}`)
           return false
@@ -127,6 +137,8 @@ export class RepairWorker {
         this.init.log(`resilien: repair of pack ${stripe.pack.slice(0, 12)} failed (retry in ${Math.round(wait / 1000)} s): ${(err as Error).message}`)
       }
     }
+    if (report.rebalanced > 0) this.rebalanceAfter = Date.now() + REBALANCE_COOLDOWN_MS
+    if (report.moved > 0 || report.rebalanced > 0) this.init.onMoved?.()
     if (report.moved > 0 || report.failed > 0 || report.unrepairable > 0 || report.rebalanced > 0) {
       this.init.log(`resilien: repair: ${report.moved} shards rebuilt, ${report.rebalanced} moved to even the load, ${report.failed} stripes failed, ${report.unrepairable} cannot be rebuilt now`)
     }
