@@ -1,5 +1,5 @@
-import { createSiteHost, requestJoin } from '@resilien/wire'
-import { InvalidInputError } from '@resilien/types'
+import { createSiteHost, RemoteError, requestJoin } from '@resilien/wire'
+import { InvalidInputError, ResilienError } from '@resilien/types'
 import { decodeInviteToken } from './cluster/invite-token.js'
 import { identityProtobuf } from './identity.js'
 import { checkNewSite, makeSiteIdentity, removeHalfMadeSite, writeSite } from './init-site.js'
@@ -36,6 +36,10 @@ export async function joinSite (options: JoinSiteOptions): Promise<InitSiteResul
         addrs: options.listen
       }, { signal: AbortSignal.timeout(JOIN_TIMEOUT_MS) })
       members = response.members
+    } catch (err) {
+      // The inviter's own line is what the user needs ("a site named ... is already a member").
+      if (err instanceof RemoteError) throw new ResilienError(`the inviter refused this site: ${err.detail}`, { permanent: err.permanent })
+      throw err
     } finally {
       await host.stop()
     }

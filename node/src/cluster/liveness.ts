@@ -86,15 +86,6 @@ export class Liveness {
     return this.now() - (this.state.get(site)?.lastSeen ?? this.startedAt)
   }
 
-  /** Dials a site now (e.g. a read needs it), unless a dial is already under way. */
-  async dialNow (site: SiteId): Promise<boolean> {
-    if (this.isUp(site)) return true
-    const peer = this.init.membership.others().find((p) => p.peerId === site)
-    if (peer === undefined) return false
-    await this.dial(peer.peerId, peer.addrs)
-    return this.isUp(site)
-  }
-
   private entry (site: SiteId): SiteLiveness {
     let s = this.state.get(site)
     if (s === undefined) {

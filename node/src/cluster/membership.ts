@@ -54,10 +54,6 @@ export class Membership {
     return this.retired.has(site)
   }
 
-  retirement (site: SiteId): RetiredSite | undefined {
-    return this.retired.get(site)
-  }
-
   record (site: SiteId): SiteRecord | undefined {
     return this.sites.get(site)
   }

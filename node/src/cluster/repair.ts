@@ -1,14 +1,13 @@
-import { activeErasure } from '@resilien/erasure'
 import type { ErasureBackend } from '@resilien/erasure'
-import { hash } from '@resilien/hashing'
 import type { Catalog } from '@resilien/catalog'
-import { IntegrityError, NotEnoughShardsError, toHex } from '@resilien/types'
+import { NotEnoughShardsError } from '@resilien/types'
 import type { ShardSites, SiteId, StripeRecord } from '@resilien/types'
 import type { Liveness } from './liveness.js'
 import type { Membership } from './membership.js'
 import type { RepairResult } from '@resilien/control'
 import { PeriodicPass } from './periodic-pass.js'
 import { ByteRateLimit } from './rate-limit.js'
+import { rebuildShards } from './rebuild-shards.js'
 import { chooseRepairTarget } from './repair-target.js'
 import type { TargetCandidate } from './repair-target.js'
 
@@ -187,28 +186,13 @@ export class RepairWorker {
 
   /** Rebuilds the shards at `bad` from k live ones and places them; returns how many moved. */
   private async repairStripe (stripe: StripeRecord, bad: number[], keep: Set<number>, live: number[], signal: AbortSignal): Promise<number> {
-    const { k, m } = stripe
-    const shards: Array<Uint8Array | undefined> = new Array(k + m).fill(undefined)
-    let have = 0
-    for (const i of live) {
-      if (have >= k) break
-      const placement = stripe.shards[i]
-      if (placement === undefined) continue
-      // ShardSites verifies whole shards against their ids (local store and shard client alike).
-      const bytes = await this.init.sites.get(placement.site, placement.id, undefined, { signal }).catch(() => undefined)
-      if (bytes === undefined) continue
-      shards[i] = bytes
-      have++
-    }
-    if (have < k) throw new NotEnoughShardsError(k, have, `only ${have} of the ${k} shards needed could be read`)
-    const all = await (this.init.erasure ?? activeErasure).reconstruct(k, m, shards)
+    const all = await rebuildShards(stripe, live, bad, this.init.sites, { signal, ...(this.init.erasure === undefined ? {} : { erasure: this.init.erasure }) })
     const current: StripeRecord = { ...stripe, shards: stripe.shards.map((s) => ({ ...s })) }
     let moved = 0
     for (const i of bad) {
       const placement = current.shards[i]
       const bytes = all[i]
       if (placement === undefined || bytes === undefined) continue
-      if (toHex(hash(bytes)) !== placement.id) throw new IntegrityError(`shard ${placement.id}`, `shard ${i} of pack ${stripe.pack} rebuilt from the others does not hash to its id`)
       const target = chooseRepairTarget(current, keep, this.candidates(), (site) => this.init.membership.zoneOf(site))
       if (target === undefined) throw new NotEnoughShardsError(1, 0, 'no live site can take the rebuilt shard')
       await this.limit.take(bytes.byteLength, signal)

@@ -1,13 +1,12 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { activeErasure } from '@resilien/erasure'
 import type { ErasureBackend } from '@resilien/erasure'
-import { hash } from '@resilien/hashing'
 import type { Catalog } from '@resilien/catalog'
 import type { DiskShardStore } from '@resilien/store'
-import { IntegrityError, NotEnoughShardsError, NotFoundError, toHex } from '@resilien/types'
+import { NotFoundError } from '@resilien/types'
 import type { ShardSites, SiteId, StripeRecord } from '@resilien/types'
 import { ByteRateLimit } from './rate-limit.js'
+import { rebuildShards } from './rebuild-shards.js'
 import { sleep } from './sleep.js'
 
 /** File of the scrub's progress in the data dir: where the current round is, and what awaits repair. */
@@ -138,24 +137,12 @@ export class ScrubWorker {
   }
 
   private async rebuild (stripe: StripeRecord, index: number, signal: AbortSignal): Promise<void> {
-    const { k, m } = stripe
-    const shards: Array<Uint8Array | undefined> = new Array(k + m).fill(undefined)
-    let have = 0
-    for (let i = 0; i < stripe.shards.length && have < k; i++) {
-      const placement = stripe.shards[i]
-      if (i === index || placement === undefined || !this.init.isUp(placement.site)) continue
-      const bytes = await this.init.sites.get(placement.site, placement.id, undefined, { signal }).catch(() => undefined)
-      if (bytes === undefined) continue
-      shards[i] = bytes
-      have++
-    }
-    if (have < k) throw new NotEnoughShardsError(k, have, `only ${have} of the ${k} shards needed could be read`)
-    const bytes = (await (this.init.erasure ?? activeErasure).reconstruct(k, m, shards))[index]
+    const sources = stripe.shards.map((_, i) => i).filter((i) => this.init.isUp(stripe.shards[i]?.site as string))
+    const bytes = (await rebuildShards(stripe, sources, [index], this.init.sites, { signal, ...(this.init.erasure === undefined ? {} : { erasure: this.init.erasure }) }))[index]
     const id = stripe.shards[index]?.id
     if (bytes === undefined || id === undefined) throw new NotFoundError('shard', String(index))
-    if (toHex(hash(bytes)) !== id) throw new IntegrityError(`shard ${id}`, `shard ${index} of pack ${stripe.pack} rebuilt from the others does not hash to its id`)
     await this.init.store.put(id, bytes, { signal })
-    this.init.log(`resilien: scrub: shard ${id} rebuilt from ${k} others`)
+    this.init.log(`resilien: scrub: shard ${id} rebuilt from ${stripe.k} others`)
   }
 
   private async save (): Promise<void> {

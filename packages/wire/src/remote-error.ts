@@ -25,6 +25,8 @@ const CODE_LENGTH = 32
 export class RemoteError extends ResilienError {
   readonly code: string
   readonly reason: string | undefined
+  /** The peer's own line, without the code in front. */
+  readonly detail: string
 
   constructor (code: string, message: string, reason?: string) {
     const permanent = PERMANENT_CODES.has(code) || (code === 'rejected' && !TRANSIENT_REASONS.has(reason ?? ''))
@@ -32,6 +34,7 @@ export class RemoteError extends ResilienError {
     this.name = 'RemoteError'
     this.code = code
     this.reason = reason
+    this.detail = message
   }
 }
 
