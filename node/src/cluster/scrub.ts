@@ -24,6 +24,8 @@ interface ScrubState {
   /** Quarantined shards whose rebuild has not succeeded yet. */
   pending: string[]
   corruptFound: number
+  /** Shards the catalog places here that the store did not have. */
+  missingFound?: number
   rebuilt: number
 }
 
@@ -31,7 +33,7 @@ export interface ScrubInit {
   dataDir: string
   self: SiteId
   store: DiskShardStore
-  catalog: Pick<Catalog, 'stripes'>
+  catalog: Pick<Catalog, 'stripes' | 'placedShards'>
   sites: ShardSites
   isUp: (site: SiteId) => boolean
   /** Bytes per second re-hashed (0: no limit). */
@@ -46,7 +48,9 @@ export interface ScrubInit {
  * Re-hashes every shard of this site's store at a bounded rate, round after round, resuming
  * from its saved position after a restart. A shard that fails is quarantined (its file kept
  * aside, never served) and rebuilt here from k shards of its stripe on other sites: same bytes,
- * same id, same site, so the catalog does not change.
+ * same id, same site, so the catalog does not change. The same walk, merged in id order with
+ * the catalog's list of shards placed here, finds shards that are missing altogether (a disk
+ * that lost files, an operator's rm) and rebuilds them the same way.
  */
 export class ScrubWorker {
   private state: ScrubState = { after: '', round: 1, roundStartedAt: Date.now(), pending: [], corruptFound: 0, rebuilt: 0 }
@@ -87,7 +91,7 @@ export class ScrubWorker {
     for (;;) {
       await this.round(signal)
       await this.rebuildPending(signal)
-      this.init.log(`resilien: scrub round ${this.state.round} done: ${this.state.corruptFound} corrupt shards found so far, ${this.state.rebuilt} rebuilt, ${this.state.pending.length} waiting`)
+      this.init.log(`resilien: scrub round ${this.state.round} done: ${this.state.corruptFound} corrupt and ${this.state.missingFound ?? 0} missing shards found so far, ${this.state.rebuilt} rebuilt, ${this.state.pending.length} waiting`)
       this.state = { ...this.state, after: '', round: this.state.round + 1, roundStartedAt: Date.now() }
       await this.save()
       await sleep(this.init.interval, signal)
@@ -95,19 +99,46 @@ export class ScrubWorker {
   }
 
   private async round (signal: AbortSignal): Promise<void> {
-    for await (const info of this.init.store.list({ signal })) {
-      if (info.id <= this.state.after) continue
-      await this.limit.take(info.size, signal)
-      const ok = await this.init.store.verify(info.id, { signal })
-      if (ok === false) {
-        await this.init.store.quarantine(info.id, { signal })
-        this.state.corruptFound++
-        if (this.state.pending.length < MAX_PENDING) this.state.pending.push(info.id)
-        this.init.log(`resilien: scrub: shard ${info.id} is corrupt; quarantined, to be rebuilt`)
+    // The store's listing first: a shard that arrives after it started but is placed in the
+    // catalog's listing looks missing, and `missing` asks the store again before believing it.
+    const stored = this.init.store.list({ signal })[Symbol.asyncIterator]()
+    const placed = this.init.catalog.placedShards(this.init.self)[Symbol.asyncIterator]()
+    try {
+      let next = await placed.next()
+      for (let info = await stored.next(); info.done !== true; info = await stored.next()) {
+        while (next.done !== true && next.value < info.value.id) {
+          if (next.value > this.state.after) await this.missing(next.value, signal)
+          next = await placed.next()
+        }
+        if (info.value.id > this.state.after) await this.check(info.value, signal)
       }
-      this.state.after = info.id
-      if (Date.now() - this.lastSave > SAVE_EVERY_MS) await this.save()
+      for (; next.done !== true; next = await placed.next()) {
+        if (next.value > this.state.after) await this.missing(next.value, signal)
+      }
+    } finally {
+      await stored.return?.()
+      await placed.return?.()
     }
+  }
+
+  private async missing (id: string, signal: AbortSignal): Promise<void> {
+    if ((await this.init.store.has([id], { signal }))[0] === true) return
+    this.state.missingFound = (this.state.missingFound ?? 0) + 1
+    if (this.state.pending.length < MAX_PENDING && !this.state.pending.includes(id)) this.state.pending.push(id)
+    this.init.log(`resilien: scrub: shard ${id} is placed here but missing; to be rebuilt`)
+  }
+
+  private async check (info: { id: string, size: number }, signal: AbortSignal): Promise<void> {
+    await this.limit.take(info.size, signal)
+    const ok = await this.init.store.verify(info.id, { signal })
+    if (ok === false) {
+      await this.init.store.quarantine(info.id, { signal })
+      this.state.corruptFound++
+      if (this.state.pending.length < MAX_PENDING) this.state.pending.push(info.id)
+      this.init.log(`resilien: scrub: shard ${info.id} is corrupt; quarantined, to be rebuilt`)
+    }
+    this.state.after = info.id
+    if (Date.now() - this.lastSave > SAVE_EVERY_MS) await this.save()
   }
 
   /** Rebuilds quarantined shards from their stripes; those that fail stay pending for the next round. */

@@ -1,11 +1,10 @@
 import type { Catalog } from '@resilien/catalog'
-import type { DiskShardStore } from '@resilien/store'
-import type { SiteId } from '@resilien/types'
+import type { ShardStore, SiteId } from '@resilien/types'
 import { PeriodicPass } from './periodic-pass.js'
 
 export interface ShardGcInit {
   self: SiteId
-  store: DiskShardStore
+  store: Pick<ShardStore, 'list' | 'delete'>
   catalog: Pick<Catalog, 'placedShards'>
   /** A shard younger than this is kept even if no stripe places it here yet (its stripe record may still be on its way). */
   grace: number
@@ -46,9 +45,9 @@ export class ShardGc {
 
   private async pass (signal: AbortSignal): Promise<ShardGcReport> {
     const report: ShardGcReport = { kept: 0, deleted: 0, deletedBytes: 0 }
+    const cutoff = Date.now() - this.init.grace
     const placed = this.init.catalog.placedShards(this.init.self)[Symbol.asyncIterator]()
     let next = await placed.next()
-    const cutoff = Date.now() - this.init.grace
     try {
       for await (const info of this.init.store.list({ signal })) {
         while (next.done !== true && next.value < info.id) next = await placed.next()
@@ -56,7 +55,11 @@ export class ShardGc {
           report.kept++
           continue
         }
-        await this.init.store.delete(info.id, { signal })
+        // Deleted only if still older than the cutoff: a put may have renewed it since the listing.
+        if (!await this.init.store.delete(info.id, { signal, storedBefore: cutoff })) {
+          report.kept++
+          continue
+        }
         report.deleted++
         report.deletedBytes += info.size
       }

@@ -2,7 +2,7 @@ import { rename, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { hash } from '@resilien/hashing'
 import { CorruptShardError, DiskFullError, InvalidInputError, fromHex } from '@resilien/types'
-import type { AbortOptions, ByteRange, ShardId, ShardInfo, ShardPutOptions, ShardStore, ShardStoreStats } from '@resilien/types'
+import type { AbortOptions, ByteRange, ShardDeleteOptions, ShardId, ShardInfo, ShardPutOptions, ShardStore, ShardStoreStats } from '@resilien/types'
 import { blockDigests, blocksMatch, sameDigest } from './block-digests.js'
 import { DEFAULT_BLOCK_SIZE, DEFAULT_RESERVE_BYTES, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE } from './constants.js'
 import { availableBytes, isOutOfSpace, outOfSpaceError } from './disk-space.js'
@@ -117,7 +117,11 @@ class DefaultDiskShardStore implements DiskShardStore {
   }
 
   async #put (id: ShardId, data: Uint8Array | AsyncIterable<Uint8Array>, size: number, signal: AbortSignal | undefined, trustedId: boolean): Promise<void> {
-    if (await this.#index.getShard(id) !== undefined) return
+    const present = await this.#index.getShard(id)
+    if (present !== undefined) {
+      await this.#index.renewShard(id, present)
+      return
+    }
     const release = await this.#promiseSpace(size)
     try {
       const temp = tempPath(this.#layout, id)
@@ -231,16 +235,31 @@ class DefaultDiskShardStore implements DiskShardStore {
     return await this.#gate.run(async () => ids.length === 0 ? [] : await this.#index.hasMany([...ids]))
   }
 
-  async delete (id: ShardId, options?: AbortOptions): Promise<void> {
+  async renew (id: ShardId, options?: AbortOptions): Promise<boolean> {
     assertShardId(id)
     options?.signal?.throwIfAborted()
-    await this.#gate.run(async () => {
-      await this.#locks.run(id, async () => {
+    return await this.#gate.run(async () => {
+      return await this.#locks.run(id, async () => {
         const record = await this.#index.getShard(id)
-        if (record === undefined) return
+        if (record === undefined) return false
+        await this.#index.renewShard(id, record)
+        return true
+      })
+    })
+  }
+
+  async delete (id: ShardId, options?: ShardDeleteOptions): Promise<boolean> {
+    assertShardId(id)
+    options?.signal?.throwIfAborted()
+    return await this.#gate.run(async () => {
+      return await this.#locks.run(id, async () => {
+        const record = await this.#index.getShard(id)
+        if (record === undefined) return false
+        if (options?.storedBefore !== undefined && record.storedAt >= options.storedBefore) return false
         await this.#index.removeShard(id, record.size, IntentKind.delete)
         await removeShardFile(this.#layout, id)
         await this.#index.clearIntent(id)
+        return true
       })
     })
   }

@@ -1,6 +1,6 @@
 import { hash } from '@resilien/hashing'
 import { CorruptShardError, fromHex } from '@resilien/types'
-import type { AbortOptions, ByteRange, ShardId, ShardInfo, ShardPutOptions, ShardStore, ShardStoreStats } from '@resilien/types'
+import type { AbortOptions, ByteRange, ShardDeleteOptions, ShardId, ShardInfo, ShardPutOptions, ShardStore, ShardStoreStats } from '@resilien/types'
 import { sameDigest } from './block-digests.js'
 import { OperationGate } from './operation-gate.js'
 import { assertRangeInside, assertRangeShape, assertShardId, assertShardIds, checkStreamChunk, checkStreamEnd, putSize } from './validate.js'
@@ -36,7 +36,11 @@ class MemoryShardStore implements ShardStore {
     const size = putSize(data, options)
     options?.signal?.throwIfAborted()
     await this.#gate.run(async () => {
-      if (this.#shards.has(id)) return
+      const present = this.#shards.get(id)
+      if (present !== undefined) {
+        present.storedAt = Date.now()
+        return
+      }
       // A copy the caller cannot change afterwards (Buffer#slice would share the memory).
       const bytes = data instanceof Uint8Array ? Uint8Array.prototype.slice.call(data) : await collect(data, size, options?.signal)
       if (!sameDigest(hash(bytes), fromHex(id))) throw new CorruptShardError(id, `the bytes given for shard ${id} do not hash to it`)
@@ -64,10 +68,25 @@ class MemoryShardStore implements ShardStore {
     return await this.#gate.run(async () => ids.map((id) => this.#shards.has(id)))
   }
 
-  async delete (id: ShardId, options?: AbortOptions): Promise<void> {
+  async renew (id: ShardId, options?: AbortOptions): Promise<boolean> {
     assertShardId(id)
     options?.signal?.throwIfAborted()
-    await this.#gate.run(async () => { this.#shards.delete(id) })
+    return await this.#gate.run(async () => {
+      const shard = this.#shards.get(id)
+      if (shard !== undefined) shard.storedAt = Date.now()
+      return shard !== undefined
+    })
+  }
+
+  async delete (id: ShardId, options?: ShardDeleteOptions): Promise<boolean> {
+    assertShardId(id)
+    options?.signal?.throwIfAborted()
+    return await this.#gate.run(async () => {
+      const shard = this.#shards.get(id)
+      if (shard === undefined) return false
+      if (options?.storedBefore !== undefined && shard.storedAt >= options.storedBefore) return false
+      return this.#shards.delete(id)
+    })
   }
 
   async * list (options?: AbortOptions): AsyncGenerator<ShardInfo> {

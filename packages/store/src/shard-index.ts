@@ -150,6 +150,19 @@ export class ShardIndex {
     })
   }
 
+  /**
+   * A shard given again: its storedAt becomes now. Synchronous, because a GC pass trusts it to
+   * keep a shard a peer was just told is here.
+   */
+  async renewShard (id: ShardId, shard: ShardRecord): Promise<void> {
+    await this.#commits.submit({
+      operations: [{ type: 'put', sublevel: this.#shards, key: id, value: encodeShardRecord({ size: shard.size, storedAt: Date.now() }) }],
+      sync: true,
+      shards: 0,
+      bytes: 0
+    })
+  }
+
   /** Before the file goes: removes the entries and records the intent to delete or quarantine it. */
   async removeShard (id: ShardId, size: number, kind: IntentKind): Promise<void> {
     await this.#commits.submit({

@@ -83,6 +83,7 @@ export function shardStoreCompliance (name: string, open: () => Promise<OpenedSt
         await assert.rejects(store.get(bad), InvalidInputError)
         await assert.rejects(store.has([id, bad]), InvalidInputError)
         await assert.rejects(store.delete(bad), InvalidInputError)
+        await assert.rejects(store.renew(bad), InvalidInputError)
       }
     })
 
@@ -92,7 +93,31 @@ export function shardStoreCompliance (name: string, open: () => Promise<OpenedSt
       assert.equal(await store.get(id), undefined)
       assert.equal(await store.get(id, { offset: 0, length: 1 }), undefined)
       assert.deepEqual(await store.has([id]), [false])
-      await store.delete(id)
+      assert.equal(await store.delete(id), false)
+      assert.equal(await store.renew(id), false)
+      assert.deepEqual(await store.has([id]), [false], 'renew does not make a shard')
+    })
+
+    test('putting or renewing a present shard makes it as fresh as a new one, and a delete older than it keeps it', async (t) => {
+      const store = await fresh(t)
+      const shard = makeShard(500)
+      await store.put(shard.id, shard.bytes)
+      const first = (await collectList(store.list()))[0]?.storedAt ?? 0
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const cutoff = Date.now()
+      assert.equal(await store.renew(shard.id), true)
+      const renewed = (await collectList(store.list()))[0]?.storedAt ?? 0
+      assert.ok(renewed >= cutoff && renewed > first, `storedAt ${first} -> ${renewed}`)
+      assert.equal(await store.delete(shard.id, { storedBefore: cutoff }), false, 'renewed after the cutoff: kept')
+      assert.deepEqual(await store.get(shard.id), shard.bytes)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const later = Date.now()
+      await store.put(shard.id, shard.bytes)
+      assert.ok(((await collectList(store.list()))[0]?.storedAt ?? 0) >= later, 'a put of a present shard renews it')
+      assert.equal(await store.delete(shard.id, { storedBefore: later }), false)
+      assert.equal(await store.delete(shard.id, { storedBefore: Date.now() + 1000 }), true)
+      assert.deepEqual(await store.has([shard.id]), [false])
+      assert.equal((await store.stats()).shards, 0)
     })
 
     test('putting a shard twice, or many times at once, stores it once', async (t) => {
@@ -179,7 +204,7 @@ export function shardStoreCompliance (name: string, open: () => Promise<OpenedSt
       const drop = makeShard(2000)
       await store.put(keep.id, keep.bytes)
       await store.put(drop.id, drop.bytes)
-      await store.delete(drop.id)
+      assert.equal(await store.delete(drop.id), true)
       assert.equal(await store.get(drop.id), undefined)
       assert.deepEqual(await store.has([keep.id, drop.id]), [true, false])
       const { shards, bytes } = await store.stats()
@@ -258,6 +283,7 @@ export function shardStoreCompliance (name: string, open: () => Promise<OpenedSt
       await assert.rejects(store.get(shard.id), ClosedError)
       await assert.rejects(store.has([shard.id]), ClosedError)
       await assert.rejects(store.delete(shard.id), ClosedError)
+      await assert.rejects(store.renew(shard.id), ClosedError)
       await assert.rejects(store.stats(), ClosedError)
       await assert.rejects(collectList(store.list()), ClosedError)
     })

@@ -43,7 +43,9 @@ async function put (store: ShardStore, exchange: ServerExchange): Promise<void> 
   onlyKeys(header, ['op', 'id', 'size'])
   const id = hex64(header.id, 'id')
   const size = integer(header.size, 'size', 1, MAX_SHARD_BYTES)
-  const have = (await store.has([id]))[0] === true
+  // Renewed, not only asked: the sender records the shard here on the strength of this answer,
+  // so this site's GC must not take the copy it already had (GC's grace counts from here).
+  const have = await store.renew(id)
   sendHeader(exchange.stream, { ok: true, have })
   if (have) return
   const progress = { received: 0 }
