@@ -19,9 +19,10 @@ export function backupCommand (): Command {
     .option('--tag <tag>', 'tag the snapshot (repeatable)', collect, [])
     .option('--host <host>', 'host name recorded in the snapshot (default: this machine\'s)')
     .option('--stdin-from-command <command>', 'store the standard output of this shell command as a file')
-    .option('--stdin-filename <name>', 'the file name for --stdin-from-command')
+    .option('--stdin-filename <name>', 'the file name for --stdin-from-command (stored at the snapshot\'s root)')
+    .option('--exclude <pattern>', 'leave out matching paths (repeatable; a pattern without "/" matches base names, e.g. "*.tmp")', collect, [])
     .option('--allow-degraded', 'commit even when the snapshot would not survive the loss of a site')
-    .action(async (repo: string, paths: string[], opts: { tag: string[], host?: string, stdinFromCommand?: string, stdinFilename?: string, allowDegraded?: boolean }, cmd: Command) => {
+    .action(async (repo: string, paths: string[], opts: { tag: string[], exclude: string[], host?: string, stdinFromCommand?: string, stdinFilename?: string, allowDegraded?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       if (paths.length === 0 && opts.stdinFromCommand === undefined) throw new UsageError('give at least one path to back up, or --stdin-from-command')
       const password = await readPassword(g)
@@ -33,6 +34,7 @@ export function backupCommand (): Command {
           password,
           paths: paths.map((p) => resolve(p)),
           tags: opts.tag,
+          ...(opts.exclude.length === 0 ? {} : { exclude: opts.exclude }),
           ...(opts.host === undefined ? {} : { host: opts.host }),
           ...(opts.stdinFromCommand === undefined ? {} : { stdinCommand: opts.stdinFromCommand, stdinFilename: opts.stdinFilename ?? '' }),
           ...(opts.allowDegraded === true ? { allowDegraded: true } : {})

@@ -29,7 +29,6 @@ function commandSource (command: string, filename: string, signal: AbortSignal):
 }
 
 export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: HandlerContext): Promise<BackupResult> {
-  if (args.stdinCommand !== undefined && args.paths.length > 0) throw new InvalidInputError('give either paths or --stdin-from-command, not both')
   if (args.stdinCommand !== undefined && (args.stdinFilename === undefined || args.stdinFilename === '' || args.stdinFilename.includes('/'))) {
     throw new InvalidInputError('--stdin-from-command needs --stdin-filename NAME (a file name without "/")')
   }
@@ -42,11 +41,12 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
     return await ctx.locks.shared(repo.id, async () => await backup(repo, {
       paths: args.paths,
       tags: args.tags,
+      ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
       signal: hc.signal,
       redundancyCheck: async (options) => ctx.cluster.redundancyShortfall(repo.id, options),
       ...(singleSite ? {} : { replicate: async (seq: number, options: AbortOptions) => ctx.cluster.replication.replicate(seq, options) }),
       sealPool: ctx.sealPool,
-      ...(stdin === undefined ? {} : { stdin }),
+      ...(stdin === undefined ? {} : { streams: [stdin] }),
       ...(args.host === undefined ? {} : { host: args.host }),
       allowDegraded: args.allowDegraded === true || singleSite,
       onProgress: (p) => hc.progress({

@@ -40,6 +40,8 @@ export interface BackupArgs extends PasswordArgs {
   /** Run this shell command and store its standard output as the file `stdinFilename`. */
   stdinCommand?: string
   stdinFilename?: string
+  /** Glob patterns of paths left out (a pattern without "/" matches base names). */
+  exclude?: string[]
   allowDegraded?: boolean
 }
 

@@ -12,6 +12,7 @@ import { newSnapshotId, sealSnapshot } from './snapshot-record.js'
 import type { SnapshotRecord } from './snapshot-record.js'
 import { encodeTree, nodeNameBytes, setNodeName, setNodeTarget, sortNodes } from './tree.js'
 import type { NodeType, TreeNode } from './tree.js'
+import { compileExcludes } from './exclude.js'
 import { startScan } from './scanner.js'
 import { Limiter, mapConcurrent } from './limiter.js'
 import type { SealPool } from './seal-pool.js'
@@ -35,7 +36,7 @@ export interface BackupProgress {
 }
 
 export interface StdinSource {
-  /** Name of the file in the snapshot. */
+  /** Name of the file at the root of the snapshot (no "/"). */
   filename: string
   data: AsyncIterable<Uint8Array>
   /** Resolves when the producer (e.g. a command) finished well, rejects otherwise: then nothing is committed. */
@@ -44,7 +45,14 @@ export interface StdinSource {
 
 export interface BackupOptions extends AbortOptions {
   paths: string[]
-  stdin?: StdinSource
+  /**
+   * Streams stored as files at the snapshot's root beside the paths (a database dump, a
+   * command's output), read one after the other before the paths. Each is consumed as it is
+   * produced, never held whole.
+   */
+  streams?: StdinSource[]
+  /** Glob patterns of paths left out (see compileExcludes). */
+  exclude?: string[]
   tags?: string[]
   host?: string
   time?: Date
@@ -122,7 +130,10 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const started = process.hrtime.bigint()
   const signal = options.signal
   const paths = normalizePaths(options.paths)
-  if (paths.length === 0 && options.stdin === undefined) throw new InvalidInputError('nothing to back up: give at least one path')
+  const streams = options.streams ?? []
+  if (paths.length === 0 && streams.length === 0) throw new InvalidInputError('nothing to back up: give at least one path')
+  const excluded = compileExcludes(options.exclude)
+  checkStreamNames(streams, paths)
   for (const p of paths) {
     await lstat(p).catch((err: NodeJS.ErrnoException) => {
       throw err.code === 'ENOENT'
@@ -131,7 +142,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     })
   }
   const host = options.host ?? hostname()
-  const snapshotPaths = options.stdin !== undefined ? [`/${options.stdin.filename}`] : paths
+  const snapshotPaths = [...paths, ...streams.map((s) => `/${s.filename}`)]
   const parent = await findParent(repo, host, snapshotPaths)
   const saver = new BlobSaver(repo, {
     ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
@@ -147,11 +158,11 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   let skippedBytes = 0
   // With a parent snapshot its totals are the estimate (no second walk competing with the
   // backup for the disk); without one, a scan counts files and bytes alongside.
-  const scan = options.stdin !== undefined
+  const scan = paths.length === 0
     ? undefined
     : parent !== undefined
       ? { totals: { files: parent.record.stats.files, bytes: parent.record.stats.totalBytes, complete: true }, stop: () => {} }
-      : options.sealPool !== undefined ? options.sealPool.scan(paths) : startScan(paths, signal)
+      : options.sealPool !== undefined ? options.sealPool.scan(paths, options.exclude) : startScan(paths, signal, excluded)
   const progress = (current?: string): void => {
     options.onProgress?.({
       files: stats.files,
@@ -216,6 +227,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
 
   const backupNode = async (path: Buffer, name: Uint8Array, old: TreeNode | undefined, known?: BigIntStats): Promise<TreeNode | undefined> => {
     signal?.throwIfAborted()
+    if (excluded(path.toString())) return undefined
     const st = known ?? await statEntry(path)
     if (st === undefined) return undefined
     const node = baseNode(st, name)
@@ -304,23 +316,34 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   /** The snapshot root: the given paths below the virtual folders that lead to them (restic's layout). */
   const backupRoot = async (): Promise<string[]> => {
     const oldRoot: TreeNode | undefined = parent === undefined ? undefined : { type: 'dir', subtree: parent.record.tree } as TreeNode
-    if (options.stdin !== undefined) {
-      const node: TreeNode = {
-        type: 'file', mode: 0o600, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, size: 0,
-        mtimeNs: (BigInt(Date.now()) * 1000000n).toString(), ctimeNs: '0', inode: 0
-      }
-      setNodeName(node, Buffer.from(options.stdin.filename))
-      const counted = countBytes(options.stdin.data, (n) => { node.size += n })
-      node.content = await saveContent(counted)
-      await options.stdin.done
-      stats.files = 1
-      stats.totalBytes = node.size
-      return saver.saveTree(encodeTree({ nodes: [node] }))
-    }
-    return buildVirtual(Buffer.from('/'), paths.map((p) => p.split(sep).filter((c) => c !== '')), oldRoot)
+    // Streams first: a dump runs while the files it goes with are quiet (a job's maintenance
+    // window), and nothing else competes with it for the seal workers.
+    const streamed: TreeNode[] = []
+    for (const stream of streams) streamed.push(await backupStream(stream))
+    const nodes = paths.length === 0 ? [] : await virtualNodes(Buffer.from('/'), paths.map((p) => p.split(sep).filter((c) => c !== '')), oldRoot)
+    return saver.saveTree(encodeTree({ nodes: sortNodes([...nodes, ...streamed]) }))
   }
 
-  const buildVirtual = async (prefix: Buffer, rests: string[][], old: TreeNode | undefined): Promise<string[]> => {
+  const backupStream = async (stream: StdinSource): Promise<TreeNode> => {
+    const node: TreeNode = {
+      type: 'file', mode: 0o600, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, size: 0,
+      mtimeNs: (BigInt(Date.now()) * 1000000n).toString(), ctimeNs: '0', inode: 0
+    }
+    setNodeName(node, Buffer.from(stream.filename))
+    const counted = countBytes(stream.data, (n) => { node.size += n })
+    node.content = await saveContent(counted)
+    await stream.done
+    stats.files++
+    stats.totalBytes += node.size
+    progress(`/${stream.filename}`)
+    return node
+  }
+
+  const buildVirtual = async (prefix: Buffer, rests: string[][], old: TreeNode | undefined): Promise<string[]> =>
+    saver.saveTree(encodeTree({ nodes: sortNodes(await virtualNodes(prefix, rests, old)) }))
+
+  /** The nodes of a folder on the way to the given paths: only what leads to them, not its other entries. */
+  const virtualNodes = async (prefix: Buffer, rests: string[][], old: TreeNode | undefined): Promise<TreeNode[]> => {
     const oldChildren = await loadOldChildren(old)
     const groups = new Map<string, string[][]>()
     for (const rest of rests) {
@@ -344,7 +367,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
         nodes.push(node)
       }
     }
-    return saver.saveTree(encodeTree({ nodes: sortNodes(nodes) }))
+    return nodes
   }
 
   try {
@@ -397,6 +420,23 @@ async function * countBytes (source: AsyncIterable<Uint8Array>, add: (n: number)
   for await (const buf of source) {
     add(buf.byteLength)
     yield buf
+  }
+}
+
+/**
+ * The streams' file names, checked: plain names, each once, none the first folder of a path
+ * (both would be the same entry at the snapshot's root).
+ */
+function checkStreamNames (streams: readonly StdinSource[], paths: readonly string[]): void {
+  const names = new Set<string>()
+  const heads = new Set(paths.map((p) => p.split(sep).find((c) => c !== '')))
+  for (const { filename } of streams) {
+    if (typeof filename !== 'string' || filename === '' || filename === '.' || filename === '..' || filename.includes('/') || filename.includes('\0')) {
+      throw new InvalidInputError(`a stream's file name must be a plain name without "/", not ${JSON.stringify(filename)}`)
+    }
+    if (names.has(filename)) throw new InvalidInputError(`two streams are both named ${filename}`)
+    if (heads.has(filename)) throw new InvalidInputError(`the stream ${filename} and the path /${filename} would be the same entry of the snapshot`)
+    names.add(filename)
   }
 }
 

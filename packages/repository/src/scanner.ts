@@ -1,5 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { ExcludeMatcher } from './exclude.js'
 
 export interface ScanTotals {
   files: number
@@ -19,11 +20,11 @@ export interface Scan {
  * total and an ETA (restic does the same). It only stats; errors are ignored (the backup itself
  * reports them). Stopped when the backup ends.
  */
-export function startScan (paths: readonly string[], signal?: AbortSignal): Scan {
+export function startScan (paths: readonly string[], signal?: AbortSignal, excluded: ExcludeMatcher = () => false): Scan {
   const totals: ScanTotals = { files: 0, bytes: 0, complete: false }
   let stopped = false
   const walk = async (path: string): Promise<void> => {
-    if (stopped || signal?.aborted === true) return
+    if (stopped || signal?.aborted === true || excluded(path)) return
     const st = await lstat(path).catch(() => undefined)
     if (st === undefined) return
     if (st.isFile()) {

@@ -4,6 +4,7 @@ import { ResilienError } from '@resilien/types'
 import { runSealJob } from './seal-job.js'
 import type { SealJob, SealResult } from './seal-job.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
+import { compileExcludes } from './exclude.js'
 import { startScan } from './scanner.js'
 import type { Scan, ScanTotals } from './scanner.js'
 import { SealArena } from './seal-arena.js'
@@ -172,9 +173,9 @@ export class SealPool {
    * the backup for the main thread); `totals` is updated as reports arrive. Without a worker the
    * scan runs here.
    */
-  scan (paths: readonly string[]): Scan {
+  scan (paths: readonly string[], exclude: readonly string[] = []): Scan {
     const target = this.pick()
-    if (target === undefined || this.closed) return startScan(paths)
+    if (target === undefined || this.closed) return startScan(paths, undefined, compileExcludes(exclude))
     const seq = ++this.seq
     const totals: ScanTotals = { files: 0, bytes: 0, complete: false }
     this.tasks.set(seq, {
@@ -188,7 +189,7 @@ export class SealPool {
         }
       }
     })
-    this.send(target, { seq, type: 'scan', paths: [...paths] })
+    this.send(target, { seq, type: 'scan', paths: [...paths], exclude: [...exclude] })
     return { totals, stop: () => { if (this.tasks.has(seq)) this.send(target, { seq, type: 'cancel' }) } }
   }
 

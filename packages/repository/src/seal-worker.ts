@@ -4,6 +4,7 @@ import type { SealJob } from './seal-job.js'
 import { chunkBatches, READ_BUFFER_BYTES } from './file-chunks.js'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
+import { compileExcludes } from './exclude.js'
 import { startScan } from './scanner.js'
 import { BufferPool } from './buffer-pool.js'
 import { RecycledReads } from './recycled-reads.js'
@@ -90,8 +91,8 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
 /** Interval of the scan's reports to the main thread. */
 const SCAN_REPORT_MS = 250
 
-function runScan (seq: number, paths: string[]): void {
-  const scan = startScan(paths)
+function runScan (seq: number, paths: string[], exclude: string[]): void {
+  const scan = startScan(paths, undefined, compileExcludes(exclude))
   const timer = setInterval(() => {
     const { files, bytes, complete } = scan.totals
     post({ seq, kind: 'totals', files, bytes, complete })
@@ -107,7 +108,7 @@ function runScan (seq: number, paths: string[]): void {
 port?.on('message', (message: WorkerRequest) => {
   switch (message.type) {
     case 'scan':
-      runScan(message.seq, message.paths)
+      runScan(message.seq, message.paths, message.exclude)
       return
     case 'seal':
       try {

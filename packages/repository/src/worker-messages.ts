@@ -17,7 +17,7 @@ export type WorkerRequest =
   | { seq: number, type: 'select', indexes: number[] }
   | { seq: number, type: 'cancel' }
   /** Count files and bytes below these paths (the backup's progress total). */
-  | { seq: number, type: 'scan', paths: string[] }
+  | { seq: number, type: 'scan', paths: string[], exclude: string[] }
 
 /** Worker -> main thread. */
 export type WorkerReply =
