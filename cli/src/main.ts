@@ -16,6 +16,7 @@ import { inviteCommand } from './commands/invite.js'
 import { joinCommand } from './commands/join.js'
 import { repairCommand, siteCommand } from './commands/site.js'
 import { forgetCommand, pruneCommand } from './commands/forget.js'
+import { jobsCommand } from './commands/jobs.js'
 
 export function buildProgram (): Command {
   const program = new Command('resilien')
@@ -25,7 +26,7 @@ export function buildProgram (): Command {
     .option('--password-file <file>', 'read the repository passphrase from the first line of this file (else $RESILIEN_PASSWORD, else a prompt)')
     .showHelpAfterError(false)
     .exitOverride()
-  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), restoreCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), pruneCommand()]) {
+  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), restoreCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), pruneCommand(), jobsCommand()]) {
     program.addCommand(cmd.exitOverride())
   }
   for (const cmd of program.commands) for (const sub of cmd.commands) sub.exitOverride()

@@ -14,6 +14,7 @@ import { RepoLocks } from './repo-locks.js'
 import { IndexPool, repoOpener } from './node-context.js'
 import type { NodeContext } from './node-context.js'
 import { controlHandlers, describeError } from './handlers/index.js'
+import { JobsService } from './job-runner/jobs-service.js'
 
 export interface SiteNode {
   readonly context: NodeContext
@@ -75,9 +76,16 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
       locks: new RepoLocks(),
       openRepo: repoOpener(base, pool, keyCache, async () => cluster.replication.ready())
     }
-    const server: ControlServer = await startControlServer({ socketPath: layout.socket, handlers: controlHandlers(context), describeError })
+    let jobs: JobsService | undefined
+    const server: ControlServer = await startControlServer({ socketPath: layout.socket, handlers: controlHandlers(context, () => jobs), describeError })
     // Closed first on stop: running requests are aborted and answered before the stores close.
     cleanups.push(async () => server.close())
+    // Started once the node serves: a missed run may start at once, and the CLI can watch it.
+    // Stopped before the server: a run under way is aborted (nothing is committed) and its
+    // maintenance mode turned off.
+    jobs = await JobsService.start(context, log)
+    const started = jobs
+    cleanups.push(async () => started.stop())
     log(`resilien: site ${config.name} (${identity.peerId}) is up; control socket ${layout.socket}; listening on ${cluster.addresses().join(' ')}`)
     let stopping: Promise<void> | undefined
     return {

@@ -1,31 +1,30 @@
-import { spawn } from 'node:child_process'
 import { backup } from '@resilien/repository'
-import type { StdinSource } from '@resilien/repository'
-import { InvalidInputError, ResilienError } from '@resilien/types'
-import type { AbortOptions } from '@resilien/types'
-import type { BackupArgs, BackupResult } from '@resilien/control'
+import type { BackupOptions, Repository } from '@resilien/repository'
+import { InvalidInputError } from '@resilien/types'
+import type { AbortOptions, BackupResult } from '@resilien/types'
+import type { BackupArgs } from '@resilien/control'
 import type { HandlerContext } from '@resilien/control'
 import type { NodeContext } from '../node-context.js'
+import { commandStream } from '../command-stream.js'
 
-/** Lines of a failing command's stderr kept for its error message. */
-const STDERR_TAIL_BYTES = 2000
+/** What a backup on this site sets the same way whoever asks (the CLI or a job). */
+export type SiteBackupOptions = Omit<BackupOptions, 'redundancyCheck' | 'replicate' | 'sealPool'>
 
-/** Runs `command` with sh and streams its standard output; `done` rejects on a non-zero exit. */
-function commandSource (command: string, filename: string, signal: AbortSignal): StdinSource {
-  const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], signal })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES)
-  })
-  const done = new Promise<void>((resolve, reject) => {
-    child.once('error', (err) => reject(new ResilienError(`command "${command}" could not run: ${err.message}`)))
-    child.once('close', (code, sig) => {
-      if (code === 0) resolve()
-      else reject(new ResilienError(`command "${command}" failed (${sig ?? `exit code ${code ?? '?'}`}); nothing was committed${stderr.trim() === '' ? '' : `: ${stderr.trim().split('\n').pop() ?? ''}`}`))
-    })
-  })
-  done.catch(() => {})
-  return { filename, data: child.stdout, done }
+/**
+ * Backs up into an open repository under its shared lock, with this site's commit rule: every
+ * stripe must survive a site's loss, and the snapshot fact must reach another site. A cluster of
+ * one site cannot survive its loss whatever we do: its snapshots are committed marked degraded,
+ * and status says so plainly, rather than refusing every backup.
+ */
+export async function backupOnSite (ctx: NodeContext, repo: Repository, options: SiteBackupOptions): Promise<BackupResult> {
+  const singleSite = ctx.membership.size() <= 1
+  return await ctx.locks.shared(repo.id, async () => await backup(repo, {
+    ...options,
+    redundancyCheck: async (o) => ctx.cluster.redundancyShortfall(repo.id, o),
+    ...(singleSite ? {} : { replicate: async (seq: number, o: AbortOptions) => ctx.cluster.replication.replicate(seq, o) }),
+    sealPool: ctx.sealPool,
+    allowDegraded: options.allowDegraded === true || singleSite
+  }))
 }
 
 export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: HandlerContext): Promise<BackupResult> {
@@ -33,22 +32,16 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
     throw new InvalidInputError('--stdin-from-command needs --stdin-filename NAME (a file name without "/")')
   }
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
-  // A cluster of one site cannot survive its loss whatever we do: its snapshots are committed
-  // marked degraded, and status says so plainly, rather than refusing every backup.
-  const singleSite = ctx.membership.size() <= 1
   try {
-    const stdin = args.stdinCommand === undefined ? undefined : commandSource(args.stdinCommand, args.stdinFilename as string, hc.signal)
-    return await ctx.locks.shared(repo.id, async () => await backup(repo, {
+    const stdin = args.stdinCommand === undefined ? undefined : commandStream(args.stdinCommand, args.stdinFilename as string, { signal: hc.signal })
+    return await backupOnSite(ctx, repo, {
       paths: args.paths,
       tags: args.tags,
-      ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
       signal: hc.signal,
-      redundancyCheck: async (options) => ctx.cluster.redundancyShortfall(repo.id, options),
-      ...(singleSite ? {} : { replicate: async (seq: number, options: AbortOptions) => ctx.cluster.replication.replicate(seq, options) }),
-      sealPool: ctx.sealPool,
+      ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
       ...(stdin === undefined ? {} : { streams: [stdin] }),
       ...(args.host === undefined ? {} : { host: args.host }),
-      allowDegraded: args.allowDegraded === true || singleSite,
+      ...(args.allowDegraded === true ? { allowDegraded: true } : {}),
       onProgress: (p) => hc.progress({
         phase: 'backup',
         files: p.files,
@@ -56,7 +49,7 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
         ...(p.totals === undefined ? {} : { totalFiles: p.totals.files, totalBytes: p.totals.bytes }),
         ...(p.current === undefined ? {} : { current: p.current })
       })
-    }))
+    })
   } finally {
     await repo.close()
   }

@@ -1,6 +1,6 @@
 import { applyRetention } from '@resilien/repository'
 import type { ForgetArgs, ForgetResult, HandlerContext, SnapshotSummary } from '@resilien/control'
-import type { SnapshotEntry } from '@resilien/repository'
+import type { Repository, SnapshotEntry } from '@resilien/repository'
 import type { NodeContext } from '../node-context.js'
 import { pruneOpen } from './prune.js'
 
@@ -16,33 +16,44 @@ function summary (s: SnapshotEntry): SnapshotSummary {
  * forgotten (tombstones every site folds in). Their data stays until a prune removes what no kept
  * snapshot references.
  */
+/** What a retention policy is made of (the keep-* options of `forget`). */
+export type KeepPolicy = Pick<ForgetArgs, 'keepLast' | 'keepHourly' | 'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'keepYearly' | 'keepWithin' | 'keepTags'>
+
+/**
+ * Applies a retention policy to an open repository: decides which snapshots go and, unless it is
+ * a dry run, records them as forgotten. Used by `forget` and by jobs after each good backup.
+ */
+export async function forgetIn (ctx: NodeContext, repo: Repository, policy: KeepPolicy, dryRun: boolean): Promise<Omit<ForgetResult, 'prune'>> {
+  const snapshots = await repo.listSnapshots()
+  const decision = applyRetention(snapshots.map((s) => ({ id: s.id, time: new Date(s.record.time), host: s.record.host, paths: s.record.paths, tags: s.record.tags, entry: s })), {
+    ...(policy.keepLast === undefined ? {} : { last: policy.keepLast }),
+    ...(policy.keepHourly === undefined ? {} : { hourly: policy.keepHourly }),
+    ...(policy.keepDaily === undefined ? {} : { daily: policy.keepDaily }),
+    ...(policy.keepWeekly === undefined ? {} : { weekly: policy.keepWeekly }),
+    ...(policy.keepMonthly === undefined ? {} : { monthly: policy.keepMonthly }),
+    ...(policy.keepYearly === undefined ? {} : { yearly: policy.keepYearly }),
+    ...(policy.keepWithin === undefined ? {} : { withinMs: policy.keepWithin }),
+    ...(policy.keepTags === undefined ? {} : { tags: policy.keepTags })
+  })
+  if (!dryRun) {
+    for (let i = 0; i < decision.remove.length; i += FORGET_BATCH) {
+      await ctx.catalog.append(decision.remove.slice(i, i + FORGET_BATCH).map((s) => ({ type: 'snapshot-forgotten' as const, repo: repo.id, snapshot: s.id })))
+    }
+  }
+  return {
+    keep: decision.keep.map((k) => ({ ...summary(k.snapshot.entry), reasons: k.reasons })),
+    remove: decision.remove.map((s) => summary(s.entry)),
+    dryRun
+  }
+}
+
 export async function forgetHandler (ctx: NodeContext, args: ForgetArgs, hc?: HandlerContext): Promise<ForgetResult> {
   const repo = await ctx.openRepo(args.repo, args.password)
   try {
-    const snapshots = await repo.listSnapshots()
-    const decision = applyRetention(snapshots.map((s) => ({ id: s.id, time: new Date(s.record.time), host: s.record.host, paths: s.record.paths, tags: s.record.tags, entry: s })), {
-      ...(args.keepLast === undefined ? {} : { last: args.keepLast }),
-      ...(args.keepHourly === undefined ? {} : { hourly: args.keepHourly }),
-      ...(args.keepDaily === undefined ? {} : { daily: args.keepDaily }),
-      ...(args.keepWeekly === undefined ? {} : { weekly: args.keepWeekly }),
-      ...(args.keepMonthly === undefined ? {} : { monthly: args.keepMonthly }),
-      ...(args.keepYearly === undefined ? {} : { yearly: args.keepYearly }),
-      ...(args.keepWithin === undefined ? {} : { withinMs: args.keepWithin }),
-      ...(args.keepTags === undefined ? {} : { tags: args.keepTags })
-    })
     const dryRun = args.dryRun === true
-    if (!dryRun) {
-      for (let i = 0; i < decision.remove.length; i += FORGET_BATCH) {
-        await ctx.catalog.append(decision.remove.slice(i, i + FORGET_BATCH).map((s) => ({ type: 'snapshot-forgotten' as const, repo: repo.id, snapshot: s.id })))
-      }
-    }
+    const forgotten = await forgetIn(ctx, repo, args, dryRun)
     const pruned = args.prune === true ? await pruneOpen(ctx, repo, { dryRun, ...(hc === undefined ? {} : { signal: hc.signal, hc }) }) : undefined
-    return {
-      keep: decision.keep.map((k) => ({ ...summary(k.snapshot.entry), reasons: k.reasons })),
-      remove: decision.remove.map((s) => summary(s.entry)),
-      dryRun,
-      ...(pruned === undefined ? {} : { prune: pruned })
-    }
+    return { ...forgotten, ...(pruned === undefined ? {} : { prune: pruned }) }
   } finally {
     await repo.close()
   }

@@ -11,8 +11,9 @@ import { statusHandler } from './status.js'
 import { inviteHandler } from './invite.js'
 import { forgetHandler } from './forget.js'
 import { pruneHandler } from './prune.js'
+import type { JobsService } from '../job-runner/jobs-service.js'
 
-export function controlHandlers (ctx: NodeContext): ControlHandlers {
+export function controlHandlers (ctx: NodeContext, jobs: () => JobsService | undefined): ControlHandlers {
   return {
     status: async (args) => statusHandler(ctx, args),
     'repo-create': async (args) => repoCreate(ctx, args),
@@ -28,7 +29,13 @@ export function controlHandlers (ctx: NodeContext): ControlHandlers {
     },
     repair: async () => ctx.cluster.repair.runPass(),
     forget: async (args, hc) => forgetHandler(ctx, args, hc),
-    prune: async (args, hc) => pruneHandler(ctx, args, hc)
+    prune: async (args, hc) => pruneHandler(ctx, args, hc),
+    jobs: async () => jobs()?.list() ?? { jobs: [], problem: 'the jobs are not started yet' },
+    'jobs-run': async (args) => {
+      const service = jobs()
+      if (service === undefined) throw new ResilienError('the jobs are not started yet')
+      return await service.runNow(args.name)
+    }
   }
 }
 

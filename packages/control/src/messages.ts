@@ -40,7 +40,7 @@ export interface BackupArgs extends PasswordArgs {
   /** Run this shell command and store its standard output as the file `stdinFilename`. */
   stdinCommand?: string
   stdinFilename?: string
-  /** Glob patterns of paths left out (a pattern without "/" matches base names). */
+  /** Patterns of paths left out, restic's rules (compileExclude of @resilien/repository). */
   exclude?: string[]
   allowDegraded?: boolean
 }
@@ -182,6 +182,43 @@ export interface InviteResult {
   expires: string
 }
 
+/** A backup job of the site's jobs.toml as `resilien jobs` shows it. Times are ms since the epoch. */
+export interface JobView {
+  name: string
+  repo: string
+  /** paths, command, nextcloud or hedgedoc. */
+  source: string
+  /** The cron expression (and its time zone). */
+  schedule: string
+  running: boolean
+  lastRunAt?: number
+  lastResult?: 'ok' | 'failed' | 'running'
+  /** One line: what the last run made, or why it failed. */
+  lastMessage?: string
+  lastDurationMs?: number
+  lastSnapshot?: string
+  /** Bytes the last good run added to the repository. */
+  lastAddedBytes?: number
+  consecutiveFailures: number
+  nextRunAt: number
+  nextRetryAt?: number
+  nextPruneAt?: number
+  lastPruneAt?: number
+}
+export interface JobsResult {
+  jobs: JobView[]
+  /** Set when jobs.toml is missing (no jobs) or was refused (its error, one line). */
+  problem?: string
+}
+export interface JobRunResult {
+  snapshot: string
+  addedBytes: number
+  totalBytes: number
+  files: number
+  forgotten: number
+  warnings: number
+}
+
 /** Progress of a long operation; the CLI renders a bar, the tests count. */
 export interface ProgressEvent {
   type: 'progress'
@@ -208,9 +245,12 @@ export interface ControlCommands {
   'repair': { args: Record<string, never>, result: RepairResult }
   'forget': { args: ForgetArgs, result: ForgetResult }
   'prune': { args: PruneArgs, result: PruneResult }
+  'jobs': { args: Record<string, never>, result: JobsResult }
+  /** Runs one job now and answers when it is done. */
+  'jobs-run': { args: { name: string }, result: JobRunResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =

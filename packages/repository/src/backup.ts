@@ -12,7 +12,7 @@ import { newSnapshotId, sealSnapshot } from './snapshot-record.js'
 import type { SnapshotRecord } from './snapshot-record.js'
 import { encodeTree, nodeNameBytes, setNodeName, setNodeTarget, sortNodes } from './tree.js'
 import type { NodeType, TreeNode } from './tree.js'
-import { compileExcludes } from './exclude.js'
+import { compileExclude } from './exclude.js'
 import { startScan } from './scanner.js'
 import { Limiter, mapConcurrent } from './limiter.js'
 import type { SealPool } from './seal-pool.js'
@@ -51,7 +51,7 @@ export interface BackupOptions extends AbortOptions {
    * produced, never held whole.
    */
   streams?: StdinSource[]
-  /** Glob patterns of paths left out (see compileExcludes). */
+  /** Patterns of paths left out, restic's rules (see compileExclude). */
   exclude?: string[]
   tags?: string[]
   host?: string
@@ -132,7 +132,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const paths = normalizePaths(options.paths)
   const streams = options.streams ?? []
   if (paths.length === 0 && streams.length === 0) throw new InvalidInputError('nothing to back up: give at least one path')
-  const excluded = compileExcludes(options.exclude)
+  const excluded = compileExclude(options.exclude ?? [])
   checkStreamNames(streams, paths)
   for (const p of paths) {
     await lstat(p).catch((err: NodeJS.ErrnoException) => {

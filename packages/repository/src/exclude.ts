@@ -1,33 +1,98 @@
-import { basename } from 'node:path'
-import picomatch from 'picomatch'
 import { InvalidInputError } from '@resilien/types'
 
-/** Answers whether a path (absolute, as walked) is left out of the backup. */
+/**
+ * Exclude patterns of a job's paths, the way restic reads them:
+ * - a pattern starting with `/` is matched from the file system root (`/srv/www/cache`);
+ * - any other pattern may match at any depth (`*.tmp`, `node_modules`, `cache/tmp`), as if it
+ *   started with a `**` component;
+ * - `*` matches any characters but `/`, `?` one character but `/`, `[a-z]` / `[!a-z]` one character
+ *   of (or not of) a class, `**` as a whole component any number of components (zero included),
+ *   and `\` makes the next character literal;
+ * - a pattern that matches a folder excludes everything inside it.
+ */
 export type ExcludeMatcher = (path: string) => boolean
 
-/** Longest pattern taken: a longer one is a mistake, and globs are compiled to regular expressions. */
-const MAX_PATTERN_LENGTH = 4096
+/** `**` as a whole component; any other component is a RegExp for one name. */
+type Segment = 'any-depth' | RegExp
 
-/**
- * Compiles exclude patterns as restic and borg users write them: a pattern with a "/" is a glob
- * on the whole absolute path (`/srv/nextcloud/data/*\/cache`, `**\/node_modules`); a pattern
- * without one matches the base name at any depth (`*.tmp`, `.cache`). Dot files match like any
- * other. An excluded folder is not walked at all.
- */
-export function compileExcludes (patterns: readonly string[] = []): ExcludeMatcher {
-  if (patterns.length === 0) return () => false
-  const onPath: string[] = []
-  const onName: string[] = []
-  for (const pattern of patterns) {
-    if (typeof pattern !== 'string' || pattern === '' || pattern.length > MAX_PATTERN_LENGTH) {
-      throw new InvalidInputError(`exclude pattern ${JSON.stringify(pattern)} is empty or too long`)
+/** Compiles one pattern into path components; throws an InvalidInputError saying what is wrong. */
+function compile (pattern: string): Segment[] {
+  if (pattern.trim() === '') throw new InvalidInputError('an empty pattern would exclude nothing')
+  if (pattern.includes('\0')) throw new InvalidInputError('a pattern cannot hold a NUL character')
+  const parts = pattern.split('/').filter((p) => p !== '')
+  if (parts.length === 0) throw new InvalidInputError(`"${pattern}" would exclude everything`)
+  const segments = parts.map((part) => part === '**' ? 'any-depth' as const : componentRegExp(part, pattern))
+  return pattern.startsWith('/') ? segments : ['any-depth', ...segments]
+}
+
+function componentRegExp (part: string, pattern: string): RegExp {
+  let re = ''
+  for (let i = 0; i < part.length; i++) {
+    const c = part[i] as string
+    if (c === '\\') {
+      const next = part[++i]
+      if (next === undefined) throw new InvalidInputError(`"${pattern}" ends with a lone \\`)
+      re += escapeRegExp(next)
+    } else if (c === '*') {
+      while (part[i + 1] === '*') i++
+      re += '[^/]*'
+    } else if (c === '?') {
+      re += '[^/]'
+    } else if (c === '[') {
+      const end = part.indexOf(']', i + 2)
+      if (end < 0) throw new InvalidInputError(`"${pattern}" has a [ without its ]`)
+      let body = part.slice(i + 1, end)
+      const negated = body.startsWith('!') || body.startsWith('^')
+      if (negated) body = body.slice(1)
+      re += `[${negated ? '^' : ''}${body.replaceAll('\\', '\\\\').replaceAll(']', '\\]')}]`
+      i = end
+    } else {
+      re += escapeRegExp(c)
     }
-    const trimmed = pattern.length > 1 && pattern.endsWith('/') ? pattern.slice(0, -1) : pattern
-    if (trimmed.includes('/')) onPath.push(trimmed)
-    else onName.push(trimmed)
   }
-  const options = { dot: true }
-  const pathMatch = onPath.length === 0 ? undefined : picomatch(onPath, options)
-  const nameMatch = onName.length === 0 ? undefined : picomatch(onName, options)
-  return (path) => (pathMatch?.(path) ?? false) || (nameMatch?.(basename(path)) ?? false)
+  try {
+    return new RegExp(`^${re}$`, 'u')
+  } catch {
+    throw new InvalidInputError(`"${pattern}" has a character class that is not valid (e.g. [z-a])`)
+  }
+}
+
+function escapeRegExp (c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/** True when the segments match the first components of `names` (a folder or the path itself). */
+function matchesPrefix (segments: readonly Segment[], names: readonly string[]): boolean {
+  const failed = new Set<number>()
+  const at = (s: number, n: number): boolean => {
+    if (s === segments.length) return n > 0
+    const key = s * (names.length + 1) + n
+    if (failed.has(key)) return false
+    const segment = segments[s] as Segment
+    const ok = segment === 'any-depth'
+      ? at(s + 1, n) || (n < names.length && at(s, n + 1))
+      : n < names.length && segment.test(names[n] as string) && at(s + 1, n + 1)
+    if (!ok) failed.add(key)
+    return ok
+  }
+  return at(0, 0)
+}
+
+/** Throws an InvalidInputError when `pattern` is not a valid exclude pattern. */
+export function checkExcludePattern (pattern: string): void {
+  compile(pattern)
+}
+
+/** One predicate for a list of patterns: true when an absolute path is excluded. */
+export function compileExclude (patterns: readonly string[]): ExcludeMatcher {
+  const compiled = patterns.map(compile)
+  return (path) => {
+    const names = path.split('/').filter((p) => p !== '')
+    return compiled.some((segments) => matchesPrefix(segments, names))
+  }
+}
+
+/** A pattern that matches exactly this absolute path (its glob characters made literal). */
+export function literalPattern (path: string): string {
+  return path.replace(/[\\*?[\]]/g, '\\$&')
 }

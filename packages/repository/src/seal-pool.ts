@@ -4,7 +4,7 @@ import { ResilienError } from '@resilien/types'
 import { runSealJob } from './seal-job.js'
 import type { SealJob, SealResult } from './seal-job.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
-import { compileExcludes } from './exclude.js'
+import { compileExclude } from './exclude.js'
 import { startScan } from './scanner.js'
 import type { Scan, ScanTotals } from './scanner.js'
 import { SealArena } from './seal-arena.js'
@@ -175,7 +175,7 @@ export class SealPool {
    */
   scan (paths: readonly string[], exclude: readonly string[] = []): Scan {
     const target = this.pick()
-    if (target === undefined || this.closed) return startScan(paths, undefined, compileExcludes(exclude))
+    if (target === undefined || this.closed) return startScan(paths, undefined, compileExclude(exclude))
     const seq = ++this.seq
     const totals: ScanTotals = { files: 0, bytes: 0, complete: false }
     this.tasks.set(seq, {

@@ -4,7 +4,7 @@ import type { SealJob } from './seal-job.js'
 import { chunkBatches, READ_BUFFER_BYTES } from './file-chunks.js'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
-import { compileExcludes } from './exclude.js'
+import { compileExclude } from './exclude.js'
 import { startScan } from './scanner.js'
 import { BufferPool } from './buffer-pool.js'
 import { RecycledReads } from './recycled-reads.js'
@@ -92,7 +92,7 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
 const SCAN_REPORT_MS = 250
 
 function runScan (seq: number, paths: string[], exclude: string[]): void {
-  const scan = startScan(paths, undefined, compileExcludes(exclude))
+  const scan = startScan(paths, undefined, compileExclude(exclude))
   const timer = setInterval(() => {
     const { files, bytes, complete } = scan.totals
     post({ seq, kind: 'totals', files, bytes, complete })

@@ -4,26 +4,13 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { InvalidInputError } from '@resilien/types'
-import { backup, compileExcludes, restore, SealPool } from '../src/index.js'
+import { backup, restore, SealPool } from '../src/index.js'
 import type { StdinSource } from '../src/index.js'
 import { newRepository } from './helpers.js'
 
 function streamOf (filename: string, text: string): StdinSource {
   return { filename, data: Readable.from([Buffer.from(text)]), done: Promise.resolve() }
 }
-
-test('exclude patterns: with a "/" on the whole path, without one on base names at any depth', () => {
-  const excluded = compileExcludes(['*.tmp', '.cache', '/srv/data/*/files_trashbin', '**/node_modules/'])
-  assert.equal(excluded('/srv/a/b.tmp'), true)
-  assert.equal(excluded('/srv/a/b.tmp.keep'), false)
-  assert.equal(excluded('/home/x/.cache'), true)
-  assert.equal(excluded('/srv/data/alice/files_trashbin'), true)
-  assert.equal(excluded('/srv/data/alice/files'), false)
-  assert.equal(excluded('/srv/data/alice/deep/files_trashbin'), false)
-  assert.equal(excluded('/app/node_modules'), true)
-  assert.equal(compileExcludes([])('/anything'), false)
-  assert.throws(() => compileExcludes(['']), InvalidInputError)
-})
 
 for (const workers of [0, 1]) {
   test(`one snapshot holds streams beside paths, and excluded paths are neither read nor restored (${workers} seal workers)`, async (t) => {

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process'
+import type { StdinSource } from '@resilien/repository'
+import { ResilienError } from '@resilien/types'
+
+/** Bytes of a failing command's stderr kept for its error message. */
+const STDERR_TAIL_BYTES = 2000
+
+export interface CommandStreamOptions {
+  signal: AbortSignal
+  /** Added to the node's environment (e.g. PGPASSFILE for a dump). */
+  env?: Record<string, string>
+}
+
+/** The last line a command wrote on stderr, for a one-line error. */
+export function lastLine (text: string): string {
+  return text.trim().split('\n').pop() ?? ''
+}
+
+/**
+ * The standard output of `command` (run with sh) as a stream the backup engine stores as a file.
+ * The command starts when the engine first reads (several dumps of one snapshot then run one
+ * after the other, not all at once); `done` rejects when it fails, and then nothing is committed.
+ */
+export function commandStream (command: string, filename: string, options: CommandStreamOptions): StdinSource {
+  let settle: { resolve: () => void, reject: (err: Error) => void } | undefined
+  const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject } })
+  done.catch(() => {})
+  async function * output (): AsyncGenerator<Uint8Array> {
+    const child = spawn('/bin/sh', ['-c', command], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: options.signal,
+      env: { ...process.env, ...options.env }
+    })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES) })
+    const exited = new Promise<void>((resolve, reject) => {
+      child.once('error', (err) => reject(new ResilienError(`command "${command}" could not run: ${err.message}`)))
+      child.once('close', (code, sig) => {
+        if (code === 0) resolve()
+        else reject(new ResilienError(`command "${command}" failed (${sig ?? `exit code ${code ?? '?'}`}); nothing was committed${stderr.trim() === '' ? '' : `: ${lastLine(stderr)}`}`))
+      })
+    })
+    exited.then(() => settle?.resolve(), (err: Error) => settle?.reject(err))
+    try {
+      for await (const chunk of child.stdout) yield chunk as Buffer
+    } finally {
+      // The engine stopped reading early (an error elsewhere): the command must not linger.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    }
+    await exited.catch(() => {})
+  }
+  return { filename, data: output(), done }
+}

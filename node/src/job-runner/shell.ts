@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process'
+import { ResilienError } from '@resilien/types'
+import { lastLine } from '../command-stream.js'
+
+/** Bytes of a command's output kept for its error message. */
+const OUTPUT_TAIL_BYTES = 2000
+/** After SIGTERM on a timeout or abort, SIGKILL follows this much later. */
+const KILL_GRACE_MS = 5_000
+
+export interface ShellOptions {
+  signal?: AbortSignal
+  timeoutMs: number
+  env?: Record<string, string>
+}
+
+/**
+ * Runs a hook or an `occ` command with sh; resolves when it exits 0, else rejects with one line
+ * (the command, its exit, the last line it printed). A command past its timeout, or aborted, is
+ * terminated (SIGTERM, then SIGKILL) and counts as failed.
+ */
+export async function runShell (command: string, options: ShellOptions): Promise<void> {
+  options.signal?.throwIfAborted()
+  const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } })
+  let output = ''
+  const keep = (d: Buffer): void => { output = (output + d.toString('utf8')).slice(-OUTPUT_TAIL_BYTES) }
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
+  let why: string | undefined
+  const stop = (reason: string): void => {
+    if (why !== undefined) return
+    why = reason
+    child.kill('SIGTERM')
+    setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref()
+  }
+  const timer = setTimeout(() => stop(`timed out after ${Math.round(options.timeoutMs / 1000)} s`), options.timeoutMs)
+  const onAbort = (): void => stop('interrupted')
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', (err) => reject(new ResilienError(`command "${command}" could not run: ${err.message}`)))
+      child.once('close', (code, sig) => {
+        if (code === 0 && why === undefined) resolve()
+        else reject(new ResilienError(`command "${command}" ${why ?? `failed (${sig ?? `exit code ${code ?? '?'}`})`}${output.trim() === '' ? '' : `: ${lastLine(output)}`}`))
+      })
+    })
+  } finally {
+    clearTimeout(timer)
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+}

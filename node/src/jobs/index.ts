@@ -1,0 +1,7 @@
+export * from './job-spec.js'
+export * from './job-config.js'
+export * from './job-state.js'
+export * from './schedule.js'
+export * from './backoff.js'
+export * from './db-dump.js'
+export * from './shell-quote.js'
