@@ -1,5 +1,28 @@
+import { readFileSync, statfsSync } from 'node:fs'
 import os from 'node:os'
+import { resolve } from 'node:path'
 import { polyfilledWithResolvers } from '@resilien/polyfill'
+
+/** A pluggable stage's implementation here: the fast (native) one, or the fallback. */
+export interface FastPath {
+  /** The implementation in use, with its library. */
+  active: string
+  /** True when it is the native (fast) implementation, or the only one. */
+  fast: boolean
+  /** Implementations that load on this machine. */
+  available: string[]
+  note?: string
+}
+
+/** Where the bench writes its data, repositories and stores (one disk for every tool). */
+export interface StorageInfo {
+  path: string
+  mountPoint: string
+  filesystem: string
+  device: string
+  freeBytes: number
+  totalBytes: number
+}
 
 /** What the machine is: every report carries it, so figures from a Pi and a server compare. */
 export interface MachineInfo {
@@ -12,10 +35,47 @@ export interface MachineInfo {
   polyfilledWithResolvers: boolean
   /** Which implementation each pluggable stage uses here (native fast path or fallback). */
   activePaths: Record<string, string>
+  /** The same with what else would load here, by stage. */
+  fastPaths?: Record<string, FastPath>
+  storage?: StorageInfo
 }
 
-export function describeMachine (activePaths: Record<string, string>): MachineInfo {
+/** The mount that holds `path` (the longest mount point that is a prefix of it), from /proc/self/mounts. */
+export function mountOf (mounts: string, path: string): { mountPoint: string, filesystem: string, device: string } | undefined {
+  let best: { mountPoint: string, filesystem: string, device: string } | undefined
+  for (const line of mounts.split('\n')) {
+    const [device, rawPoint, filesystem] = line.split(' ')
+    if (device === undefined || rawPoint === undefined || filesystem === undefined) continue
+    // Spaces and the like are octal escapes in /proc/self/mounts.
+    const mountPoint = rawPoint.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
+    const inside = mountPoint === '/' || path === mountPoint || path.startsWith(mountPoint + '/')
+    if (inside && (best === undefined || mountPoint.length >= best.mountPoint.length)) best = { mountPoint, filesystem, device }
+  }
+  return best
+}
+
+/** The file system of the bench's temp folder; undefined where /proc is not there. */
+export function describeStorage (path = os.tmpdir()): StorageInfo | undefined {
+  try {
+    const absolute = resolve(path)
+    const mount = mountOf(readFileSync('/proc/self/mounts', 'utf8'), absolute)
+    const fs = statfsSync(absolute)
+    return {
+      path: absolute,
+      mountPoint: mount?.mountPoint ?? 'unknown',
+      filesystem: mount?.filesystem ?? 'unknown',
+      device: mount?.device ?? 'unknown',
+      freeBytes: fs.bavail * fs.bsize,
+      totalBytes: fs.blocks * fs.bsize
+    }
+  } catch {
+    return undefined
+  }
+}
+
+export function describeMachine (activePaths: Record<string, string>, fastPaths?: Record<string, FastPath>): MachineInfo {
   const cpus = os.cpus()
+  const storage = describeStorage()
   return {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     arch: process.arch,
@@ -24,6 +84,8 @@ export function describeMachine (activePaths: Record<string, string>): MachineIn
     node: process.version,
     platform: `${os.type()} ${os.release()}`,
     polyfilledWithResolvers,
-    activePaths
+    activePaths,
+    ...(fastPaths === undefined ? {} : { fastPaths }),
+    ...(storage === undefined ? {} : { storage })
   }
 }

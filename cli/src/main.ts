@@ -16,6 +16,7 @@ import { inviteCommand } from './commands/invite.js'
 import { joinCommand } from './commands/join.js'
 import { repairCommand, siteCommand } from './commands/site.js'
 import { forgetCommand, pruneCommand } from './commands/forget.js'
+import { benchCommand } from './commands/bench.js'
 import { jobsCommand } from './commands/jobs.js'
 
 export function buildProgram (): Command {
@@ -29,6 +30,7 @@ export function buildProgram (): Command {
   for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), restoreCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), pruneCommand(), jobsCommand()]) {
     program.addCommand(cmd.exitOverride())
   }
+  program.addCommand(benchCommand().exitOverride())
   for (const cmd of program.commands) for (const sub of cmd.commands) sub.exitOverride()
   return program
 }

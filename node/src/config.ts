@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { readFile, writeFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidInputError } from '@resilien/types'
@@ -23,6 +24,11 @@ export interface NodeConfig {
   listen: string[]
   /** Addresses other sites dial (e.g. /dns4/home.example.org/tcp/7420); empty: the actual listen addresses. */
   announce: string[]
+  /**
+   * Source IP address of the connections this site opens ('' : the system's choice). For a
+   * host with several addresses whose peers (or firewall rules) expect one of them.
+   */
+  dialFrom: string
   /** Members to dial before the catalog knows any (written by `join`: the inviter and the members it knew). */
   peers: BootstrapPeer[]
   /** Free space the shard store always leaves on its file system. */
@@ -60,6 +66,7 @@ export interface BootstrapPeer {
 
 export const DEFAULT_CONFIG: Omit<NodeConfig, 'cluster' | 'name' | 'zone' | 'listen'> = {
   announce: [],
+  dialFrom: '',
   peers: [],
   syncInterval: 10 * 1000,
   redialMax: 60 * 1000,
@@ -95,6 +102,7 @@ const KEYS: Record<keyof NodeConfig, { env: string, parse: Parser, check: (v: un
   zone: { env: 'RESILIEN_ZONE', parse: (t) => t, check: (v) => typeof v === 'string' && v.length > 0 && v.length <= 64, describe: 'a non-empty string' },
   listen: { env: 'RESILIEN_LISTEN', parse: parseList, check: isMultiaddrList, describe: 'a list of multiaddrs' },
   announce: { env: 'RESILIEN_ANNOUNCE', parse: parseList, check: isMultiaddrList, describe: 'a list of multiaddrs' },
+  dialFrom: { env: 'RESILIEN_DIAL_FROM', parse: (t) => t, check: (v) => v === '' || (typeof v === 'string' && isIP(v) !== 0), describe: 'an IP address (or empty)' },
   peers: { env: 'RESILIEN_PEERS', parse: parseJson, check: isPeerList, describe: 'a list of {"peerId", "addrs"}' },
   syncInterval: { env: 'RESILIEN_SYNC_INTERVAL', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 10s' },
   redialMax: { env: 'RESILIEN_REDIAL_MAX', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 1m' },
@@ -125,7 +133,7 @@ export async function loadConfig (dataDir: string, env: NodeJS.ProcessEnv = proc
   for (const [key, spec] of Object.entries(KEYS)) {
     const fromEnv = env[spec.env]
     if (fromEnv !== undefined && fromEnv !== '') config[key] = spec.parse(fromEnv, spec.env)
-    else if (typeof config[key] === 'string' && !['cluster', 'name', 'zone', 'announce', 'listen', 'peers'].includes(key)) config[key] = spec.parse(config[key] as string, `${CONFIG_FILE}: ${key}`)
+    else if (typeof config[key] === 'string' && !['cluster', 'name', 'zone', 'announce', 'listen', 'peers', 'dialFrom'].includes(key)) config[key] = spec.parse(config[key] as string, `${CONFIG_FILE}: ${key}`)
     if (!spec.check(config[key])) throw new InvalidInputError(`${CONFIG_FILE}: "${key}" must be ${spec.describe}`)
   }
   for (const key of Object.keys(raw)) {

@@ -12,7 +12,14 @@ export interface InitSiteOptions {
   dataDir: string
   name: string
   listen: string[]
+  /** Addresses the other sites dial (behind NAT, a forwarded port); default: the listen ones. */
+  announce?: string[]
   zone?: string
+}
+
+/** What other sites are told to dial: the announce addresses when given, else the listen ones. */
+export function dialableAddresses (options: Pick<InitSiteOptions, 'listen' | 'announce'>): string[] {
+  return options.announce !== undefined && options.announce.length > 0 ? options.announce : options.listen
 }
 
 export interface InitSiteResult {
@@ -33,6 +40,7 @@ export async function checkNewSite (options: InitSiteOptions): Promise<void> {
   if (existing.length > 0) throw new InvalidInputError(`${root} is not empty: a site is made in a new or empty folder`)
   if (!SITE_NAME.test(options.name)) throw new InvalidInputError(`site name "${options.name}" is not allowed: use 1-64 letters, digits, '.', '_' or '-'`)
   if (options.listen.length === 0 || !options.listen.every((a) => a.startsWith('/'))) throw new InvalidInputError('--listen needs a multiaddr such as /ip4/0.0.0.0/tcp/7420')
+  if (options.announce !== undefined && !options.announce.every((a) => a.startsWith('/'))) throw new InvalidInputError('--announce needs multiaddrs such as /dns4/home.example.org/tcp/7420')
 }
 
 /**
@@ -41,7 +49,7 @@ export async function checkNewSite (options: InitSiteOptions): Promise<void> {
  */
 export async function writeSite (options: InitSiteOptions, identity: SiteIdentity, cluster: string, peers: BootstrapPeer[] = []): Promise<void> {
   const layout = dataDirLayout(options.dataDir)
-  const config: NodeConfig = { ...DEFAULT_CONFIG, name: options.name, zone: options.zone ?? options.name, listen: options.listen, cluster, peers }
+  const config: NodeConfig = { ...DEFAULT_CONFIG, name: options.name, zone: options.zone ?? options.name, listen: options.listen, announce: options.announce ?? [], cluster, peers }
   await saveConfig(layout.root, config)
   const catalog = await openCatalog({
     path: layout.catalog,
@@ -54,7 +62,7 @@ export async function writeSite (options: InitSiteOptions, identity: SiteIdentit
       site: identity.peerId,
       name: config.name,
       zone: config.zone,
-      addrs: config.listen,
+      addrs: dialableAddresses(options),
       publicKey: toHex(identity.publicKey)
     }])
   } finally {

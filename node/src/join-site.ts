@@ -2,7 +2,7 @@ import { createSiteHost, RemoteError, requestJoin } from '@resilien/wire'
 import { InvalidInputError, ResilienError } from '@resilien/types'
 import { decodeInviteToken } from './cluster/invite-token.js'
 import { identityProtobuf } from './identity.js'
-import { checkNewSite, makeSiteIdentity, removeHalfMadeSite, writeSite } from './init-site.js'
+import { checkNewSite, dialableAddresses, makeSiteIdentity, removeHalfMadeSite, writeSite } from './init-site.js'
 import type { InitSiteOptions, InitSiteResult } from './init-site.js'
 
 /** How long `join` waits for the inviter to answer. */
@@ -33,7 +33,7 @@ export async function joinSite (options: JoinSiteOptions): Promise<InitSiteResul
         secret: token.secret,
         name: options.name,
         zone: options.zone ?? options.name,
-        addrs: options.listen
+        addrs: dialableAddresses(options)
       }, { signal: AbortSignal.timeout(JOIN_TIMEOUT_MS) })
       members = response.members
     } catch (err) {

@@ -24,6 +24,8 @@ export interface TimedRun {
 export interface TimedRunOptions {
   env?: Record<string, string | undefined>
   cwd?: string
+  /** Hears the pid as soon as the command runs (GNU time's, when it wraps the command). */
+  onStart?: (pid: number) => void
 }
 
 /** The warning of a run without GNU time. */
@@ -46,6 +48,7 @@ export async function timedRun (command: string, args: readonly string[], option
     cwd: options.cwd ?? process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe']
   })
+  if (child.pid !== undefined) options.onStart?.(child.pid)
   const kill = onCleanup(() => {
     child.kill('SIGKILL')
     rmSync(timeFile, { force: true })

@@ -1,34 +1,41 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { treeStats } from '../dataset/index.js'
+import { advanceDay, syncTree, treeStats } from '../dataset/index.js'
 import { onCleanup } from '../process/cleanup.js'
 import { waitForQuiet } from '../process/process-usage.js'
 import type { QuietOptions } from '../process/process-usage.js'
+import { RssSampler } from '../process/rss-sampler.js'
+import { haveSocketCounters } from '../process/socket-counters.js'
 import { GNU_TIME_MISSING, haveGnuTime } from '../process/timed-run.js'
+import type { TimedRun } from '../process/timed-run.js'
+import type { PeerChoice, PeerSummary, PeerTool } from '../tools/peer-tool.js'
+import { setUpPeers } from '../tools/peers.js'
 import { logTail, nodeComplaints, startCluster, waitForSnapshot, withNodeLogs } from '../tools/resilien-cluster.js'
 import type { NamedSite } from '../tools/resilien-cluster.js'
 import { BENCH_PASSWORD_ENV } from '../tools/resilien-site.js'
-import type { ClusterStatus } from '../tools/resilien-site.js'
-import { setUpRestic } from '../tools/restic.js'
 import { verifyRestore } from '../tools/verify-tree.js'
+import { phaseFigures, storageOf, storeBytesOf } from './cluster-figures.js'
 import { evaluateClusterTargets } from './cluster-targets.js'
-import { currentRssOf, largestPeak, runStep, sinceStartStep, totalCpu } from './cluster-step.js'
-import { STEP } from './cluster-types.js'
-import type { ClusterResult, ClusterStep, SiteStorage } from './cluster-types.js'
+import { CLI, StepMeter, currentRssOf, sinceStartStep, totalCpu } from './cluster-step.js'
+import { PHASE_LABEL, STEP } from './cluster-types.js'
+import type { ClusterResult, ClusterStep, PeerPhase, PeerResult } from './cluster-types.js'
 import { prepareDayZero } from './day-zero.js'
-import { addBackupStats, describePhase, figures, resticPhase } from './phase-figures.js'
+import { addBackupStats, describePhase, peerPhase } from './phase-figures.js'
 
 export interface ClusterOptions {
   /** Day 0's size in bytes (generator only). */
   size: number
   seed: number
   filesScale: number
-  /** Use this tree instead of the generator. */
+  /** Use this tree as day 0 instead of the generator; `corpusNext` as day 1 (else no next day). */
   corpus?: string
-  /** Compare with restic when it is installed. */
-  restic: boolean
+  corpusNext?: string
+  /** The peers to run on the same data (each skipped with a line when not installed). */
+  peers: PeerChoice
   log: (line: string) => void
+  /** Hears each step's name as it begins (the progress line). */
+  onStep?: (name: string) => void
 }
 
 /** Three sites: the smallest cluster where the default 2+1 coding survives the loss of one. */
@@ -50,21 +57,12 @@ const LOG_TAIL_LINES = 20
 
 const MB = 1e6
 
-/** Each site's store/ and data dir on disk, and its shard bytes as two sites' status reports them. */
-function storageOf (sites: readonly NamedSite[], onRestoreSite: ClusterStatus, onBackupSite: ClusterStatus): SiteStorage[] {
-  return sites.map(({ name, site }) => ({
-    name,
-    storeBytes: treeStats(join(site.dataDir, 'store')).bytes,
-    statusBytes: onRestoreSite.sites.find((s) => s.name === name)?.storedBytes,
-    statusBytesOnBackupSite: onBackupSite.sites.find((s) => s.name === name)?.storedBytes,
-    dataDirBytes: treeStats(site.dataDir).bytes
-  }))
-}
-
 /**
- * Three sites on this machine, each a node process, made and driven through the CLI: the first
- * backup of day 0 on site1, then site1 killed with SIGKILL and a restore on site2 from the
- * shards of site2 and site3; restic backs up and restores the same tree on the same disk.
+ * Three sites on this machine, each a node process, made and driven through the CLI: on site1 the
+ * first backup of day 0, the next day's, and an unchanged re-backup; a restore on site3 with all
+ * sites up; then site1 killed with SIGKILL and a restore on site2 from the shards of site2 and
+ * site3. Each peer (restic, borg) backs up and restores the same tree on the same disk, right
+ * after resilien's phase. The RSS of every process is sampled all along.
  */
 export async function runCluster (options: ClusterOptions): Promise<ClusterResult> {
   const { log } = options
@@ -73,23 +71,38 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
   const warnings: string[] = []
   if (!haveGnuTime()) warnings.push(GNU_TIME_MISSING)
   if (process.env.RESILIEN_KDF !== undefined) warnings.push(`RESILIEN_KDF=${process.env.RESILIEN_KDF} is set: the repository does not use the default KDF`)
+  let sampler: RssSampler | undefined
   let sites: NamedSite[] = []
   try {
-    const { src, dataset } = prepareDayZero(root, options)
-    const bytes = dataset.day0.bytes
-    const restic = await setUpRestic(root, options.restic, warnings)
-    const steps: ClusterStep[] = []
+    options.onStep?.('data set, day 0')
+    const { src, plan, dataset } = prepareDayZero(root, options)
+    options.onStep?.('peer repositories')
+    const { peers, skipped } = await setUpPeers(root, options.peers)
+    for (const line of skipped) log(`  ${line}`)
 
+    // The memory timeline starts with the sites (the data set is ready by then).
+    const timeline = new RssSampler(options.onStep)
+    sampler = timeline
+    for (const peer of peers) peer.onCommandStart = (pid) => timeline.track(peer.name, pid)
+    const meter = new StepMeter([], { sampler: timeline, countTcp: true })
+    const steps = meter.steps
     log(`starting ${SITE_COUNT} sites (sync ${CLUSTER_ENV.RESILIEN_SYNC_INTERVAL}, redial max ${CLUSTER_ENV.RESILIEN_REDIAL_MAX})`)
+    timeline.beginStep(STEP.start)
     const t0 = performance.now()
     sites = await startCluster(join(root, 'sites'), SITE_COUNT, { ...BENCH_PASSWORD_ENV, ...CLUSTER_ENV }, { timeoutMs: ALL_UP_TIMEOUT_MS })
-    const [backupSite, restoreSite] = sites as [NamedSite, NamedSite, ...NamedSite[]]
+    timeline.endStep()
+    for (const s of sites) {
+      timeline.track(s.name, s.site.pid)
+      s.site.onCommandStart = (pid) => timeline.track(CLI, pid)
+    }
+    const [backupSite, restoreSite, allUpSite] = sites as [NamedSite, NamedSite, NamedSite]
     const survivors = sites.filter((s) => s !== backupSite)
     steps.push(sinceStartStep(STEP.start, (performance.now() - t0) / 1000, sites))
     const idleRssBytes = currentRssOf(sites)
     log(`  all up in ${(steps[0] as ClusterStep).seconds.toFixed(1)} s`)
 
-    const created = await runStep(steps, STEP.repoCreate, sites, async () => backupSite.site.createRepo(), (v) => [v.run])
+    const created = await meter.run(STEP.repoCreate, sites, async () => backupSite.site.createRepo(), (v) => [v.run])
+    const peerResults: PeerResult[] = peers.map((p) => ({ tool: p.name, version: p.version, compression: p.compression, encryption: p.encryption, phases: {} }))
     const result: ClusterResult = {
       dataset,
       cluster: {
@@ -98,86 +111,126 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
         m: created.value.m,
         backupSite: backupSite.name,
         restoreSite: restoreSite.name,
+        restoreAllUpSite: allUpSite.name,
         env: { ...CLUSTER_ENV, RESILIEN_KDF: process.env.RESILIEN_KDF ?? 'default' },
         repoCreateSeconds: created.value.run.seconds,
         idleRssBytes
       },
-      resilien: { restoreDifferences: [] },
-      ...(restic === undefined ? {} : { restic: { version: restic.version } }),
+      resilien: { snapshots: [], restoreDifferences: {} },
+      peers: peerResults,
+      skippedPeers: skipped,
       steps,
       storage: [],
       targets: [],
       nodeLogTails: {},
       warnings
     }
+    if (!haveSocketCounters()) warnings.push('ss (iproute2) did not run: bytes sent between sites are not measured')
 
-    // First backup on site1: the command, then until every node is idle again.
-    const stored0 = await restoreSite.site.storedBytes()
-    const backup = await runStep(steps, STEP.backup, sites, async () => backupSite.site.backup([src]), (v) => [v.run])
-    const settle = await runStep(steps, STEP.settle, sites, async () => waitForQuiet(sites.map((s) => s.site.pid), SETTLE))
-    if (!settle.value.quiet) warnings.push(`the nodes were still busy ${SETTLE.timeoutMs / 1000} s after the backup returned`)
-    const run = backup.value.run
-    const ours = figures(bytes, run.seconds, totalCpu(backup.step) + totalCpu(settle.step), largestPeak([backup.step, settle.step]))
-    addBackupStats(ours, backup.value.stats)
-    ours.notes = {
-      ...ours.notes,
-      cliCpuSeconds: run.cpuSeconds,
-      cliMaxRssBytes: run.maxRssBytes,
-      settleSeconds: settle.step.seconds,
-      cpuDuringCommandSeconds: totalCpu(backup.step),
-      cpuWhileSettlingSeconds: totalCpu(settle.step)
+    /** One peer command on the same tree, right after resilien's. */
+    const peerStep = async (peer: PeerTool, phase: PeerPhase, label: string, bytes: number,
+      work: () => Promise<{ run: TimedRun, summary?: PeerSummary }>): Promise<void> => {
+      const { value } = await meter.run(STEP.peer(peer.name, label), [], async () => peerPhase(peer, bytes, work))
+      const slot = peerResults.find((r) => r.tool === peer.name)
+      if (slot !== undefined) slot.phases[phase] = value
+      log(describePhase(peer.name.padEnd(8), label, value))
     }
-    result.resilien.firstBackup = ours
-    result.resilien.snapshot = backup.value.snapshot
-    log(describePhase('resilien', 'first backup', ours) + `, then ${settle.step.seconds.toFixed(1)} s to settle`)
 
-    const snapshot = backup.value.snapshot
-    await runStep(steps, STEP.catalog, sites, async () =>
-      waitForSnapshot(survivors, snapshot, { timeoutMs: CATALOG_TIMEOUT_MS, intervalMs: CATALOG_POLL_MS }))
+    /** A backup on site1: the command, then until the nodes are idle, then until the survivors list it. */
+    const backupPhase = async (phase: 'firstBackup' | 'nextDayBackup' | 'unchangedBackup'): Promise<void> => {
+      const label = PHASE_LABEL[phase]
+      const bytes = treeStats(src).bytes
+      const store0 = storeBytesOf(sites)
+      const backup = await meter.run(STEP.backup(label), sites, async () => backupSite.site.backup([src]), (v) => [v.run])
+      const settle = await meter.run(STEP.settle(label), sites, async () => waitForQuiet(sites.map((s) => s.site.pid), SETTLE))
+      if (!settle.value.quiet) warnings.push(`${label}: the nodes were still busy ${SETTLE.timeoutMs / 1000} s after the backup returned`)
+      const snapshot = backup.value.snapshot
+      await meter.run(STEP.catalog(label), sites, async () =>
+        waitForSnapshot(survivors, snapshot, { timeoutMs: CATALOG_TIMEOUT_MS, intervalMs: CATALOG_POLL_MS }))
+      const run = backup.value.run
+      const f = phaseFigures(bytes, run.seconds, [backup.step, settle.step])
+      addBackupStats(f, backup.value.stats)
+      f.storedBytes = storeBytesOf(sites) - store0
+      f.notes = {
+        ...f.notes,
+        settleSeconds: settle.step.seconds,
+        cpuDuringCommandSeconds: totalCpu(backup.step),
+        cpuWhileSettlingSeconds: totalCpu(settle.step)
+      }
+      result.resilien[phase] = f
+      result.resilien.snapshots.push(snapshot)
+      log(describePhase('resilien', label, f) + `, then ${settle.step.seconds.toFixed(1)} s to settle`)
+      for (const peer of peers) await peerStep(peer, phase, label, bytes, async () => peer.backup([src]))
+    }
+
+    /** A restore of the latest snapshot on `on`, with `nodes` running; checked file by file. */
+    const restorePhase = async (phase: 'restoreAllUp' | 'restoreOneKilled', on: NamedSite, nodes: readonly NamedSite[]): Promise<void> => {
+      const label = `${PHASE_LABEL[phase]} (on ${on.name})`
+      const bytes = treeStats(src).bytes
+      const target = join(root, `restore-${phase}`)
+      mkdirSync(target)
+      const restore = await meter.run(label, nodes, async () => on.site.restore(target), (v) => [v])
+      const f = phaseFigures(bytes, restore.value.seconds, [restore.step])
+      result.resilien[phase] = f
+      log(describePhase('resilien', label, f))
+      const verified = await meter.run(STEP.verify(label), [], async () => verifyRestore(src, target, log, warnings))
+      result.resilien.restoreDifferences[phase] = verified.value
+      rmSync(target, { recursive: true, force: true })
+    }
+
+    await backupPhase('firstBackup')
+    options.onStep?.('data set, next day')
+    const t1 = performance.now()
+    let written: number | undefined
+    let summary
+    if (plan !== undefined) {
+      const next = advanceDay(src, plan)
+      written = next.written
+      summary = next.summary
+    } else if (options.corpusNext !== undefined) {
+      written = syncTree(options.corpusNext, src)
+    }
+    if (written !== undefined) {
+      result.dataset.day1 = { ...treeStats(src), writtenBytes: written, mutateSeconds: (performance.now() - t1) / 1000, ...(summary === undefined ? {} : { summary }) }
+      log(`next day: ${(written / MB).toFixed(0)} MB written in ${result.dataset.day1.mutateSeconds.toFixed(1)} s`)
+      await backupPhase('nextDayBackup')
+    } else {
+      warnings.push('no next day (--corpus without --corpus-next): next-day figures skipped')
+    }
+    await backupPhase('unchangedBackup')
     const [onRestoreSite, onBackupSite] = [await restoreSite.site.status(), await backupSite.site.status()]
     result.storage = storageOf(sites, onRestoreSite, onBackupSite)
-    ours.storedBytes = onRestoreSite.sites.reduce((n, s) => n + s.storedBytes, 0) - stored0
     for (const s of result.storage) {
       if (s.statusBytes !== s.statusBytesOnBackupSite) {
         warnings.push(`status disagrees on ${s.name}'s stored bytes: ${s.statusBytes ?? 'absent'} on ${restoreSite.name}, ${s.statusBytesOnBackupSite ?? 'absent'} on ${backupSite.name} (store/ holds ${s.storeBytes})`)
       }
     }
-    if (restic !== undefined && result.restic !== undefined) {
-      result.restic.firstBackup = await resticPhase(restic.repo, bytes, async () => restic.repo.backup([src]))
-      log(describePhase('restic  ', 'first backup', result.restic.firstBackup))
+
+    await restorePhase('restoreAllUp', allUpSite, sites)
+    for (const peer of peers) {
+      const target = join(root, `restore-${peer.name}`)
+      await peerStep(peer, 'restore', 'restore', treeStats(src).bytes, async () => ({ run: await peer.restore(target) }))
+      const f = peerResults.find((r) => r.tool === peer.name)?.phases.restore
+      if (f !== undefined) f.storedBytes = undefined
+      rmSync(target, { recursive: true, force: true })
     }
 
-    // The site that made the backup dies; a survivor restores from the other two's shards.
-    await runStep(steps, STEP.kill, [], async () => backupSite.site.stop(true))
+    // The site that made the backups dies; a survivor restores from the other two's shards.
+    await meter.run(STEP.kill, [], async () => backupSite.site.stop(true))
     result.cluster.statusAfterKill = await restoreSite.site.status()
-    const ourTarget = join(root, 'restore-resilien')
-    mkdirSync(ourTarget)
-    const restore = await runStep(steps, STEP.restore, survivors, async () => restoreSite.site.restore(ourTarget), (v) => [v])
-    const restored = figures(bytes, restore.value.seconds, totalCpu(restore.step), largestPeak([restore.step]))
-    restored.notes = { cliCpuSeconds: restore.value.cpuSeconds, cliMaxRssBytes: restore.value.maxRssBytes }
-    result.resilien.restore = restored
-    log(describePhase('resilien', `restore on ${restoreSite.name}, ${backupSite.name} killed`, restored))
+    await restorePhase('restoreOneKilled', restoreSite, survivors)
     result.cluster.statusAfterRestore = await restoreSite.site.status()
-    const verified = await runStep(steps, STEP.verify, [], async () => verifyRestore(src, ourTarget, log, warnings))
-    result.resilien.restoreDifferences = verified.value
-    rmSync(ourTarget, { recursive: true, force: true })
-    if (restic !== undefined && result.restic !== undefined) {
-      const theirTarget = join(root, 'restore-restic')
-      const theirs = await resticPhase(restic.repo, bytes, async () => ({ run: await restic.repo.restore(theirTarget) }))
-      theirs.storedBytes = undefined
-      result.restic.restore = theirs
-      log(describePhase('restic  ', 'restore', theirs))
-      rmSync(theirTarget, { recursive: true, force: true })
-    }
 
     result.nodeLogTails = Object.fromEntries(sites.map((s) => [s.name, logTail(s.site, LOG_TAIL_LINES)]))
     for (const s of sites) for (const line of nodeComplaints(s.site)) warnings.push(`${s.name} node printed: ${line}`)
     result.targets = evaluateClusterTargets(result)
     log(`  stored per site (store/): ${result.storage.map((s) => `${s.name} ${(s.storeBytes / MB).toFixed(1)} MB`).join(', ')}`)
+    result.memory = timeline.stop()
     return result
   } catch (err) {
     throw withNodeLogs(err, sites, LOG_TAIL_LINES)
   } finally {
+    sampler?.stop()
     for (const s of sites) await s.site.stop()
     removeRoot()
   }

@@ -1,6 +1,6 @@
 import { treeStats } from '../dataset/index.js'
 import type { TimedRun } from '../process/timed-run.js'
-import type { ResticRepo } from '../tools/restic.js'
+import type { PeerSummary, PeerTool } from '../tools/peer-tool.js'
 import type { BackupStats } from '../tools/resilien-site.js'
 import type { PhaseFigures } from './phase-types.js'
 
@@ -31,19 +31,15 @@ export function addBackupStats (f: PhaseFigures, stats: BackupStats): void {
   }
 }
 
-/** One restic command, its repository's growth and its summary's counters. */
-export async function resticPhase (repo: ResticRepo, sourceBytes: number, work: () => Promise<{ run: TimedRun, summary?: object | undefined }>): Promise<PhaseFigures> {
-  const before = treeStats(repo.repoDir).bytes
+/** One command of a peer (restic, borg): its repository's growth, its CPU and memory (GNU time) and its own counters. */
+export async function peerPhase (tool: Pick<PeerTool, 'repoDir' | 'name'>, sourceBytes: number, work: () => Promise<{ run: TimedRun, summary?: PeerSummary | undefined }>): Promise<PhaseFigures> {
+  const before = treeStats(tool.repoDir).bytes
   const { run, summary } = await work()
   const f = figures(sourceBytes, run.seconds, run.cpuSeconds, run.maxRssBytes)
-  f.storedBytes = treeStats(repo.repoDir).bytes - before
-  if (summary !== undefined) {
-    f.notes = {}
-    for (const k of ['files_new', 'files_changed', 'files_unmodified', 'data_added', 'total_duration']) {
-      const v = (summary as Record<string, unknown>)[k]
-      if (typeof v === 'number') f.notes[k] = v
-    }
-  }
+  f.storedBytes = treeStats(tool.repoDir).bytes - before
+  f.cpuByProcessSeconds = { [tool.name]: run.cpuSeconds }
+  f.peakRssByProcessBytes = { [tool.name]: run.maxRssBytes }
+  if (summary !== undefined) f.notes = { ...summary }
   return f
 }
 

@@ -28,6 +28,12 @@ export interface PhaseFigures {
   packedBytes?: number
   /** resilien: growth of the whole data dir (shards, catalog, index, cache). */
   dataDirBytes?: number
+  /** Bytes sent over TCP between sites (every node's socket counters); undefined for a local repository. */
+  sentBytes?: number
+  /** CPU seconds of each process (node names, `cli`, the peer's name). */
+  cpuByProcessSeconds?: Record<string, number>
+  /** Peak RSS of each process: each node's VmHWM, the CLI's and a peer's max RSS (GNU time). */
+  peakRssByProcessBytes?: Record<string, number>
   /** Anything else worth keeping (the tool's own figures). */
   notes?: Record<string, number | string>
 }

@@ -13,7 +13,7 @@ import type { BackupStats } from '../tools/resilien-site.js'
 import { RESTIC_DIRS, setUpRestic } from '../tools/restic.js'
 import { verifyRestore } from '../tools/verify-tree.js'
 import { prepareDayZero } from './day-zero.js'
-import { addBackupStats, cliCpuSeconds, describePhase, figures, resticPhase } from './phase-figures.js'
+import { addBackupStats, cliCpuSeconds, describePhase, figures, peerPhase } from './phase-figures.js'
 import { evaluateTargets } from './single-site-targets.js'
 import type { PhaseFigures, ScaleCheck, SingleSiteResult } from './single-site-types.js'
 
@@ -117,7 +117,7 @@ export async function runSingleSite (options: SingleSiteOptions): Promise<Single
       result.resilien[phase] = ours
       log(describePhase('resilien', label, ours))
       if (restic !== undefined && result.restic !== undefined) {
-        const theirs = await resticPhase(restic, bytes, async () => restic.backup([src]))
+        const theirs = await peerPhase(restic, bytes, async () => restic.backup([src]))
         result.restic[phase] = theirs
         log(describePhase('restic  ', label, theirs))
       }
@@ -153,7 +153,7 @@ export async function runSingleSite (options: SingleSiteOptions): Promise<Single
     rmSync(ourTarget, { recursive: true, force: true })
     if (restic !== undefined && result.restic !== undefined) {
       const theirTarget = join(root, 'restore-restic')
-      const theirs = await resticPhase(restic, bytes, async () => ({ run: await restic.restore(theirTarget) }))
+      const theirs = await peerPhase(restic, bytes, async () => ({ run: await restic.restore(theirTarget) }))
       theirs.storedBytes = undefined
       result.restic.restore = theirs
       log(describePhase('restic  ', 'restore', theirs))

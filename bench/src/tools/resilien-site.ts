@@ -35,8 +35,15 @@ export class ResilienSite {
   private child: ChildProcess | undefined
   private stopCleanup: (() => void) | undefined
   log = ''
+  /** Hears the pid of each CLI command as it starts (the memory timeline samples it). */
+  onCommandStart: ((pid: number) => void) | undefined
 
   constructor (readonly dataDir: string, private readonly env: Record<string, string> = {}) {}
+
+  /** Whether the node process is running (started and not stopped). */
+  get running (): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+  }
 
   get pid (): number {
     const pid = this.child?.pid
@@ -45,7 +52,10 @@ export class ResilienSite {
   }
 
   async run (args: readonly string[]): Promise<TimedRun> {
-    return mustRun(process.execPath, [RESILIEN_BIN, '--data', this.dataDir, ...args], { env: this.env })
+    return mustRun(process.execPath, [RESILIEN_BIN, '--data', this.dataDir, ...args], {
+      env: this.env,
+      ...(this.onCommandStart === undefined ? {} : { onStart: this.onCommandStart })
+    })
   }
 
   async init (name: string): Promise<void> {
@@ -86,6 +96,12 @@ export class ResilienSite {
         reject(new Error(`site node exited with ${code ?? 'a signal'} while starting:\n${this.log}`))
       })
     })
+  }
+
+  /** The addresses the running node listens on, as its "is up" line gave them. */
+  listenAddresses (): string[] {
+    const m = / is up;[^\n]* listening on ([^\n]*)\n/.exec(this.log)
+    return m?.[1]?.trim().split(' ').filter((a) => a !== '') ?? []
   }
 
   /** SIGTERM (a clean stop), SIGKILL if it lingers; `crash` sends SIGKILL at once, as a power cut would. */

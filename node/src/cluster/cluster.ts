@@ -74,7 +74,10 @@ export class Cluster {
       isUp: (site) => this.liveness.isUp(site),
       freeBytes: (site) => site === self ? this.ownFree : this.replication.infoOf(site)?.freeBytes
     })
-    this.sites = createNetworkSites(self, init.store, host, async (site) => await this.liveness.settled(site))
+    this.sites = createNetworkSites(self, init.store, host, {
+      settled: async (site) => await this.liveness.settled(site),
+      reconnect: async (site) => await this.liveness.reconnect(site)
+    })
     this.repair = new RepairWorker({
       catalog: init.catalog,
       membership,
@@ -120,6 +123,7 @@ export class Cluster {
     const host = await createSiteHost({
       privateKey: init.identityKey,
       listen: init.config.listen,
+      ...(init.config.dialFrom === '' ? {} : { dialFrom: init.config.dialFrom }),
       // Members only; a stranger gets through only while an invite is pending, and then can
       // open nothing but the join protocol (every other handler checks membership).
       allowPeer: (peer) => init.membership.has(peer) || invites.anyPending()

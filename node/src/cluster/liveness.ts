@@ -133,4 +133,15 @@ export class Liveness {
   async settled (site: SiteId): Promise<void> {
     await this.state.get(site)?.dialing
   }
+
+  /**
+   * Dials a member now, whatever its backoff (a transfer to it was just cut and is about to be
+   * retried); joins a dial under way. Resolves when connected or the dial failed.
+   */
+  async reconnect (site: SiteId): Promise<void> {
+    if (this.init.host.isConnected(site)) return
+    const peer = this.init.membership.others().find((p) => p.peerId === site)
+    if (peer === undefined || peer.addrs.length === 0) return
+    await this.dial(site, peer.addrs)
+  }
 }

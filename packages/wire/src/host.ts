@@ -4,6 +4,7 @@ import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import type { Libp2p, PeerId, Stream, StreamHandler } from '@libp2p/interface'
 import { peerIdFromPrivateKey as peerIdOfKey, peerIdFromString } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
+import type { TCPOptions, TCPSocketOptions } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { InvalidInputError } from '@resilien/types'
@@ -21,6 +22,8 @@ export interface SiteHostInit {
   listen: string[]
   /** Connection gater: false refuses the peer (inbound and outbound, at the earliest point). Called often: must be cheap. */
   allowPeer: (peerId: string) => boolean
+  /** Source IP address of outgoing connections; undefined: the system's choice. */
+  dialFrom?: string
 }
 
 export interface SiteHost {
@@ -176,6 +179,16 @@ export function internals (host: SiteHost): HostInternals {
   return host
 }
 
+/**
+ * @libp2p/tcp spreads `dialOpts` into the options of net.connect, which takes `localAddress`;
+ * its type names only a few of those options, hence the widening.
+ */
+function dialOptions (dialFrom: string | undefined): TCPOptions {
+  if (dialFrom === undefined) return {}
+  const socket: TCPSocketOptions & { localAddress: string } = { localAddress: dialFrom }
+  return { dialOpts: socket }
+}
+
 export async function createSiteHost (init: SiteHostInit): Promise<SiteHost> {
   if (!(init?.privateKey instanceof Uint8Array)) throw new InvalidInputError('privateKey must be the bytes of a protobuf-encoded private key')
   if (!Array.isArray(init.listen)) throw new InvalidInputError('listen must be an array of multiaddrs')
@@ -191,7 +204,7 @@ export async function createSiteHost (init: SiteHostInit): Promise<SiteHost> {
   const node = await createLibp2p({
     privateKey,
     addresses: { listen: [...init.listen] },
-    transports: [tcp()],
+    transports: [tcp(dialOptions(init.dialFrom))],
     connectionEncrypters: [withBatchedWrites(noise())],
     streamMuxers: [yamux({
       streamOptions: { maxStreamWindowSize: STREAM_WINDOW_BYTES, maxReadBufferLength: STREAM_READ_BUFFER_BYTES }
