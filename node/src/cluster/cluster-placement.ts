@@ -17,6 +17,9 @@ export interface ClusterPlacementInit {
  * this site placed since. A cluster of one site puts every shard on itself: such stripes survive no site loss,
  * and `status` says so.
  */
+/** Slack kept on a site beyond the shard (its own reserve is already taken off its free bytes). */
+const SITE_FREE_MARGIN = 0
+
 export class ClusterPlacement implements Placement {
   private readonly stored = new Map<SiteId, number>()
   private readonly inner: DomainPlacement
@@ -24,7 +27,10 @@ export class ClusterPlacement implements Placement {
   private recountAgain = false
 
   constructor (private readonly init: ClusterPlacementInit) {
-    this.inner = new DomainPlacement({ self: init.membership.self, sites: () => this.views() })
+    // The free bytes each site reports are already net of its own store reserve (which may
+    // differ from the default), and shards in flight are counted by the placement's ledger: no
+    // second margin, or a small disk would never be given a shard at all.
+    this.inner = new DomainPlacement({ self: init.membership.self, sites: () => this.views(), freeSpaceMargin: SITE_FREE_MARGIN })
   }
 
   place (k: number, m: number, options: PlaceOptions = {}): SiteId[] {

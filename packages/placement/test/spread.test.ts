@@ -122,20 +122,6 @@ test('the shard order rotates with the seed, so every site holds data shards in 
   }
 })
 
-test('placing on 20 sites takes microseconds', () => {
-  const views = sitesOf(20, (i) => `zone-${i % 10}`)
-  const placement = placementOver(views)
-  const rounds = 20_000
-  const start = process.hrtime.bigint()
-  for (let i = 0; i < rounds; i++) {
-    const chosen = placement.place(3, 2, { seed: `pack-${i}`, shardSize: MiB })
-    placement.recordPlaced(chosen, MiB)
-  }
-  const microseconds = Number(process.hrtime.bigint() - start) / 1000 / rounds
-  // About 10 us here (mostly one BLAKE3 call); generous for slow CI and small ARM boards.
-  assert.ok(microseconds < 100, `${microseconds} us per placement`)
-})
-
 test('bytes recorded are forgotten once the catalog shows them, and not before', () => {
   const views = sitesOf(4)
   const placement = placementOver(views)

@@ -1,0 +1,66 @@
+import '@resilien/polyfill'
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { compareTrees, newCluster, statusOf, tempDir, waitAllUp, waitFor } from '../src/index.js'
+import type { Site } from '../src/index.js'
+import { joinSiteAt, mountSmallDisk } from '../faults/disk/small-disk.js'
+
+/** The small site keeps only this much free beyond its shards (the default, 256 MiB, is more than its disk). */
+const SMALL_RESERVE = { RESILIEN_STORE_RESERVE: '1MiB' }
+
+async function randomTree (work: string, name: string, mib: number): Promise<string> {
+  const src = join(work, name)
+  await mkdir(src)
+  for (let i = 0; i < mib; i++) await writeFile(join(src, `f${i}.bin`), randomBytes(1024 * 1024))
+  return src
+}
+
+async function snapshotCount (site: Site): Promise<number> {
+  return (JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]).length
+}
+
+test('a storage site whose disk fills up during a backup: the other sites take its share', async (t) => {
+  const sites = await newCluster(t, 3)
+  const [one, two] = sites as [Site, Site]
+  const small = await joinSiteAt(t, one, 'site4', await mountSmallDisk(t, 16), SMALL_RESERVE)
+  for (const site of [...sites, small]) await waitAllUp(site, 4)
+  const work = await tempDir(t)
+  assert.equal((await one.run(['repo', 'create', 'main', '--k', '2', '--m', '1'])).code, 0)
+  // About 72 MB of shards over four sites: more than the 16 MiB disk of site4 holds.
+  const src = await randomTree(work, 'src', 48)
+  const backup = await one.run(['backup', 'main', src])
+  assert.equal(backup.code, 0, backup.stderr)
+  const status = await waitFor('site4 to report what it holds', async () => statusOf(one), (s) => s.sites.every((x) => x.storedBytes !== undefined))
+  const site4 = status.sites.find((s) => s.name === 'site4')
+  assert.ok(site4 !== undefined && site4.storedBytes > 0 && site4.storedBytes < 16 * 1024 * 1024, `site4 holds what fits: ${JSON.stringify(site4)}`)
+  const check = await two.run(['check', 'main', '--read-data'])
+  assert.equal(check.code, 0, check.stdout + check.stderr)
+  const target = join(work, 'restore')
+  assert.equal((await two.run(['restore', 'main', 'latest', '--target', target])).code, 0)
+  assert.deepEqual(await compareTrees(src, join(target, src)), [])
+})
+
+test('when a full disk leaves too few sites for a stripe, the backup fails with one line and commits nothing', async (t) => {
+  const sites = await newCluster(t, 2)
+  const [one] = sites as [Site, Site]
+  const small = await joinSiteAt(t, one, 'site3', await mountSmallDisk(t, 16), SMALL_RESERVE)
+  for (const site of [...sites, small]) await waitAllUp(site, 3)
+  const work = await tempDir(t)
+  assert.equal((await one.run(['repo', 'create', 'main'])).code, 0)
+  const first = await randomTree(work, 'first', 2)
+  assert.equal((await one.run(['backup', 'main', first])).code, 0)
+  const big = await randomTree(work, 'big', 48)
+  const failed = await one.run(['backup', 'main', big])
+  assert.equal(failed.code, 1)
+  assert.equal(failed.stderr.trim().split('\n').length, 1, failed.stderr)
+  assert.match(failed.stderr, /space|room|full/i)
+  assert.equal(await snapshotCount(one), 1, 'nothing was committed')
+  const check = await one.run(['check', 'main', '--read-data'])
+  assert.equal(check.code, 0, check.stdout + check.stderr)
+  const target = join(work, 'restore')
+  assert.equal((await one.run(['restore', 'main', 'latest', '--target', target])).code, 0)
+  assert.deepEqual(await compareTrees(first, join(target, first)), [])
+})
