@@ -54,6 +54,8 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
       resolvePublicKey: (site) => site === identity.peerId || membership?.has(site) === true ? publicKeyOfPeerId(site) : undefined
     })
     cleanups.push(async () => catalog.close())
+    const ownLog = await catalog.ownLogProblem()
+    if (ownLog !== undefined) log(`resilien: catalog: ${ownLog}; backups wait until the other sites sent them back`)
     membership = new Membership(identity.peerId, catalog, config.peers)
     await membership.refresh()
     const pool = new IndexPool()

@@ -83,9 +83,14 @@ export class Site {
         child.kill('SIGKILL')
         reject(new Error(`site ${this.name} did not come up in ${START_TIMEOUT_MS} ms:\n${this.log}`))
       }, START_TIMEOUT_MS)
+      let up = false
       const onData = (d: Buffer): void => {
         this.log += d.toString()
-        if (this.log.includes(' is up')) {
+        // Looked for only until found: the log grows with all the node prints (a fuzzed node
+        // logs a line per request), and searching all of it for every chunk slows the reader
+        // and, through the pipe, the node itself.
+        if (!up && this.log.includes(' is up')) {
+          up = true
           clearTimeout(timer)
           resolve()
         }
@@ -112,6 +117,11 @@ export class Site {
 
   get running (): boolean {
     return this.child !== undefined
+  }
+
+  /** The node process's id while started (for /proc/PID), else undefined. */
+  get pid (): number | undefined {
+    return this.child?.pid
   }
 }
 

@@ -1,32 +1,16 @@
 import '@resilien/polyfill'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { generateKeyPairSync } from 'node:crypto'
 import { CatalogClient, createSiteHost, requestJoin, ShardClient } from '@resilien/wire'
 import type { SiteHost } from '@resilien/wire'
 import { join } from 'node:path'
-import { CLUSTER_TEST_ENV, newSite, Site, tempDir, waitAllUp } from '../src/index.js'
+import { addressOf, CLUSTER_TEST_ENV, newPeerKey, newSite, Site, tempDir, waitAllUp } from '../src/index.js'
 import type { TestContext } from '../src/index.js'
 
-/** A libp2p identity that no cluster knows, in the protobuf form the host takes. */
-function strangerKey (): Uint8Array {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
-  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(16)
-  const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(12)
-  return new Uint8Array(Buffer.concat([Buffer.from([0x08, 0x01, 0x12, 0x40]), seed, pub]))
-}
-
 async function strangerHost (t: TestContext): Promise<SiteHost> {
-  const host = await createSiteHost({ privateKey: strangerKey(), listen: [], allowPeer: () => true })
+  const host = await createSiteHost({ privateKey: newPeerKey(), listen: [], allowPeer: () => true })
   t.after(async () => host.stop())
   return host
-}
-
-/** The peer id and listen address the node printed when it started. */
-function addressOf (site: Site): { peerId: string, addrs: string[] } {
-  const match = /\((12D3\w+)\) is up.*listening on (\S+)/.exec(site.log)
-  assert.ok(match !== null, site.log)
-  return { peerId: match[1] as string, addrs: [match[2] as string] }
 }
 
 test('a peer that is not a member cannot connect, and while an invite is pending can open nothing but join', async (t) => {

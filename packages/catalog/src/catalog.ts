@@ -8,6 +8,7 @@ import { KEYS } from './keys.js'
 import { validateEntry } from './log-entry.js'
 import type { LogEntry, LogHead } from './log-entry.js'
 import { appendFacts, ingestEntries, readEntries, readHeads } from './log-store.js'
+import { OwnHead } from './own-head.js'
 import { integer, PATTERNS } from './shape.js'
 import { ed25519PublicKeyObject } from './signer.js'
 import type { PublicKeyResolver, SiteSigner } from './signer.js'
@@ -38,6 +39,11 @@ export interface Catalog {
   append (facts: readonly CatalogFact[]): Promise<LogEntry[]>
   /** The last entry held of every site's log (this site's included). */
   heads (): Promise<Map<SiteId, LogHead>>
+  /**
+   * Undefined when this site's own log is whole; else one line saying which of its entries the
+   * catalog on disk lost (then appends are refused until sync brings them back from a peer).
+   */
+  ownLogProblem (): Promise<string | undefined>
   /** Entries of one site's log with seq >= from (and <= to), streamed in order. */
   entries (site: SiteId, from: number, to?: number): AsyncIterable<LogEntry>
   /**
@@ -99,14 +105,20 @@ export async function openCatalog (init: CatalogInit): Promise<Catalog> {
   checkSigner(init.signer, init.resolvePublicKey)
   const db: CatalogDb = new ClassicLevel<string, unknown>(init.path, { keyEncoding: 'utf8', valueEncoding: 'json', ...LEVELDB_MEMORY })
   await db.open()
+  let ownHead: OwnHead
   try {
     await checkStore(db, init.signer.site)
+    ownHead = await OwnHead.load(`${init.path}${OWN_HEAD_SUFFIX}`)
   } catch (err) {
     await db.close()
     throw err
   }
-  return new LevelCatalog(db, init)
+  return new LevelCatalog(db, init, ownHead)
 }
+
+/** The own-head file sits beside the LevelDB folder (catalog -> catalog.own-head). */
+const OWN_HEAD_SUFFIX = '.own-head'
+const NO_HEAD: LogHead = { seq: 0, hash: '' }
 
 function batchOf (items: unknown, what: string): readonly unknown[] {
   if (!Array.isArray(items)) throw new InvalidInputError(`${what} must be an array`)
@@ -123,7 +135,7 @@ class LevelCatalog implements Catalog {
   /** Writes run one at a time in call order, so seq numbers and heads never race. */
   private tail: Promise<unknown> = Promise.resolve()
 
-  constructor (private readonly db: CatalogDb, init: CatalogInit) {
+  constructor (private readonly db: CatalogDb, init: CatalogInit, private readonly ownHead: OwnHead) {
     this.site = init.signer.site
     this.signer = init.signer
     this.resolvePublicKey = init.resolvePublicKey
@@ -144,7 +156,22 @@ class LevelCatalog implements Catalog {
     this.checkOpen()
     const checked = batchOf(facts, 'facts').map((fact, i) => validateFact(fact, `facts[${i}]`))
     if (checked.length === 0) return []
-    return await this.serialize(async () => await appendFacts(this.db, this.signer, checked, this.now()))
+    return await this.serialize(async () => {
+      this.ownHead.assertWhole(await this.heldOwnHead())
+      const entries = await appendFacts(this.db, this.signer, checked, this.now())
+      const last = entries.at(-1)
+      if (last !== undefined) await this.ownHead.record({ seq: last.seq, hash: last.hash })
+      return entries
+    })
+  }
+
+  private async heldOwnHead (): Promise<LogHead> {
+    return (await readHeads(this.db)).get(this.site) ?? NO_HEAD
+  }
+
+  async ownLogProblem (): Promise<string | undefined> {
+    this.checkOpen()
+    return this.ownHead.missing(await this.heldOwnHead())
   }
 
   async ingest (entries: readonly unknown[]): Promise<number> {

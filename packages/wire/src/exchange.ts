@@ -4,7 +4,7 @@ import type { SiteHost } from './host.js'
 import { expectHeader, MalformedError, sendHeader } from './frames.js'
 import type { Header } from './frames.js'
 import { errorFrame, NotMemberError, oneLine, readResponse, RemoteError } from './remote-error.js'
-import { closedError } from './stream-errors.js'
+import { closedError, WriteTimeoutError } from './stream-errors.js'
 import { StreamReader } from './stream-reader.js'
 import { closeWrite, sendBounded } from './stream-writer.js'
 
@@ -38,8 +38,8 @@ function reset (stream: Stream, err: unknown): void {
 /**
  * Serves one request per inbound stream. The handler answers; then our end is closed and the
  * client's end must close with nothing more (trailing bytes break the protocol). Any failure
- * sends one error frame when the stream can still carry it, resets the stream and logs one
- * line; the connection and its other streams are untouched. The stream is always closed or
+ * sends one error frame when the stream can still carry it (not after a write timeout), resets
+ * the stream and logs one line; the connection and its other streams are untouched. The stream is always closed or
  * reset here: an unclosed stream counts against the protocol's inbound limit.
  */
 export function serve (host: SiteHost, options: ServeOptions, handler: (exchange: ServerExchange) => Promise<void>): void {
@@ -59,7 +59,9 @@ export function serve (host: SiteHost, options: ServeOptions, handler: (exchange
     } catch (err) {
       const frame = errorFrame(err)
       log(`resilien wire: ${options.protocol} from ${peer}: ${String(frame.code)}: ${oneLine(err instanceof Error ? err.message : String(err))}`)
-      if (stream.status === 'open' && stream.writeStatus === 'writable') {
+      // After a write that timed out the peer reads nothing: the frame would wait behind the
+      // body it did not take (holding the stream for another write timeout) and end up inside it.
+      if (stream.status === 'open' && stream.writeStatus === 'writable' && !(err instanceof WriteTimeoutError)) {
         try {
           sendHeader(stream, frame)
           await closeWrite(stream)

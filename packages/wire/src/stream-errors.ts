@@ -8,6 +8,13 @@ export class TimeoutError extends ResilienError {
   }
 }
 
+/**
+ * The peer took none of our bytes for too long: nothing more we send reaches it. An error frame
+ * would only queue behind what it did not take (inside a body, for a peer that reads again).
+ * Its name stays 'TimeoutError': the class only tells a writer's timeout from a reader's.
+ */
+export class WriteTimeoutError extends TimeoutError {}
+
 /** The stream was reset, aborted or ended early; the connection may still be fine. */
 export function closedError (cause: unknown, message = 'the stream was closed before the exchange finished'): ResilienError {
   const detail = cause instanceof Error ? `: ${cause.message}` : ''

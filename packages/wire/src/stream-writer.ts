@@ -1,18 +1,26 @@
 import type { Stream } from '@libp2p/interface'
 import { WRITE_CHUNK_BYTES, WRITE_HIGH_WATER, WRITE_TIMEOUT_MS } from './constants.js'
-import { closedError, TimeoutError } from './stream-errors.js'
+import { closedError, WriteTimeoutError } from './stream-errors.js'
 
 /**
  * Waits until the stream's write buffer is below WRITE_HIGH_WATER. `send()` returning false and
  * `onDrain()` do not bound memory in v3 (onDrain resolves on any drain of the connection): the
- * bound is on `writeBufferLength`, re-checked after every 'drain', 'idle' or 'close'.
+ * bound is on `writeBufferLength`, re-checked after every 'drain', 'idle' or 'close'. Those
+ * events also come for every drain of the connection, so the timeout counts from the last time
+ * the buffer shrank (the peer took bytes), not from the last event.
  */
-async function writable (stream: Stream, signal: AbortSignal | undefined): Promise<void> {
+async function writable (stream: Stream, signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+  let buffered = stream.writeBufferLength
+  let deadline = Date.now() + timeoutMs
   while (stream.writeBufferLength >= WRITE_HIGH_WATER) {
     if (stream.status !== 'open') throw closedError(undefined, `the stream is ${stream.status}`)
     signal?.throwIfAborted()
+    if (stream.writeBufferLength < buffered) deadline = Date.now() + timeoutMs
+    buffered = stream.writeBufferLength
+    const left = deadline - Date.now()
+    if (left <= 0) throw new WriteTimeoutError(`the peer took no data for ${timeoutMs / 1000} s`)
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { done(); reject(new TimeoutError(`the peer took no data for ${WRITE_TIMEOUT_MS / 1000} s`)) }, WRITE_TIMEOUT_MS)
+      const timer = setTimeout(() => { done(); reject(new WriteTimeoutError(`the peer took no data for ${timeoutMs / 1000} s`)) }, left)
       const onEvent = (): void => { done(); resolve() }
       const onAbort = (): void => { done(); reject(signal?.reason) }
       const done = (): void => {
@@ -32,10 +40,13 @@ async function writable (stream: Stream, signal: AbortSignal | undefined): Promi
   }
 }
 
-/** Sends `bytes` in WRITE_CHUNK_BYTES pieces (views, no copies), never queuing past the bound. */
-export async function sendBounded (stream: Stream, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+/**
+ * Sends `bytes` in WRITE_CHUNK_BYTES pieces (views, no copies), never queuing past the bound;
+ * throws WriteTimeoutError when the peer takes nothing for `timeoutMs`.
+ */
+export async function sendBounded (stream: Stream, bytes: Uint8Array, signal?: AbortSignal, timeoutMs = WRITE_TIMEOUT_MS): Promise<void> {
   for (let offset = 0; offset < bytes.byteLength; offset += WRITE_CHUNK_BYTES) {
-    await writable(stream, signal)
+    await writable(stream, signal, timeoutMs)
     stream.send(bytes.subarray(offset, Math.min(offset + WRITE_CHUNK_BYTES, bytes.byteLength)))
   }
 }

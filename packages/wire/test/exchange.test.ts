@@ -1,0 +1,51 @@
+import '@resilien/polyfill'
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { serve } from '../src/exchange.js'
+import { sendHeader } from '../src/frames.js'
+import { internals } from '../src/host.js'
+import { readResponse } from '../src/remote-error.js'
+import { StreamReader } from '../src/stream-reader.js'
+import { closeWrite, sendBounded } from '../src/stream-writer.js'
+import { connectedPair, lines, patternBytes } from './helpers.js'
+
+const MiB = 1024 * 1024
+const TEST_PROTOCOL = '/resilien/test-exchange/1'
+/** Stands in for WRITE_TIMEOUT_MS (30 s) so that the test takes a moment. */
+const SHORT_WRITE_TIMEOUT_MS = 300
+
+test('an answer the client stops reading is cut by a reset at the write timeout, with no error frame inside its body', async (t) => {
+  const { client, server } = await connectedPair(t)
+  const log = lines()
+  // Past the 8 MiB stream window and the server's 1 MiB write buffer: the server's writes stall.
+  const body = patternBytes(32 * MiB, 4)
+  const timedOut = Promise.withResolvers<void>()
+  serve(server, { protocol: TEST_PROTOCOL, maxInboundStreams: 1, log: log.log }, async ({ stream }) => {
+    sendHeader(stream, { ok: true, bytes: body.byteLength })
+    try {
+      await sendBounded(stream, body, undefined, SHORT_WRITE_TIMEOUT_MS)
+    } finally {
+      timedOut.resolve()
+    }
+  })
+  const stream = await internals(client).openStream(server.peerId, TEST_PROTOCOL)
+  // Attached but not read: the stream pauses at the reader's high water, the window closes.
+  const reader = new StreamReader(stream)
+  sendHeader(stream, { op: 'answer-me' })
+  await closeWrite(stream)
+  await timedOut.promise
+  const header = await readResponse(reader)
+  assert.equal(header.bytes, body.byteLength)
+  let received = 0
+  await assert.rejects(async () => {
+    for (;;) {
+      const chunk = await reader.readSome(MiB)
+      if (chunk === undefined) break
+      // Every byte after the header is the body's: an error frame here would be read as shard bytes.
+      assert.ok(Buffer.from(chunk).equals(body.subarray(received, received + chunk.byteLength)), `bytes at ${received} are not the body's`)
+      received += chunk.byteLength
+    }
+  }, /reset|closed before/, 'the stream ends in a reset, not in a clean end after an error frame')
+  assert.ok(received < body.byteLength)
+  assert.match(log.lines.join('\n'), /timeout: the peer took no data/)
+})
