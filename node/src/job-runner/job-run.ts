@@ -1,4 +1,5 @@
 import { lstat } from 'node:fs/promises'
+import type { JobRunResult } from '@resilien/control'
 import type { StdinSource } from '@resilien/repository'
 import { NotFoundError } from '@resilien/types'
 import type { NodeContext } from '../node-context.js'
@@ -10,17 +11,8 @@ import type { JobSpec } from '../jobs/job-spec.js'
 import { credentialsEnv, readSecretFile } from './secret-files.js'
 import { runShell } from './shell.js'
 
-/** What one good run did; the scheduler keeps it in the job's state and `resilien jobs` shows it. */
-export interface JobRunOutcome {
-  snapshot: string
-  /** Bytes new to the repository (after dedup, before compression). */
-  addedBytes: number
-  totalBytes: number
-  files: number
-  /** Snapshots the retention policy forgot after the backup. */
-  forgotten: number
-  warnings: number
-}
+/** What one good run did (the control API's JobRunResult); the scheduler keeps it in the job's state. */
+export type JobRunOutcome = JobRunResult
 
 export interface JobRunDeps {
   ctx: NodeContext
