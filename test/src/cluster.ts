@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { Site, tempDir } from './site-process.js'
+import { Site, siteTempDir } from './site-process.js'
 import type { TestContext } from './site-process.js'
 import type { StatusResult } from '@resilien/control'
 
@@ -40,8 +40,10 @@ export async function waitAllUp (site: Site, count: number, timeoutMs = 30_000):
 export async function joinSite (t: TestContext, inviter: Site, name: string, env: Record<string, string | undefined> = {}, options: { zone?: string } = {}): Promise<Site> {
   const invite = await inviter.run(['invite'])
   if (invite.code !== 0) throw new Error(`invite failed: ${invite.stderr}`)
-  const root = await tempDir(t)
+  let made: Site | undefined
+  const root = await siteTempDir(t, () => made)
   const site = new Site(join(root, 'data'), name, { ...CLUSTER_TEST_ENV, ...env })
+  made = site
   const join_ = await site.run(['join', invite.stdout.trim(), '--name', name, '--listen', '/ip4/127.0.0.1/tcp/0', ...(options.zone === undefined ? [] : ['--zone', options.zone])])
   if (join_.code !== 0) throw new Error(`join of ${name} failed: ${join_.stderr}`)
   t.after(async () => { await site.stop('SIGKILL') })
@@ -51,8 +53,10 @@ export async function joinSite (t: TestContext, inviter: Site, name: string, env
 
 /** A cluster of `count` started sites (site1 made it, the others joined through invites), all seeing each other. */
 export async function newCluster (t: TestContext, count: number, env: Record<string, string | undefined> = {}): Promise<Site[]> {
-  const root = await tempDir(t)
+  let made: Site | undefined
+  const root = await siteTempDir(t, () => made)
   const first = new Site(join(root, 'data'), 'site1', { ...CLUSTER_TEST_ENV, ...env })
+  made = first
   const init = await first.run(['init', '--name', 'site1', '--listen', '/ip4/127.0.0.1/tcp/0'])
   if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`)
   t.after(async () => { await first.stop('SIGKILL') })

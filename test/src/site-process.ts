@@ -51,6 +51,20 @@ export interface TestContext {
   after: (fn: () => Promise<void> | void) => void
 }
 
+/**
+ * A temp folder for a site's data dir. After the test the site is killed first, then the folder
+ * goes: hooks run in the order they were added, and a running node (a scheduled job) keeps
+ * writing into its folder while `rm` walks it.
+ */
+export async function siteTempDir (t: TestContext, site: () => Site | undefined): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'resilien-test-'))
+  t.after(async () => {
+    await site()?.stop('SIGKILL')
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 })
+  })
+  return dir
+}
+
 export async function tempDir (t: TestContext, prefix = 'resilien-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   t.after(async () => rm(dir, { recursive: true, force: true }))
@@ -127,8 +141,10 @@ export class Site {
 
 /** `resilien init` a new single-site cluster in a temp dir, started, stopped after the test. */
 export async function newSite (t: TestContext, name = 'site1', env: Record<string, string | undefined> = {}): Promise<Site> {
-  const root = await tempDir(t)
+  let made: Site | undefined
+  const root = await siteTempDir(t, () => made)
   const site = new Site(join(root, 'data'), name, env)
+  made = site
   const init = await site.run(['init', '--name', name, '--listen', '/ip4/127.0.0.1/tcp/0'])
   if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`)
   t.after(async () => { await site.stop('SIGKILL') })
