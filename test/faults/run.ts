@@ -5,18 +5,23 @@ import { PROTOCOLS } from './fuzz-case.js'
 import type { Protocol } from './fuzz-case.js'
 import { FuzzFailure } from './failure.js'
 import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_RSS_HEADROOM_MIB, runFuzz } from './fuzzer.js'
+import { runCrashSuite } from './crash/index.js'
 
 /**
- * `npm run test:faults -- [--seed S] [--count N] [--from CASE] [--protocol shard|catalog|join|all]`:
- * the long protocol fuzzing (10,000 cases per protocol unless told), outside the default suite.
+ * `npm run test:faults -- [--suite fuzz|crash|all] [--seed S] [--count N] [--from CASE]
+ * [--protocol shard|catalog|join|all] [--points N]`: the long runs outside the default suite:
+ * protocol fuzzing (10,000 cases per protocol unless told) and kill -9 at seeded points during
+ * backup, prune and repair (20 per operation unless told).
  */
 
 const DEFAULT_COUNT = 10_000
+/** Kill points per operation of the crash suite. */
+const DEFAULT_CRASH_POINTS = 20
 /** Thorough checks (status, a normal put/get) this often: each costs a process start. */
 const DEFAULT_CHECK_EVERY = 1000
 
 function usage (message: string): never {
-  console.error(`${message}\nusage: npm run test:faults -- [--seed S] [--count N] [--from CASE] [--protocol ${PROTOCOLS.join('|')}|all] [--check-every N] [--rss-headroom MiB] [--keep-going] [--verbose] [--node-log FILE]`)
+  console.error(`${message}\nusage: npm run test:faults -- [--suite fuzz|crash|all] [--points N] [--seed S] [--count N] [--from CASE] [--protocol ${PROTOCOLS.join('|')}|all] [--check-every N] [--rss-headroom MiB] [--keep-going] [--verbose] [--node-log FILE]`)
   process.exit(2)
 }
 
@@ -32,6 +37,8 @@ async function main (): Promise<void> {
   try {
     ({ values } = parseArgs({
       options: {
+        suite: { type: 'string' },
+        points: { type: 'string' },
         seed: { type: 'string' },
         count: { type: 'string' },
         from: { type: 'string' },
@@ -46,6 +53,10 @@ async function main (): Promise<void> {
   } catch (err) {
     usage((err as Error).message)
   }
+  // A const keeps the parsed options' type inside the closures below.
+  const given = values
+  const suite = given.suite ?? 'all'
+  if (!['fuzz', 'crash', 'all'].includes(suite)) usage(`unknown suite ${suite}`)
   const protocol = values.protocol ?? 'all'
   if (protocol !== 'all' && !(PROTOCOLS as readonly string[]).includes(protocol)) usage(`unknown protocol ${protocol}`)
   const seed = integerOption(values.seed, 'seed', randomInt(2 ** 31), 0)
@@ -57,17 +68,31 @@ async function main (): Promise<void> {
   }
   process.once('SIGINT', () => { void cleanUp().then(() => process.exit(130)) })
   try {
+    if (suite !== 'crash') await fuzz()
+    if (suite !== 'fuzz') {
+      const crash = await runCrashSuite({ operation: 'all', seed, points: integerOption(given.points, 'points', DEFAULT_CRASH_POINTS, 1), context })
+      console.log(crash.summary)
+      if (crash.failures.length > 0) process.exitCode = 1
+    }
+  } catch (err) {
+    console.error(err instanceof FuzzFailure ? `\nFAILED (seed ${seed}): ${err.message}` : err)
+    process.exitCode = 1
+  } finally {
+    await cleanUp()
+  }
+
+  async function fuzz (): Promise<void> {
     const report = await runFuzz(context, {
       seed,
-      count: integerOption(values.count, 'count', DEFAULT_COUNT, 0),
-      from: integerOption(values.from, 'from', 0, 0),
+      count: integerOption(given.count, 'count', DEFAULT_COUNT, 0),
+      from: integerOption(given.from, 'from', 0, 0),
       protocols: protocol === 'all' ? PROTOCOLS : [protocol as Protocol],
-      checkEvery: integerOption(values['check-every'], 'check-every', DEFAULT_CHECK_EVERY, 1),
-      rssHeadroomMiB: integerOption(values['rss-headroom'], 'rss-headroom', DEFAULT_RSS_HEADROOM_MIB, 1),
+      checkEvery: integerOption(given['check-every'], 'check-every', DEFAULT_CHECK_EVERY, 1),
+      rssHeadroomMiB: integerOption(given['rss-headroom'], 'rss-headroom', DEFAULT_RSS_HEADROOM_MIB, 1),
       answerTimeoutMs: DEFAULT_ANSWER_TIMEOUT_MS,
-      keepGoing: values['keep-going'] === true,
-      verbose: values.verbose === true,
-      ...(values['node-log'] === undefined ? {} : { nodeLogFile: values['node-log'] }),
+      keepGoing: given['keep-going'] === true,
+      verbose: given.verbose === true,
+      ...(given['node-log'] === undefined ? {} : { nodeLogFile: given['node-log'] }),
       log: (line) => { console.log(line) }
     })
     console.log(`\nsummary (seed ${report.seed}):`)
@@ -79,11 +104,6 @@ async function main (): Promise<void> {
       for (const failure of report.failures) console.log(failure.message)
       process.exitCode = 1
     }
-  } catch (err) {
-    console.error(err instanceof FuzzFailure ? `\nFAILED (seed ${seed}): ${err.message}` : err)
-    process.exitCode = 1
-  } finally {
-    await cleanUp()
   }
 }
 

@@ -1,0 +1,7 @@
+export { CrashFailure, DEFAULT_RESTORE_EVERY, replayCommand, runCrashSuite } from './crash-suite.js'
+export type { CrashSuiteOptions, CrashSuiteReport } from './crash-suite.js'
+export { crashPoints, OPERATIONS } from './crash-points.js'
+export type { CrashPoint, Operation } from './crash-points.js'
+export type { OperationReport, PointReport } from './report.js'
+export { FULL_TREE, SHORT_TREE } from './source-tree.js'
+export type { TreeShape } from './source-tree.js'
