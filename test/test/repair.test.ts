@@ -1,7 +1,7 @@
 import '@resilien/polyfill'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { CLUSTER_TEST_ENV, compareTrees, joinSite, newCluster, statusOf, tempDir, waitFor } from '../src/index.js'
@@ -67,22 +67,37 @@ test('site lost rebuilds a dead site at once, without waiting for the grace peri
   await restoreAndCompare(c, src, work)
 })
 
-test('scrub finds every corrupt shard on a site, quarantines it, and rebuilds it from the others', async (t) => {
+test('scrub finds every flipped, truncated or deleted shard file on a site, quarantines it, and rebuilds it from the others', async (t) => {
   const [a, b] = await newCluster(t, 3, { RESILIEN_SCRUB_INTERVAL: '1s', RESILIEN_SCRUB_RATE: '0' }) as [Site, Site, Site]
   const work = await tempDir(t)
   await backupSample(a, work)
   const shardDir = join(b.dataDir, 'store', 'shards')
   const files: string[] = []
   for (const dir of await readdir(shardDir)) for (const name of await readdir(join(shardDir, dir))) files.push(join(shardDir, dir, name))
-  const victims = files.slice(0, Math.max(1, Math.floor(files.length / 2)))
-  for (const file of victims) {
+  const victims = files.slice(0, Math.max(3, Math.floor(files.length / 2)))
+  // A dying SD card: one byte flipped, a file cut short, a file gone.
+  const originals = new Map<string, Buffer>()
+  for (const [i, file] of victims.entries()) {
     const bytes = await readFile(file)
-    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff
-    await writeFile(file, bytes)
+    originals.set(file, Buffer.from(bytes))
+    if (i % 3 === 0) {
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff
+      await writeFile(file, bytes)
+    } else if (i % 3 === 1) {
+      await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)))
+    } else {
+      await rm(file)
+    }
   }
-  await waitFor('the corrupt shards to be quarantined', async () => (await readdir(join(b.dataDir, 'store', 'quarantine'))).length, (n) => n === victims.length, 60_000)
-  await waitFor('check --read-data to be clean again', async () => a.run(['check', 'main', '--read-data']), (r) => r.code === 0, 60_000)
-  for (const file of victims) assert.ok((await readFile(file)).length > 0, `${file} is back`)
+  const damaged = victims.filter((_, i) => i % 3 !== 2).length
+  await waitFor('the damaged shard files to be quarantined', async () => (await readdir(join(b.dataDir, 'store', 'quarantine'))).length, (n) => n === damaged, 60_000)
+  await waitFor('every damaged shard to be rebuilt as it was', async () => {
+    let same = 0
+    for (const [file, bytes] of originals) if ((await readFile(file).catch(() => undefined))?.equals(bytes) === true) same++
+    return same
+  }, (n) => n === victims.length, 60_000)
+  const check = await a.run(['check', 'main', '--read-data'])
+  assert.equal(check.code, 0, check.stdout + check.stderr)
 })
 
 test('a site that comes back after its shards were rebuilt elsewhere loses no data and drops its extra copies', async (t) => {
