@@ -1,11 +1,12 @@
 import '@resilien/polyfill'
-import { randomInt } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { PROTOCOLS } from './fuzz-case.js'
 import type { Protocol } from './fuzz-case.js'
 import { FuzzFailure } from './failure.js'
 import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_RSS_HEADROOM_MIB, runFuzz } from './fuzzer.js'
 import { runCrashSuite } from './crash/index.js'
+import { Scope } from './crash/scope.js'
+import { integerOption, seedOption } from './cli-options.js'
 
 /**
  * `npm run test:faults -- [--suite fuzz|crash|all] [--seed S] [--count N] [--from CASE]
@@ -23,13 +24,6 @@ const DEFAULT_CHECK_EVERY = 1000
 function usage (message: string): never {
   console.error(`${message}\nusage: npm run test:faults -- [--suite fuzz|crash|all] [--points N] [--seed S] [--count N] [--from CASE] [--protocol ${PROTOCOLS.join('|')}|all] [--check-every N] [--rss-headroom MiB] [--keep-going] [--verbose] [--node-log FILE]`)
   process.exit(2)
-}
-
-function integerOption (value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isSafeInteger(n) || n < min) usage(`--${name} must be an integer of at least ${min}`)
-  return n
 }
 
 async function main (): Promise<void> {
@@ -59,18 +53,13 @@ async function main (): Promise<void> {
   if (!['fuzz', 'crash', 'all'].includes(suite)) usage(`unknown suite ${suite}`)
   const protocol = values.protocol ?? 'all'
   if (protocol !== 'all' && !(PROTOCOLS as readonly string[]).includes(protocol)) usage(`unknown protocol ${protocol}`)
-  const seed = integerOption(values.seed, 'seed', randomInt(2 ** 31), 0)
-  if (seed >= 2 ** 32) usage('--seed must be below 2^32')
-  const afters: Array<() => Promise<void> | void> = []
-  const context = { after: (fn: () => Promise<void> | void) => { afters.push(fn) } }
-  const cleanUp = async (): Promise<void> => {
-    for (const fn of afters.splice(0).reverse()) await Promise.resolve().then(fn).catch(() => {})
-  }
-  process.once('SIGINT', () => { void cleanUp().then(() => process.exit(130)) })
+  const seed = seedOption(values.seed, usage)
+  const context = new Scope()
+  process.once('SIGINT', () => { void context.close().then(() => process.exit(130)) })
   try {
     if (suite !== 'crash') await fuzz()
     if (suite !== 'fuzz') {
-      const crash = await runCrashSuite({ operation: 'all', seed, points: integerOption(given.points, 'points', DEFAULT_CRASH_POINTS, 1), context })
+      const crash = await runCrashSuite({ operation: 'all', seed, points: integerOption(given.points, 'points', DEFAULT_CRASH_POINTS, 1, usage), context })
       console.log(crash.summary)
       if (crash.failures.length > 0) process.exitCode = 1
     }
@@ -78,17 +67,17 @@ async function main (): Promise<void> {
     console.error(err instanceof FuzzFailure ? `\nFAILED (seed ${seed}): ${err.message}` : err)
     process.exitCode = 1
   } finally {
-    await cleanUp()
+    await context.close()
   }
 
   async function fuzz (): Promise<void> {
     const report = await runFuzz(context, {
       seed,
-      count: integerOption(given.count, 'count', DEFAULT_COUNT, 0),
-      from: integerOption(given.from, 'from', 0, 0),
+      count: integerOption(given.count, 'count', DEFAULT_COUNT, 0, usage),
+      from: integerOption(given.from, 'from', 0, 0, usage),
       protocols: protocol === 'all' ? PROTOCOLS : [protocol as Protocol],
-      checkEvery: integerOption(given['check-every'], 'check-every', DEFAULT_CHECK_EVERY, 1),
-      rssHeadroomMiB: integerOption(given['rss-headroom'], 'rss-headroom', DEFAULT_RSS_HEADROOM_MIB, 1),
+      checkEvery: integerOption(given['check-every'], 'check-every', DEFAULT_CHECK_EVERY, 1, usage),
+      rssHeadroomMiB: integerOption(given['rss-headroom'], 'rss-headroom', DEFAULT_RSS_HEADROOM_MIB, 1, usage),
       answerTimeoutMs: DEFAULT_ANSWER_TIMEOUT_MS,
       keepGoing: given['keep-going'] === true,
       verbose: given.verbose === true,

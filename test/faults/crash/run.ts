@@ -1,10 +1,10 @@
 import '@resilien/polyfill'
-import { randomInt } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { OPERATIONS } from './crash-points.js'
 import type { Operation } from './crash-points.js'
 import { DEFAULT_RESTORE_EVERY, runCrashSuite } from './crash-suite.js'
 import { Scope } from './scope.js'
+import { integerOption, seedOption } from '../cli-options.js'
 
 /**
  * `node test/dist/faults/crash/run.js [--operation backup|prune|repair|all] [--seed S] [--points N]
@@ -17,13 +17,6 @@ const DEFAULT_POINTS = 20
 function usage (message: string): never {
   console.error(`${message}\nusage: node test/dist/faults/crash/run.js [--operation ${OPERATIONS.join('|')}|all] [--seed S] [--points N] [--only I] [--tree short|full] [--restore-every N] [--keep-going]`)
   process.exit(2)
-}
-
-function integerOption (value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isSafeInteger(n) || n < min) usage(`--${name} must be an integer of at least ${min}`)
-  return n
 }
 
 async function main (): Promise<void> {
@@ -47,10 +40,9 @@ async function main (): Promise<void> {
   if (operation !== 'all' && !(OPERATIONS as readonly string[]).includes(operation)) usage(`unknown operation ${operation}`)
   const tree = values.tree ?? 'full'
   if (tree !== 'short' && tree !== 'full') usage('--tree must be short or full')
-  const seed = integerOption(values.seed, 'seed', randomInt(2 ** 31), 0)
-  if (seed >= 2 ** 32) usage('--seed must be below 2^32')
-  const points = integerOption(values.points, 'points', DEFAULT_POINTS, 1)
-  const only = values.only === undefined ? undefined : integerOption(values.only, 'only', 0, 0)
+  const seed = seedOption(values.seed, usage)
+  const points = integerOption(values.points, 'points', DEFAULT_POINTS, 1, usage)
+  const only = values.only === undefined ? undefined : integerOption(values.only, 'only', 0, 0, usage)
   if (only !== undefined && only >= points) usage('--only must be below --points')
   // Cleans up the clusters on Ctrl-C too.
   const context = new Scope()
@@ -62,7 +54,7 @@ async function main (): Promise<void> {
       points,
       ...(only === undefined ? {} : { only }),
       tree,
-      restoreEvery: integerOption(values['restore-every'], 'restore-every', DEFAULT_RESTORE_EVERY, 1),
+      restoreEvery: integerOption(values['restore-every'], 'restore-every', DEFAULT_RESTORE_EVERY, 1, usage),
       keepGoing: values['keep-going'] === true,
       context
     })
