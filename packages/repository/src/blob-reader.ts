@@ -122,6 +122,44 @@ export class BlobReader {
     }
   }
 
+  /**
+   * The sealed bytes of several blobs of one pack (a pack-ordered restore or a repack): each data
+   * shard they touch is fetched whole, once, and checked against its id by whoever serves it. If
+   * one of those fails, the data shards are rebuilt from any k verified shards, reusing the ones
+   * that arrived. The shards are held only until the caller drops the views.
+   */
+  async readPackBlobs (pack: string, refs: readonly BlobRef[], options: AbortOptions = {}): Promise<Uint8Array[]> {
+    const stripe = await this.stripeOf(pack)
+    const decoded = this.decoded.get(pack)
+    if (decoded !== undefined) return refs.map((r) => decoded.subarray(r.offset, r.offset + r.length))
+    const pieces = refs.map((r) => dataShardRange(r.offset, r.length, stripe.shardLength))
+    const needed = [...new Set(pieces.flatMap((ranges) => ranges.map((r) => r.shard)))]
+    const arrived = new Map<number, Uint8Array>()
+    const results = await Promise.allSettled(needed.map(async (i) => {
+      const shard = stripe.shards[i]
+      if (shard === undefined) throw new IntegrityError(`stripe ${stripe.pack} lacks shard ${i}`)
+      const bytes = this.shardCache.get(shard.id) ?? await this.components.sites.get(shard.site, shard.id, undefined, options)
+      if (bytes === undefined) throw new NotFoundError('shard', shard.id)
+      arrived.set(i, bytes)
+    }))
+    options.signal?.throwIfAborted()
+    let data: ReadonlyArray<Uint8Array | undefined> = Array.from({ length: stripe.k }, (_, i) => arrived.get(i))
+    const failures = new Map<number, unknown>()
+    results.forEach((r, j) => { if (r.status === 'rejected') failures.set(needed[j] as number, r.reason) })
+    if (failures.size > 0) {
+      // A failed shard is not asked for again: its error is what fetchShards records for it.
+      const shards = await this.fetchShards(stripe, options, async (site, id, i) => {
+        if (failures.has(i)) throw failures.get(i)
+        return arrived.get(i) ?? await this.components.sites.get(site, id, undefined, options)
+      })
+      data = await rebuildDataShards(stripe, shards, this.components.erasure ?? activeErasure)
+    }
+    return pieces.map((ranges) => {
+      const views = ranges.map((r) => (data[r.shard] as Uint8Array).subarray(r.offset, r.offset + r.length))
+      return views.length === 1 ? views[0] as Uint8Array : Buffer.concat(views)
+    })
+  }
+
   /** The k data shards of a pack, rebuilt from any k verified shards; the rebuilt ones join the shard cache. */
   private async rebuildShards (stripe: StripeRecord, options: AbortOptions): Promise<Uint8Array[]> {
     let pending = this.rebuilding.get(stripe.pack)
