@@ -1,7 +1,7 @@
 import { InvalidInputError, ResilienError } from '@resilien/types'
 import { BACKEND_ENV_VARIABLE } from './constants.js'
 import { BACKEND_NAMES, describe, loadResult } from './load-backend.js'
-import type { Blake3Backend, Blake3BackendName, Hasher } from './types.js'
+import type { Blake3Backend, Blake3BackendName, Hasher, HasherOptions } from './types.js'
 
 function reason (error: unknown): string {
   return error instanceof Error ? error.message : String(error)
@@ -53,12 +53,12 @@ export function deriveKey (context: string, keyMaterial: Uint8Array, outLength?:
   return activeBackend.deriveKey(context, keyMaterial, outLength)
 }
 
-export function createHasher (): Hasher {
-  return activeBackend.createHasher()
+export function createHasher (options?: HasherOptions): Hasher {
+  return activeBackend.createHasher(options)
 }
 
-export function createKeyedHasher (key: Uint8Array): Hasher {
-  return activeBackend.createKeyedHasher(key)
+export function createKeyedHasher (key: Uint8Array, options?: HasherOptions): Hasher {
+  return activeBackend.createKeyedHasher(key, options)
 }
 
 export function createDeriveKeyHasher (context: string): Hasher {

@@ -2,7 +2,7 @@ import type * as NapiBlakeHash from '@napi-rs/blake-hash'
 import { OUT_LENGTH } from './constants.js'
 import { defineBackend } from './modes.js'
 import type { Blake3Modes } from './modes.js'
-import type { Blake3Backend } from './types.js'
+import type { Blake3Backend, Hasher, HasherOptions } from './types.js'
 
 /** The binding's exports, loaded with `require` because it is a CommonJS addon. */
 export type NativeBinding = typeof NapiBlakeHash
@@ -37,12 +37,32 @@ class KeyedHasherCache {
   }
 }
 
+/** The binding streams only when no digest beyond 32 bytes will be asked for. */
+function streamsNatively (options: HasherOptions | undefined): boolean {
+  return options?.maxOutLength !== undefined && options.maxOutLength <= OUT_LENGTH
+}
+
+/** A streaming hasher on the binding; digests of at most 32 bytes (the caller checked). */
+class NativeHasher implements Hasher {
+  constructor (private readonly inner: InstanceType<NativeBinding['Blake3Hasher']>) {}
+
+  update (data: Uint8Array): this {
+    this.inner.update(data as Buffer)
+    return this
+  }
+
+  digest (outLength: number = OUT_LENGTH): Uint8Array {
+    // Shorter BLAKE3 outputs are prefixes of the 32-byte one.
+    return view(this.inner.digestBuffer(), outLength)
+  }
+}
+
 /**
  * The fast path: @napi-rs/blake-hash (the Rust `blake3` crate, SIMD) for one-shot outputs of up
- * to 32 bytes in all three modes. The binding can produce neither extended output nor, for a
- * streaming hasher, more than 32 bytes; since a hasher learns its output length only at
- * `digest`, streaming and outputs beyond 32 bytes go to `fallback` (the WASM backend, or plain
- * TypeScript where WASM is unavailable).
+ * to 32 bytes in all three modes, and for streaming hashers whose creator promised digests of at
+ * most 32 bytes (`maxOutLength`; the shard store's hash of a shard arriving from the network).
+ * The binding has no extended output, so longer outputs, and hashers that may be asked for them,
+ * go to `fallback` (the WASM backend, or plain TypeScript where WASM is unavailable).
  */
 export function createNativeBackend (binding: NativeBinding, fallback: Blake3Modes): Blake3Backend {
   const { blake3, Blake3Hasher } = binding
@@ -60,8 +80,8 @@ export function createNativeBackend (binding: NativeBinding, fallback: Blake3Mod
     deriveKey: (context, material, outLength) => outLength <= OUT_LENGTH
       ? view(Blake3Hasher.deriveKey(context, material as Buffer), outLength)
       : fallback.deriveKey(context, material, outLength),
-    createHasher: () => fallback.createHasher(),
-    createKeyedHasher: (key) => fallback.createKeyedHasher(key),
+    createHasher: (options) => streamsNatively(options) ? new NativeHasher(new Blake3Hasher()) : fallback.createHasher(options),
+    createKeyedHasher: (key, options) => streamsNatively(options) ? new NativeHasher(Blake3Hasher.newKeyed(key as Buffer)) : fallback.createKeyedHasher(key, options),
     createDeriveKeyHasher: (context) => fallback.createDeriveKeyHasher(context)
   })
 }

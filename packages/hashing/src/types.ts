@@ -12,6 +12,15 @@ export interface Hasher {
   digest (outLength?: number): Uint8Array
 }
 
+/** What a hasher will be asked for, when its creator knows. */
+export interface HasherOptions {
+  /**
+   * The longest `digest` the caller will ask for. At 32 or less the native backend streams too
+   * (its binding has no extendable output); a longer digest is then refused.
+   */
+  maxOutLength?: number
+}
+
 /** The three BLAKE3 modes, one-shot and incremental, computed by one implementation. */
 export interface Blake3Backend {
   readonly name: Blake3BackendName
@@ -21,8 +30,8 @@ export interface Blake3Backend {
   keyedHash (key: Uint8Array, data: Uint8Array, outLength?: number): Uint8Array
   /** Key derivation: `context` names the purpose (a fixed, unique string), `keyMaterial` is the secret. */
   deriveKey (context: string, keyMaterial: Uint8Array, outLength?: number): Uint8Array
-  createHasher (): Hasher
-  createKeyedHasher (key: Uint8Array): Hasher
+  createHasher (options?: HasherOptions): Hasher
+  createKeyedHasher (key: Uint8Array, options?: HasherOptions): Hasher
   /** Streams the key material of `deriveKey(context, ...)`. */
   createDeriveKeyHasher (context: string): Hasher
 }

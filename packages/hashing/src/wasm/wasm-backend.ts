@@ -36,6 +36,7 @@ export async function createWasmBackend (): Promise<Blake3Backend> {
     keyedHash: (key, data, outLength) => engine.hashOnce(key, KEYED_HASH, data, outLength),
     // derive_key's context step hashes a short string: TypeScript; the material goes to WASM.
     deriveKey: (context, material, outLength) => engine.hashOnce(deriveContextKey(context), DERIVE_KEY_MATERIAL, material, outLength),
+    // Streaming WASM gives any output length: the promised maximum changes nothing here.
     createHasher: () => engine.createHasher(undefined, 0),
     createKeyedHasher: (key) => engine.createHasher(key, KEYED_HASH),
     createDeriveKeyHasher: (context) => engine.createHasher(deriveContextKey(context), DERIVE_KEY_MATERIAL)
