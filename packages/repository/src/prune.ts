@@ -65,10 +65,13 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
     if (!dryRun) {
       saver ??= new BlobSaver(repo, { ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }) })
       for (const { pack, used } of queue) {
-        for (const e of used) {
-          // Read, open and verify: a corrupt blob is never copied into a new pack.
-          const plain = await repo.reader.read({ id: e.id, type: e.type, pack, offset: e.offset, length: e.length }, { ...options, wholeShards: true })
-          await saver.rewrite(e.type, plain)
+        // Each pack's data shards are fetched once (rebuilt from parity if one fails), then every
+        // used blob is opened and verified: a corrupt blob is never copied into a new pack.
+        const refs = used.map((e) => ({ id: e.id, type: e.type, pack, offset: e.offset, length: e.length }))
+        const sealed = await repo.reader.readPackBlobs(pack, refs, options)
+        for (let i = 0; i < refs.length; i++) {
+          const ref = refs[i] as (typeof refs)[number]
+          await saver.rewrite(ref.type, repo.reader.openSealed(ref, sealed[i] as Uint8Array))
         }
       }
       // The new copies are durable, indexed and published before the old packs go.
