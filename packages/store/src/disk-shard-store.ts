@@ -16,6 +16,7 @@ import { recoverStore } from './recovery.js'
 import { ShardIndex } from './shard-index.js'
 import type { NewShard } from './shard-index.js'
 import { readShardFile } from './shard-file-reader.js'
+import { VERIFY_READ_BYTES, verifyShardFile } from './shard-file-verifier.js'
 import { writeShardFile, writeShardStream } from './shard-file-writer.js'
 import { moveToQuarantine, removeShardFile } from './shard-files.js'
 import { assertRangeInside, assertRangeShape, assertShardId, assertShardIds, putSize } from './validate.js'
@@ -95,6 +96,8 @@ class DefaultDiskShardStore implements DiskShardStore {
   readonly #gate: OperationGate
   /** Bytes promised to puts under way, so concurrent puts do not all count the same free space. */
   #promised = 0
+  /** The verify read buffer, kept between verifies (undefined while one is lent out). */
+  #verifyBuffer: Uint8Array | undefined
   #closing: Promise<void> | undefined
 
   constructor (layout: StoreLayout, index: ShardIndex, reserveBytes: number, blockSize: number) {
@@ -285,15 +288,16 @@ class DefaultDiskShardStore implements DiskShardStore {
     return await this.#gate.run(async () => {
       const record = await this.#index.getBlocks(id)
       if (record === undefined) return undefined
-      let bytes: Uint8Array | undefined
+      // One read buffer for the store, lent to one verify at a time (the scrub runs them in turn).
+      const buffer = this.#verifyBuffer ?? new Uint8Array(VERIFY_READ_BYTES)
+      this.#verifyBuffer = undefined
       try {
-        bytes = await readShardFile(shardPath(this.#layout, id), id, record.size, 0, record.size)
-      } catch (error) {
-        if (error instanceof CorruptShardError) return false
-        throw error
+        const ok = await verifyShardFile(shardPath(this.#layout, id), id, record, buffer)
+        if (ok === undefined) return await this.#index.getShard(id) === undefined ? undefined : false
+        return ok
+      } finally {
+        this.#verifyBuffer = buffer
       }
-      if (bytes === undefined) return await this.#index.getShard(id) === undefined ? undefined : false
-      return sameDigest(hash(bytes), fromHex(id)) && blocksMatch(bytes, 0, record)
     })
   }
 

@@ -6,6 +6,7 @@ import { test } from 'node:test'
 import { CorruptShardError, InvalidInputError, ResilienError } from '@resilien/types'
 import { createDiskShardStore } from '../src/index.js'
 import type { DiskShardStore } from '../src/index.js'
+import { VERIFY_READ_BYTES } from '../src/shard-file-verifier.js'
 import { shardStoreCompliance } from './compliance.js'
 import { collectList, makeShard, tempDirectory } from './helpers.js'
 import type { TestShard } from './helpers.js'
@@ -81,6 +82,19 @@ test('a flipped byte is reported with the shard id by full reads, by ranges over
   assert.equal(await store.verify(shard.id), false)
   assert.equal(await store.verify(other.id), true)
   assert.deepEqual(await store.get(other.id), other.bytes)
+})
+
+test('verify reads a shard in pieces of whole blocks and finds a flipped byte in any of them', async (t) => {
+  const store = await openStore(t)
+  // Several read pieces long, the last piece short and its last block partial.
+  const size = 2 * VERIFY_READ_BYTES + 3 * BLOCK + 77
+  const shards = await Promise.all([0, 1, 2].map(async () => await storedShard(store, size)))
+  for (const s of shards) assert.equal(await store.verify(s.id), true)
+  const at = [10, VERIFY_READ_BYTES + BLOCK + 3, size - 1]
+  for (const [i, s] of shards.entries()) {
+    await flipByte(fileOf(store, s.id), at[i] as number)
+    assert.equal(await store.verify(s.id), false, `flipped at ${at[i] as number}`)
+  }
 })
 
 test('a range read of an untouched block of a corrupt shard still returns its verified bytes', async (t) => {
