@@ -3,6 +3,7 @@ import type { DiskShardStore } from '@resilien/store'
 import { ChunkIndex, openRepository } from '@resilien/repository'
 import type { KeyCache } from '@resilien/repository'
 import type { Repository, SealPool } from '@resilien/repository'
+import { NotFoundError } from '@resilien/types'
 import type { AbortOptions, Placement, ShardSites } from '@resilien/types'
 import type { NodeConfig } from './config.js'
 import type { DataDirLayout } from './data-dir.js'
@@ -57,17 +58,30 @@ export class IndexPool {
 /**
  * Opens repositories for handlers. `ready` resolves once the catalog had its first sync (a site
  * that just joined or restarted must see the snapshots the others hold before answering).
+ * `resync` runs one sync round with every connected site: a repository unknown here may have been
+ * created on another site a moment ago (`repo create` there, then `backup` here), so it is asked
+ * for once before "no repository" is the answer.
  */
-export function repoOpener (components: Pick<NodeContext, 'catalog' | 'sites' | 'placement' | 'layout'>, pool: IndexPool, keyCache: KeyCache, ready: () => Promise<void>): NodeContext['openRepo'] {
-  return async (repo, password, options = {}) => await ready().then(async () => await openRepository(
-    { catalog: components.catalog, sites: components.sites, placement: components.placement },
-    {
-      repo,
-      passphrase: password,
-      cacheDir: components.layout.cache,
-      sharedIndex: async (record, dir) => pool.get(record.repo, dir),
-      keyCache,
-      ...(options.signal === undefined ? {} : { signal: options.signal })
+export function repoOpener (components: Pick<NodeContext, 'catalog' | 'sites' | 'placement' | 'layout'>, pool: IndexPool, keyCache: KeyCache, ready: () => Promise<void>, resync: () => Promise<void> = async () => {}): NodeContext['openRepo'] {
+  return async (repo, password, options = {}) => {
+    await ready()
+    const open = async (): Promise<Repository> => await openRepository(
+      { catalog: components.catalog, sites: components.sites, placement: components.placement },
+      {
+        repo,
+        passphrase: password,
+        cacheDir: components.layout.cache,
+        sharedIndex: async (record, dir) => pool.get(record.repo, dir),
+        keyCache,
+        ...(options.signal === undefined ? {} : { signal: options.signal })
+      }
+    )
+    try {
+      return await open()
+    } catch (err) {
+      if (!(err instanceof NotFoundError) || err.kind !== 'repository') throw err
+      await resync()
+      return await open()
     }
-  ))
+  }
 }

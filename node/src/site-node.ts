@@ -76,7 +76,7 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
       cluster,
       membership,
       locks: new RepoLocks(),
-      openRepo: repoOpener(base, pool, keyCache, async () => cluster.replication.ready())
+      openRepo: repoOpener(base, pool, keyCache, async () => cluster.replication.ready(), async () => cluster.replication.syncAll())
     }
     let jobs: JobsService | undefined
     const server: ControlServer = await startControlServer({ socketPath: layout.socket, handlers: controlHandlers(context, () => jobs), describeError })
