@@ -9,7 +9,6 @@ export async function restoreHandler (ctx: NodeContext, args: RestoreArgs, hc: H
       snapshot: args.snapshot,
       target: args.target,
       include: args.include,
-      pool: ctx.sealPool,
       signal: hc.signal,
       onProgress: (p) => hc.progress({
         phase: 'restore',

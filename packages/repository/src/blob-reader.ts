@@ -1,11 +1,11 @@
-import { hash } from '@resilien/hashing'
+import { hash, keyedHash } from '@resilien/hashing'
+import { openChunk } from '@resilien/crypto'
+import { ALGORITHM_IDS, FRAME_HEADER_LENGTH, decompressChunk } from '@resilien/compression'
 import { activeErasure, dataShardRange, joinDataShards } from '@resilien/erasure'
 import type { ErasureBackend } from '@resilien/erasure'
-import { IntegrityError, NotEnoughShardsError, NotFoundError, toHex } from '@resilien/types'
+import { IntegrityError, NotEnoughShardsError, NotFoundError, equalBytes, toHex } from '@resilien/types'
 import type { AbortOptions, Placement, ShardSites, StripeRecord } from '@resilien/types'
-import type { BlobType } from './format.js'
-import { openBlob } from './open-job.js'
-import type { OpenKeys } from './open-job.js'
+import { BlobType, MAX_INDEX_OBJECT_BYTES, blobAad } from './format.js'
 import { ByteBudgetCache, LruCache } from './lru-cache.js'
 
 export interface BlobReaderComponents {
@@ -16,7 +16,12 @@ export interface BlobReaderComponents {
   erasure?: ErasureBackend
 }
 
-export type BlobReaderInit = OpenKeys
+export interface BlobReaderInit {
+  dataKey: Uint8Array
+  chunkIdKey: Uint8Array
+  /** Largest plaintext a blob may decompress to (a bomb guard). */
+  maxBlobSize: number
+}
 
 export interface ReadOptions extends AbortOptions {
   /**
@@ -197,12 +202,16 @@ export class BlobReader {
 
   /** Opens, decompresses and verifies sealed blob bytes. */
   openSealed (ref: Pick<BlobRef, 'id' | 'type'>, sealed: Uint8Array): Uint8Array {
-    return openBlob(this.init, ref.id, ref.type, sealed)
-  }
-
-  /** The keys and limit opening needs, for open jobs run in a worker. */
-  get openKeys (): OpenKeys {
-    return this.init
+    const frame = openChunk(this.init.dataKey, sealed, blobAad(ref.type, ref.id))
+    const limit = ref.type === BlobType.index ? MAX_INDEX_OBJECT_BYTES : this.init.maxBlobSize
+    // A stored (uncompressed) frame is served as a view of the freshly opened bytes, which belong
+    // to this call alone: decompressChunk would copy every byte of incompressible data once more.
+    const raw = frame.byteLength > FRAME_HEADER_LENGTH && frame[0] === ALGORITHM_IDS.none && frame.byteLength - FRAME_HEADER_LENGTH <= limit
+    const plain = raw ? frame.subarray(FRAME_HEADER_LENGTH) : decompressChunk(frame, limit)
+    if (!equalBytes(keyedHash(this.init.chunkIdKey, plain), ref.id)) {
+      throw new IntegrityError(`chunk ${toHex(ref.id)}`, `chunk ${toHex(ref.id)} does not hash to its id`)
+    }
+    return plain
   }
 
   /**

@@ -24,8 +24,6 @@ export interface ChunkTarget {
 /** One blob to read, and every place in the window it is written to (dedup inside the window). */
 export interface BlobUse {
   ref: BlobRef
-  /** Its plaintext length (from the index). */
-  plainLength: number
   targets: ChunkTarget[]
 }
 
@@ -103,7 +101,7 @@ export class RestoreWindow {
           file.nextPosition += location.rawLength
           let use = byChunk.get(id)
           if (use === undefined) {
-            use = { ref: { id: Buffer.from(id, 'hex'), type: BlobType.data, pack: location.pack, offset: location.offset, length: location.length }, plainLength: location.rawLength, targets: [] }
+            use = { ref: { id: Buffer.from(id, 'hex'), type: BlobType.data, pack: location.pack, offset: location.offset, length: location.length }, targets: [] }
             byChunk.set(id, use)
             let reads = byPack.get(location.pack)
             if (reads === undefined) {

@@ -8,8 +8,6 @@ import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
 import { mapConcurrent } from './limiter.js'
 import { FileJob, OpenFiles, finishFile, nsToSeconds, writeSparse } from './restore-files.js'
 import { RestoreWindow } from './restore-plan.js'
-import { makeOpenJob } from './open-job.js'
-import type { SealPool } from './seal-pool.js'
 import type { BlobUse, ChunkTarget } from './restore-plan.js'
 import type { TreeNode } from './tree.js'
 
@@ -38,8 +36,6 @@ export interface RestoreOptions extends AbortOptions {
   onProgress?: (p: RestoreProgress) => void
   /** Chunks planned per window (default WINDOW_CHUNKS); tests make it small to cut files over windows. */
   windowChunks?: number
-  /** Opens, decompresses and verifies chunks in its worker threads beside the main thread. */
-  pool?: SealPool
   onWarning?: (message: string) => void
 }
 
@@ -165,28 +161,15 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     done.bytes += plain.byteLength
     if (--file.remaining === 0) await finish(file)
   }
-  /** A pack's chunks opened and verified, in a worker of the pool when there is one (the main thread has the network and the writes). */
-  const openAll = async (uses: readonly BlobUse[], sealed: readonly Uint8Array[]): Promise<Uint8Array[]> => {
-    const pool = options.pool
-    if (pool === undefined || pool.size === 0) return uses.map((u, i) => repo.reader.openSealed(u.ref, sealed[i] as Uint8Array))
-    const job = makeOpenJob(repo.reader.openKeys, uses.map((u) => u.ref.id), sealed, uses.map((u) => u.plainLength))
-    const { plain, lengths } = await pool.open(job)
-    const all = new Uint8Array(plain)
-    let at = 0
-    return lengths.map((length) => {
-      at += length
-      return all.subarray(at - length, at)
-    })
-  }
   const readWindow = async (window: RestoreWindow): Promise<void> => {
     const packs = await window.plan(repo.index)
     await mapConcurrent(packs, RESTORE_PACKS_IN_FLIGHT, async ({ pack, uses }) => {
       signal?.throwIfAborted()
       const sealed = await repo.reader.readPackBlobs(pack, uses.map((u) => u.ref), signalOption)
-      const plains = await openAll(uses, sealed)
       for (let i = 0; i < uses.length; i++) {
-        const plain = plains[i] as Uint8Array
-        for (const t of (uses[i] as BlobUse).targets) await writeChunk(t, plain)
+        const use = uses[i] as BlobUse
+        const plain = repo.reader.openSealed(use.ref, sealed[i] as Uint8Array)
+        for (const t of use.targets) await writeChunk(t, plain)
       }
     })
   }

@@ -1,10 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { IntegrityError, ResilienError } from '@resilien/types'
+import { ResilienError } from '@resilien/types'
 import { runSealJob } from './seal-job.js'
 import type { SealJob, SealResult } from './seal-job.js'
-import { runOpenJob } from './open-job.js'
-import type { OpenJob, OpenResult } from './open-job.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
 import { compileExclude } from './exclude.js'
 import { startScan } from './scanner.js'
@@ -100,30 +98,6 @@ export class SealPool {
         }
       })
       this.send(target, { seq, type: 'seal', job }, [job.plain, job.ids])
-    })
-  }
-
-  /**
-   * Opens, decompresses and verifies data blobs on the least busy worker (restore), or here when
-   * there is none. A failed check comes back as the IntegrityError it is.
-   */
-  async open (job: OpenJob): Promise<OpenResult> {
-    if (this.closed) throw new ResilienError('the seal pool is closed')
-    const target = this.pick()
-    if (target === undefined) return runOpenJob(job)
-    const seq = ++this.seq
-    target.busy++
-    return new Promise<OpenResult>((resolve, reject) => {
-      this.tasks.set(seq, {
-        onReply: (reply) => {
-          this.tasks.delete(seq)
-          target.busy--
-          if (reply.kind === 'opened') resolve(reply.result)
-          else if (reply.kind === 'error' && reply.integrity !== undefined) reject(new IntegrityError(reply.integrity.subject, reply.message))
-          else reject(new WorkerTaskError(`open worker: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`))
-        }
-      })
-      this.send(target, { seq, type: 'open', job }, [job.sealed, job.ids, job.dataKey, job.chunkIdKey])
     })
   }
 

@@ -1,8 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { runSealJob, sealBlobsInto, sealedBound } from './seal-job.js'
-import { runOpenJob } from './open-job.js'
-import type { OpenJob } from './open-job.js'
-import { IntegrityError } from '@resilien/types'
 import type { SealJob } from './seal-job.js'
 import { chunkBatches, READ_BUFFER_BYTES } from './file-chunks.js'
 import { BlobType, ID_LENGTH } from './format.js'
@@ -119,15 +116,6 @@ port?.on('message', (message: WorkerRequest) => {
         post({ seq: message.seq, kind: 'result', result }, [result.sealed])
       } catch (err) {
         post({ seq: message.seq, kind: 'error', message: err instanceof Error ? err.message : String(err) })
-      }
-      return
-    case 'open':
-      try {
-        const result = runOpenJob(message.job as OpenJob)
-        post({ seq: message.seq, kind: 'opened', result }, [result.plain])
-      } catch (err) {
-        const integrity = err instanceof IntegrityError ? { integrity: { subject: err.what } } : {}
-        post({ seq: message.seq, kind: 'error', message: err instanceof Error ? err.message : String(err), ...integrity })
       }
       return
     case 'file':

@@ -1,5 +1,4 @@
 import type { SealJob, SealResult } from './seal-job.js'
-import type { OpenJob, OpenResult } from './open-job.js'
 
 /** What the main thread asks of a file task: everything to read, chunk, name and seal a file. */
 export interface FileTaskRequest {
@@ -13,8 +12,6 @@ export interface FileTaskRequest {
 /** Main thread -> worker. */
 export type WorkerRequest =
   | { seq: number, type: 'seal', job: SealJob }
-  /** Open, decompress and verify sealed data blobs (restore). */
-  | { seq: number, type: 'open', job: OpenJob }
   | { seq: number, type: 'file', task: FileTaskRequest }
   /** Which chunks of the last batch are new (to seal); the rest are known already. */
   | { seq: number, type: 'select', indexes: number[] }
@@ -25,12 +22,10 @@ export type WorkerRequest =
 /** Worker -> main thread. */
 export type WorkerReply =
   | { seq: number, kind: 'result', result: SealResult }
-  | { seq: number, kind: 'opened', result: OpenResult }
   | { seq: number, kind: 'batch', ids: ArrayBuffer, lengths: number[], bytesRead: number }
   /** The sealed chunks back to back: in a slot of the worker's SealArena (freed by the main thread once read), or in a buffer of their own. */
   | { seq: number, kind: 'sealed', slot: number, lengths: number[] }
   | { seq: number, kind: 'sealed', sealed: ArrayBuffer, lengths: number[] }
   | { seq: number, kind: 'done' }
   | { seq: number, kind: 'totals', files: number, bytes: number, complete: boolean }
-  /** `integrity`: the data failed a check (an IntegrityError), not the worker. */
-  | { seq: number, kind: 'error', message: string, code?: string, integrity?: { subject: string } }
+  | { seq: number, kind: 'error', message: string, code?: string }

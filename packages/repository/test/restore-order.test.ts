@@ -4,9 +4,7 @@ import { mkdir, readFile, stat, utimes, writeFile, chmod } from 'node:fs/promise
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { ShardStore } from '@resilien/types'
-import { BlobType, SealPool, backup, makeOpenJob, makeSealJob, restore, runSealJob } from '../src/index.js'
-import { keyedHash } from '@resilien/hashing'
-import { IntegrityError } from '@resilien/types'
+import { backup, restore } from '../src/index.js'
 import { newRepository } from './helpers.js'
 import type { TestContext } from './helpers.js'
 
@@ -119,29 +117,4 @@ test('restore into a folder that cannot be written reports each file and stops n
     assert.ok((await readFile(join(target, path))).equals(data), path)
   }
   assert.equal(result.files, [...files.keys()].filter((p) => !p.includes('/d3/')).length)
-})
-
-test('a restore whose chunks are opened in worker threads gives the same files', async (t) => {
-  const { repo, files, src, dir } = await backedUp(t)
-  const pool = new SealPool(2)
-  t.after(async () => pool.close())
-  await restore(repo, { snapshot: 'latest', target: join(dir, 'pooled'), pool, windowChunks: 100 })
-  await assertRestored(files, src, join(dir, 'pooled'))
-})
-
-test('a worker that opens a changed blob, or one of another length than the index says, answers with an IntegrityError', async (t) => {
-  const keys = { dataKey: randomBytes(32), chunkIdKey: randomBytes(32), maxBlobSize: 1 << 20 }
-  const plains = [randomBytes(70_000), Buffer.from('x'.repeat(50_000))]
-  const ids = plains.map((p) => keyedHash(keys.chunkIdKey, p))
-  const { sealed, lengths } = runSealJob(makeSealJob(BlobType.data, keys.dataKey, ids, plains))
-  const all = new Uint8Array(sealed)
-  const blobs = [all.subarray(0, lengths[0]), all.subarray(lengths[0], (lengths[0] as number) + (lengths[1] as number))]
-  const pool = new SealPool(1)
-  t.after(async () => pool.close())
-  const good = await pool.open(makeOpenJob(keys, ids, blobs, plains.map((p) => p.byteLength)))
-  assert.ok(Buffer.from(good.plain).equals(Buffer.concat(plains)))
-  const changed = blobs.map((b) => Uint8Array.from(b))
-  ;(changed[1] as Uint8Array)[20] = ((changed[1] as Uint8Array)[20] as number) ^ 1
-  await assert.rejects(pool.open(makeOpenJob(keys, ids, changed, plains.map((p) => p.byteLength))), IntegrityError)
-  await assert.rejects(pool.open(makeOpenJob(keys, ids, blobs, [70_000, 49_999])), (err: unknown) => err instanceof IntegrityError && /index entry says 49999/.test((err as Error).message))
 })
