@@ -1,6 +1,5 @@
 import { Command } from 'commander'
-import { initSite } from '@resilien/node'
-import { dataDir } from '../context.js'
+import { dataDir, loadNode } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 
@@ -14,7 +13,7 @@ export function initCommand (): Command {
     .action(async (opts: { name: string, listen: string[], announce?: string[], zone?: string }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const dir = dataDir(g)
-      const result = await initSite({ dataDir: dir, name: opts.name, listen: opts.listen, ...(opts.announce === undefined ? {} : { announce: opts.announce }), ...(opts.zone === undefined ? {} : { zone: opts.zone }) })
+      const result = await (await loadNode()).initSite({ dataDir: dir, name: opts.name, listen: opts.listen, ...(opts.announce === undefined ? {} : { announce: opts.announce }), ...(opts.zone === undefined ? {} : { zone: opts.zone }) })
       if (g.json === true) printJson({ ...result, dataDir: dir })
       else console.log(`site ${result.name} created in ${dir}\npeer id ${result.peerId}\ncluster ${result.cluster}\nstart it with: resilien start --data ${dir}`)
     })

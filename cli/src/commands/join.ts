@@ -1,6 +1,5 @@
 import { Command } from 'commander'
-import { joinSite } from '@resilien/node'
-import { dataDir } from '../context.js'
+import { dataDir, loadNode } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 
@@ -15,7 +14,7 @@ export function joinCommand (): Command {
     .action(async (token: string, opts: { name: string, listen: string[], announce?: string[], zone?: string }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const dir = dataDir(g)
-      const result = await joinSite({ token, dataDir: dir, name: opts.name, listen: opts.listen, ...(opts.announce === undefined ? {} : { announce: opts.announce }), ...(opts.zone === undefined ? {} : { zone: opts.zone }) })
+      const result = await (await loadNode()).joinSite({ token, dataDir: dir, name: opts.name, listen: opts.listen, ...(opts.announce === undefined ? {} : { announce: opts.announce }), ...(opts.zone === undefined ? {} : { zone: opts.zone }) })
       if (g.json === true) printJson({ ...result, dataDir: dir })
       else console.log(`site ${result.name} joined cluster ${result.cluster}\npeer id ${result.peerId}\nstart it with: resilien start --data ${dir}`)
     })
