@@ -55,6 +55,7 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
     const batch = toDelete.splice(0)
     if (dryRun) return
     await catalog.append(batch.map(({ pack }) => ({ type: 'pack-deleted' as const, repo: repo.id, pack })))
+    repo.notePacksDeleted(batch.map(({ pack }) => pack))
     // The local index forgets blobs it placed in those packs (repacked blobs were re-indexed already).
     for (const { pack, ids } of batch) await repo.index.forgetPack(pack, ids)
   }

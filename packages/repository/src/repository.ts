@@ -13,6 +13,7 @@ import type { ReadOptions } from './blob-reader.js'
 import { ChunkIndex } from './chunk-index.js'
 import type { BlobLocationEntry } from './chunk-index.js'
 import { BlobType, DEFAULT_K, DEFAULT_M, DEFAULT_PACK_SIZE, MAX_PACK_SIZE, MIN_PACK_SIZE } from './format.js'
+import { LruCache } from './lru-cache.js'
 import { decodeIndexObject } from './index-object.js'
 import { newMasterKey, openKeyring } from './keyring.js'
 import type { KeyCache } from './key-cache.js'
@@ -120,6 +121,10 @@ export async function openRepository (components: RepositoryComponents, options:
   return repository
 }
 
+/** Packs whose deleted-or-live state is remembered, and for how long a "live" answer holds. */
+const PACK_STATE_ENTRIES = 4096
+const PACK_STATE_TTL_MS = 2000
+
 /**
  * An open repository: its record, its keys, the local chunk index and a blob reader. The
  * engines (backup, restore, check) work through it.
@@ -128,6 +133,8 @@ export class Repository {
   readonly reader: BlobReader
   /** The largest plaintext a blob may have: a max-size chunk, or a tree / index piece of that size. */
   readonly maxBlobSize: number
+  /** Recent answers of the catalog about packs (see isPackDeleted). */
+  private readonly packStates = new LruCache<string, { deleted: boolean, at: number }>(PACK_STATE_ENTRIES)
 
   constructor (
     readonly record: RepoRecord,
@@ -182,9 +189,29 @@ export class Repository {
     const deleted = new Map<string, boolean>()
     for (const loc of found) {
       if (loc === undefined || deleted.has(loc.pack)) continue
-      deleted.set(loc.pack, await this.components.catalog.isPackDeleted(this.record.repo, loc.pack))
+      deleted.set(loc.pack, await this.isPackDeleted(loc.pack))
     }
     return found.map((loc) => loc === undefined || deleted.get(loc.pack) === true ? undefined : loc)
+  }
+
+  /**
+   * Whether a prune deleted the pack, asked of the catalog at most once per pack every
+   * PACK_STATE_TTL_MS: a walk over an unchanged tree asks about the same few tree packs for every
+   * folder. "Deleted" is final and kept; "live" is asked again after the TTL, a bound far below
+   * the seconds a prune's facts take to reach this site anyway.
+   */
+  /** A prune here just recorded these packs as deleted: no cached "live" answer may outlast that. */
+  notePacksDeleted (packs: readonly string[]): void {
+    for (const pack of packs) this.packStates.set(pack, { deleted: true, at: Date.now() })
+  }
+
+  private async isPackDeleted (pack: string): Promise<boolean> {
+    const known = this.packStates.get(pack)
+    const now = Date.now()
+    if (known !== undefined && (known.deleted || now - known.at < PACK_STATE_TTL_MS)) return known.deleted
+    const deleted = await this.components.catalog.isPackDeleted(this.record.repo, pack)
+    this.packStates.set(pack, { deleted, at: now })
+    return deleted
   }
 
   /** Reads a blob through the local index. */
