@@ -3,6 +3,16 @@ import type { FileHandle } from 'node:fs/promises'
 import { CorruptShardError } from '@resilien/types'
 import type { ShardId } from '@resilien/types'
 
+/** The shard file open for reading, or undefined when there is none. */
+export async function openIfExists (path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, 'r')
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
 /**
  * Reads bytes [start, end) of a shard file that the index says has `size` bytes. Resolves
  * undefined when the file does not exist (the caller decides whether that is corruption or a
@@ -11,13 +21,8 @@ import type { ShardId } from '@resilien/types'
  * extended file fails too.
  */
 export async function readShardFile (path: string, id: ShardId, size: number, start: number, end: number): Promise<Uint8Array | undefined> {
-  let handle: FileHandle
-  try {
-    handle = await open(path, 'r')
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return undefined
-    throw error
-  }
+  const handle = await openIfExists(path)
+  if (handle === undefined) return undefined
   try {
     const { size: actual } = await handle.stat()
     if (actual !== size) {

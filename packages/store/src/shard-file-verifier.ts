@@ -1,10 +1,9 @@
-import { open } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
 import { createHasher } from '@resilien/hashing'
 import { fromHex } from '@resilien/types'
 import type { ShardId } from '@resilien/types'
 import { blocksMatch, sameDigest } from './block-digests.js'
 import type { BlockRecord } from './index-records.js'
+import { openIfExists } from './shard-file-reader.js'
 
 /** Bytes read per step of a verify (rounded down to whole blocks, at least one). */
 export const VERIFY_READ_BYTES = 256 * 1024
@@ -18,13 +17,8 @@ export const VERIFY_READ_BYTES = 256 * 1024
  * the whole), true when it is intact.
  */
 export async function verifyShardFile (path: string, id: ShardId, record: BlockRecord, buffer?: Uint8Array): Promise<boolean | undefined> {
-  let handle: FileHandle
-  try {
-    handle = await open(path, 'r')
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return undefined
-    throw error
-  }
+  const handle = await openIfExists(path)
+  if (handle === undefined) return undefined
   try {
     const { size: actual } = await handle.stat()
     if (actual !== record.size) return false
