@@ -5,7 +5,8 @@ import type { Site } from '../../src/index.js'
 import { COMMAND_TIMEOUT_MS, REPO, checkSettles, logLines, missingOn, mustRun, restart, restoreEquals, snapshotsOn } from './cluster-checks.js'
 import { setUpRandom } from './crash-points.js'
 import { runAndKill } from './killed-command.js'
-import { guessPhase, REFERENCE_RUNS, shorter } from './phases.js'
+import { REFERENCE_RUNS, shorter } from './phases.js'
+import { recordKill } from './report.js'
 import type { Timeline } from './phases.js'
 import type { CrashScenario, ScenarioInit } from './scenario.js'
 import { ShardPutProbe } from './shard-put-probe.js'
@@ -70,13 +71,8 @@ export function backupCrashes (init: ScenarioInit): CrashScenario {
 
       const logFrom = a.log.length
       const run = await runAndKill(a, ['backup', REPO, src, '--json'], report.schedule, report.capMs, probe)
-      report.victim = a.name
-      report.killMs = run.killMs
+      recordKill(report, 'backup', reference as Timeline, a, logFrom, run, run.result.code === 0)
       report.exit = run.result.code
-      report.onSchedule = run.onSchedule
-      report.putsBeforeKill = run.putTimes.length
-      report.phase = guessPhase('backup', reference as Timeline, { ...run, putsBeforeKill: run.putTimes.length, acknowledged: run.result.code === 0 })
-      report.log = logLines(a, logFrom, 3)
       if (run.result.code === 0) acknowledged.add(snapshotId(run.result.stdout))
       const killedAt = run.startedAt + run.killMs
 
@@ -85,7 +81,7 @@ export function backupCrashes (init: ScenarioInit): CrashScenario {
         async () => await missingOn(other, acknowledged), (missing) => missing.length === 0, REPLICATED_WITHIN_MS)
       const restartLog = a.log.length
       report.restartMs = await restart(a)
-      report.log = [...report.log, ...logLines(a, restartLog, 3)]
+      report.log = [...(report.log ?? []), ...logLines(a, restartLog, 3)]
       assert.deepEqual(await missingOn(a, acknowledged), [], `${a.name} lists every acknowledged snapshot after the restart`)
       await waitAllUp(a, SITES, COMMAND_TIMEOUT_MS)
       report.checkSettleMs = await checkSettles(a)

@@ -9,7 +9,8 @@ import { COMMAND_TIMEOUT_MS, REPO, checkSettles, logLines, missingOn, mustRun, r
 import type { SnapshotJson } from './cluster-checks.js'
 import { setUpRandom } from './crash-points.js'
 import { runAndKill } from './killed-command.js'
-import { guessPhase, REFERENCE_RUNS, shorter } from './phases.js'
+import { REFERENCE_RUNS, shorter } from './phases.js'
+import { recordKill } from './report.js'
 import type { Timeline } from './phases.js'
 import type { CrashScenario, ScenarioInit } from './scenario.js'
 import { ShardPutProbe } from './shard-put-probe.js'
@@ -94,19 +95,14 @@ export function pruneCrashes (init: ScenarioInit): CrashScenario {
 
       const logFrom = a.log.length
       const run = await runAndKill(a, ['forget', REPO, '--keep-last', String(KEEP_LAST), '--prune', '--json'], report.schedule, report.capMs, probe)
-      report.victim = a.name
-      report.killMs = run.killMs
+      recordKill(report, 'prune', reference as Timeline, a, logFrom, run, run.result.code === 0)
       report.exit = run.result.code
-      report.onSchedule = run.onSchedule
-      report.putsBeforeKill = run.putTimes.length
-      report.phase = guessPhase('prune', reference as Timeline, { ...run, putsBeforeKill: run.putTimes.length, acknowledged: run.result.code === 0 })
-      report.log = logLines(a, logFrom, 3)
       const killedAt = run.startedAt + run.killMs
       const removed = run.result.code === 0 ? (JSON.parse(run.result.stdout) as { remove: Array<{ id: string }> }).remove.map((s) => s.id) : []
 
       const restartLog = a.log.length
       report.restartMs = await restart(a)
-      report.log = [...report.log, ...logLines(a, restartLog, 3)]
+      report.log = [...(report.log ?? []), ...logLines(a, restartLog, 3)]
       assert.deepEqual(await missingOn(a, kept), [], 'the snapshots the policy keeps are listed after the restart')
       const after = await snapshotsOn(a)
       assert.deepEqual(after.filter((s) => removed.includes(s.id)).map((s) => s.id), [], 'an acknowledged forget stays done')

@@ -7,7 +7,7 @@ import { COMMAND_TIMEOUT_MS, REPO, checkSettles, logLines, missingOn, mustRun, r
 import { setUpRandom } from './crash-points.js'
 import { HealWatch } from './heal-watch.js'
 import { killOnSchedule } from './scheduled-kill.js'
-import { guessPhase } from './phases.js'
+import { recordKill } from './report.js'
 import type { Timeline } from './phases.js'
 import type { CrashScenario, ScenarioInit } from './scenario.js'
 import { ShardPutProbe } from './shard-put-probe.js'
@@ -98,16 +98,12 @@ export function repairCrashes (init: ScenarioInit): CrashScenario {
       const kill = await killOnSchedule(victim, probe, startedAt, report.schedule, report.capMs, watch.done)
       await watch.stop()
       const killedAt = startedAt + kill.killMs
-      report.killMs = kill.killMs
-      report.onSchedule = kill.onSchedule
-      report.putsBeforeKill = kill.putTimes.length
-      report.phase = guessPhase('repair', reference as Timeline, { ...kill, putsBeforeKill: kill.putTimes.length, acknowledged: false })
-      report.log = logLines(victim, logFrom, 3)
+      recordKill(report, 'repair', reference as Timeline, victim, logFrom, kill, false)
 
       const restartLog = victim.log.length
       report.restartMs = await restart(victim)
       await new HealWatch(a, newcomer.name).until(HEAL_TIMEOUT_MS)
-      report.log = [...report.log, ...logLines(victim, restartLog, 3)]
+      report.log = [...(report.log ?? []), ...logLines(victim, restartLog, 3)]
       assert.deepEqual(await missingOn(a, acknowledged), [], 'every acknowledged snapshot is listed after the repair')
       report.checkSettleMs = await checkSettles(a)
       const pass = JSON.parse((await mustRun(a, ['repair', '--json'])).stdout) as RepairResult

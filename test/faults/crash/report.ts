@@ -1,6 +1,9 @@
 import type { Operation } from './crash-points.js'
-import { AFTER_THE_END, describeSchedule, describeTimeline } from './phases.js'
+import { AFTER_THE_END, describeSchedule, describeTimeline, guessPhase } from './phases.js'
 import type { KillSchedule, Timeline } from './phases.js'
+import type { Site } from '../../src/index.js'
+import { logLines } from './cluster-checks.js'
+import type { ScheduledKill } from './scheduled-kill.js'
 
 /** What happened at one crash point; filled in as the point goes, so a failure keeps what was seen. */
 export interface PointReport {
@@ -33,6 +36,19 @@ export interface PointReport {
   problem?: string
   /** The killed node's last lines before the kill, and its lines since the restart on a failure. */
   log?: string[]
+}
+
+/**
+ * Writes what a kill did into the point's report: its time and whether the schedule fired it,
+ * the shard puts before it, the phase of the reference run it hit, and the victim's last lines.
+ */
+export function recordKill (report: PointReport, operation: Operation, reference: Timeline, victim: Site, logFrom: number, kill: ScheduledKill, acknowledged: boolean): void {
+  report.victim = victim.name
+  report.killMs = kill.killMs
+  report.onSchedule = kill.onSchedule
+  report.putsBeforeKill = kill.putTimes.length
+  report.phase = guessPhase(operation, reference, { ...kill, putsBeforeKill: kill.putTimes.length, acknowledged })
+  report.log = logLines(victim, logFrom, 3)
 }
 
 export interface OperationReport {
