@@ -1,4 +1,15 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2
+// The `#!` line holds a site node's memory to what it uses (measured in bench/README.md, "Memory
+// settings"). Started as `node resilien.js`, none of it applies; everything still works.
+// - MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (16 libuv threads, the seal
+//   worker, LevelDB's) an arena of its own, and an arena keeps what was freed in it.
+// - MALLOC_MMAP_THRESHOLD_=131072: blocks of 128 KiB and more (read buffers, packs, shards) are
+//   mapped and unmapped on their own. Without a fixed value glibc raises the threshold after the
+//   first freed block, and later 1-4 MiB buffers then fragment the heap, which rarely shrinks.
+// - --max-semi-space-size=2 (MiB): V8's young generation grows to 2 x 16 MiB under a backup's
+//   allocation rate by default; smaller, it is collected sooner, and the dead Buffers it holds
+//   (each one owns memory outside the heap) with it.
+//
 // libuv's thread pool runs file reads, fsyncs, LevelDB and zstd/RS jobs. With its default of 4
 // threads a few slow fsyncs (5-20 ms each) hold up the reads a backup waits for. The pool is
 // sized when first used, and module loading may use it: so the size is set here, before the

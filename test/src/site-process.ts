@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** How long a node may take to say it is up before the test fails. */
@@ -10,6 +10,15 @@ const START_TIMEOUT_MS = 60_000
 
 /** The real `resilien` command, as a user runs it. */
 export const RESILIEN_BIN = fileURLToPath(new URL('../../../cli/bin/resilien.js', import.meta.url))
+
+/**
+ * The command runs as a user's shell runs it: the file itself, whose `#!` line sets the node's
+ * memory settings. Its `env node` must find the Node that runs the tests, so that one comes
+ * first on PATH.
+ */
+export function resilienEnv (...overrides: Array<Record<string, string | undefined> | undefined>): NodeJS.ProcessEnv {
+  return Object.assign({ ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` }, ...overrides)
+}
 
 export interface RunResult {
   code: number
@@ -32,8 +41,8 @@ export const TEST_ENV: Record<string, string> = {
 
 /** Runs `resilien ARGS` to completion. */
 export async function runResilien (args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const child = spawn(process.execPath, [RESILIEN_BIN, ...args], {
-    env: { ...process.env, ...TEST_ENV, ...options.env },
+  const child = spawn(RESILIEN_BIN, args, {
+    env: resilienEnv(TEST_ENV, options.env),
     cwd: options.cwd ?? process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -86,8 +95,8 @@ export class Site {
   /** Starts `resilien start` and waits until the node says it is up. */
   async start (): Promise<void> {
     if (this.child !== undefined) throw new Error(`site ${this.name} is running already`)
-    const child = spawn(process.execPath, [RESILIEN_BIN, 'start', '--data', this.dataDir], {
-      env: { ...process.env, ...TEST_ENV, ...this.env },
+    const child = spawn(RESILIEN_BIN, ['start', '--data', this.dataDir], {
+      env: resilienEnv(TEST_ENV, this.env),
       stdio: ['ignore', 'pipe', 'pipe']
     })
     this.child = child

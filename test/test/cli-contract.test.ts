@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { newSite, tempDir, runResilien } from '../src/index.js'
@@ -57,4 +57,16 @@ test('a command without a running node says how to start it, and init refuses a 
   assert.match(again.stderr, /not empty/)
   const usage = await runResilien(['backup'])
   assert.equal(usage.code, 2)
+})
+
+test('the resilien command starts its node with the memory settings of its #! line', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
+  const site = await newSite(t, 'alpha')
+  const pid = site.pid
+  assert.ok(pid !== undefined)
+  const environ = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0')
+  assert.ok(environ.includes('MALLOC_ARENA_MAX=2'), 'one malloc arena per thread would keep what each thread freed')
+  assert.ok(environ.includes('MALLOC_MMAP_THRESHOLD_=131072'))
+  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')
+  assert.ok(argv.includes('--max-semi-space-size=2'), argv.join(' '))
+  assert.ok(argv.includes('start'))
 })

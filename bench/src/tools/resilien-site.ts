@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CONTROL_SOCKET_NAME, createControlClient } from '@resilien/control'
 import { onCleanup } from '../process/cleanup.js'
@@ -12,6 +12,12 @@ export type { BackupStats }
 
 /** The real `resilien` command, as a user runs it. */
 export const RESILIEN_BIN = fileURLToPath(new URL('../../../../cli/bin/resilien.js', import.meta.url))
+/**
+ * The command runs as a user's shell runs it, the file itself: its `#!` line sets the node's
+ * memory settings, which are part of what is measured. Its `env node` must find the Node that
+ * runs the bench, so that one comes first on PATH.
+ */
+const NODE_ON_PATH = { PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` }
 /** How long a node may take to say it is up, and to stop after SIGTERM. */
 const START_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 30_000
@@ -52,8 +58,8 @@ export class ResilienSite {
   }
 
   async run (args: readonly string[]): Promise<TimedRun> {
-    return mustRun(process.execPath, [RESILIEN_BIN, '--data', this.dataDir, ...args], {
-      env: this.env,
+    return mustRun(RESILIEN_BIN, ['--data', this.dataDir, ...args], {
+      env: { ...NODE_ON_PATH, ...this.env },
       ...(this.onCommandStart === undefined ? {} : { onStart: this.onCommandStart })
     })
   }
@@ -74,8 +80,8 @@ export class ResilienSite {
 
   /** Starts `resilien start` and waits until the node says it is up. */
   async start (): Promise<void> {
-    const child = spawn(process.execPath, [RESILIEN_BIN, 'start', '--data', this.dataDir], {
-      env: { ...process.env, ...this.env },
+    const child = spawn(RESILIEN_BIN, ['start', '--data', this.dataDir], {
+      env: { ...process.env, ...NODE_ON_PATH, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     this.child = child

@@ -51,9 +51,29 @@ export class SealPool {
   private readonly tasks = new Map<number, Task>()
   private seq = 0
   private closed = false
+  private idleTimer: NodeJS.Timeout | undefined
 
-  constructor (size: number) {
-    for (let i = 0; i < size; i++) {
+  /**
+   * Workers start with the first task and stop after `idleMs` without one: a worker is an
+   * isolate of its own (10-15 MiB while idle), and a storage site, or a site between two nightly
+   * backups, has nothing for it to do. Starting one again costs about 50 ms.
+   */
+  constructor (private readonly configured: number, private readonly idleMs = DEFAULT_WORKER_IDLE_MS) {}
+
+  get size (): number {
+    return this.configured
+  }
+
+  /** Workers running now (0 before the first task and after an idle spell). */
+  get running (): number {
+    return this.workers.length
+  }
+
+  private start (): void {
+    clearTimeout(this.idleTimer)
+    this.idleTimer = undefined
+    if (this.closed || this.workers.length > 0) return
+    for (let i = 0; i < this.configured; i++) {
       const arena = SealArena.create()
       const worker = new Worker(new URL('./seal-worker.js', import.meta.url), { workerData: { arena: arena.share } })
       // Idle workers must not keep a finished process alive.
@@ -69,11 +89,25 @@ export class SealPool {
     }
   }
 
-  get size (): number {
-    return this.workers.length
+  /** A task is over: with none left, the workers stop after the idle time. */
+  private taskDone (seq: number): void {
+    this.tasks.delete(seq)
+    if (this.tasks.size > 0 || this.workers.length === 0 || this.closed) return
+    clearTimeout(this.idleTimer)
+    this.idleTimer = setTimeout(() => { void this.stopWorkers() }, this.idleMs)
+    this.idleTimer.unref()
+  }
+
+  private async stopWorkers (): Promise<void> {
+    this.idleTimer = undefined
+    if (this.tasks.size > 0) return
+    // Taken out first: a task that comes while they stop starts new ones.
+    const stopping = this.workers.splice(0)
+    await Promise.all(stopping.map(async (w) => w.worker.terminate()))
   }
 
   private pick (): PoolWorker | undefined {
+    this.start()
     return this.workers.reduce<PoolWorker | undefined>((best, w) => best === undefined || w.busy < best.busy ? w : best, undefined)
   }
 
@@ -91,7 +125,7 @@ export class SealPool {
     return new Promise<SealResult>((resolve, reject) => {
       this.tasks.set(seq, {
         onReply: (reply) => {
-          this.tasks.delete(seq)
+          this.taskDone(seq)
           target.busy--
           if (reply.kind === 'result') resolve(reply.result)
           else reject(new WorkerTaskError(`seal worker: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`))
@@ -117,7 +151,7 @@ export class SealPool {
       const finish = (err?: unknown): void => {
         if (settled) return
         settled = true
-        this.tasks.delete(seq)
+        this.taskDone(seq)
         target.busy--
         signal?.removeEventListener('abort', onAbort)
         if (err === undefined) resolve()
@@ -185,7 +219,7 @@ export class SealPool {
           totals.bytes = reply.bytes
           totals.complete = reply.complete
         } else {
-          this.tasks.delete(seq)
+          this.taskDone(seq)
         }
       }
     })
@@ -200,11 +234,15 @@ export class SealPool {
 
   async close (): Promise<void> {
     this.closed = true
+    clearTimeout(this.idleTimer)
     this.failAll(new ResilienError('the seal pool was closed'))
     await Promise.all(this.workers.map(async (w) => w.worker.terminate()))
     this.workers.length = 0
   }
 }
+
+/** How long workers stay up after their last task. */
+export const DEFAULT_WORKER_IDLE_MS = 30_000
 
 /**
  * One worker per core beyond the main thread's, at least one. Measured on 2 cores with 1 GB:

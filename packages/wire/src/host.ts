@@ -12,6 +12,7 @@ import type { AbortOptions } from '@resilien/types'
 import { createLibp2p } from 'libp2p'
 import { CLIENT_STREAMS_PER_PEER, INBOUND_CONNECTION_THRESHOLD, STREAM_READ_BUFFER_BYTES, STREAM_WINDOW_BYTES } from './constants.js'
 import { KeyedLimiter } from './limiter.js'
+import { leanNoiseCrypto } from './noise-cipher.js'
 import { withBatchedWrites } from './socket-batching.js'
 
 export interface SiteHostInit {
@@ -205,7 +206,7 @@ export async function createSiteHost (init: SiteHostInit): Promise<SiteHost> {
     privateKey,
     addresses: { listen: [...init.listen] },
     transports: [tcp(dialOptions(init.dialFrom))],
-    connectionEncrypters: [withBatchedWrites(noise())],
+    connectionEncrypters: [withBatchedWrites(noise({ crypto: leanNoiseCrypto }))],
     streamMuxers: [yamux({
       streamOptions: { maxStreamWindowSize: STREAM_WINDOW_BYTES, maxReadBufferLength: STREAM_READ_BUFFER_BYTES }
     })],
