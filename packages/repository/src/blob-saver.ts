@@ -157,16 +157,18 @@ export class BlobSaver {
   }
 
   /**
-   * Prune's repack: writes a still-used blob again into a new pack although the index knows it
-   * (its old pack is about to be deleted); the new location replaces the old once stored.
+   * Prune's repack: copies a still-used blob, as sealed, into a new pack although the index
+   * knows it (its old pack is about to be deleted); the new location replaces the old once
+   * stored. The caller has opened and verified the sealed bytes: they are the same key's seal,
+   * bound to the same type and id, so copying them verbatim (as restic does) is as good as
+   * sealing again, without compressing and encrypting every kept byte once more.
    */
-  async rewrite (type: BlobType, plain: Uint8Array): Promise<void> {
-    const id = keyedHash(this.repo.keys.chunkIdKey, plain)
+  async rewriteSealed (type: BlobType, id: Uint8Array, sealed: Uint8Array, rawLength: number): Promise<void> {
     const hex = toHex(id)
     if (this.unindexed.has(hex)) return
     this.unindexed.add(hex)
     const packer = type === BlobType.data ? this.dataPacker : this.treePacker
-    packer.add(type, id, compressChunk(plain), plain.byteLength)
+    packer.addSealed(type, id, sealed, rawLength)
     if (packer.full) await this.submit(packer.finish())
     if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
   }

@@ -72,7 +72,9 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
         const sealed = await repo.reader.readPackBlobs(pack, refs, options)
         for (let i = 0; i < refs.length; i++) {
           const ref = refs[i] as (typeof refs)[number]
-          await saver.rewrite(ref.type, repo.reader.openSealed(ref, sealed[i] as Uint8Array))
+          const blob = sealed[i] as Uint8Array
+          const plain = repo.reader.openSealed(ref, blob)
+          await saver.rewriteSealed(ref.type, ref.id, blob, plain.byteLength)
         }
       }
       // The new copies are durable, indexed and published before the old packs go.

@@ -38,6 +38,8 @@ test('prune deletes or repacks what only forgotten snapshots used; kept snapshot
 
   const result = await prune(repo, { workDir: join(dir, 'cache') })
   assert.deepEqual({ ...result, dryRun: true }, dry, 'the dry run said what the prune then did')
+  // The pack where gone.bin ends and kept.bin begins is partly used: its kept blobs are copied as sealed into a new pack.
+  assert.ok(result.packsRepacked >= 1, JSON.stringify(result))
   assert.ok(result.packedBytesFreed >= 5_000_000, `freed ${result.packedBytesFreed} bytes of the 6 MB only the forgotten snapshot used`)
   assert.ok(await count(catalog.stripes(repo.id)) < stripesBefore + result.packsRepacked)
   assert.equal(await count(catalog.deletedPacks(repo.id)), result.packsDeleted + result.packsRepacked)
