@@ -143,6 +143,12 @@ test('bad input gets one clear line and changes nothing', async (t) => {
   assert.equal(unknown.code, 1)
   assert.match(unknown.stderr, /no snapshot "deadbeef"/)
   assert.equal(unknown.stderr.trim().split('\n').length, 1)
+  await assert.rejects(stat(join(work, 'r')), 'the target of a failed restore is not created')
+
+  const typo = await site.run(['restore', 'main', 'latest', '--target', join(work, 'r'), '--include', join(src, 'nope')])
+  assert.equal(typo.code, 3, 'a restore that matched nothing ends with warnings')
+  assert.match(typo.stderr, /nothing in snapshot \w+ matches the include paths/)
+  await assert.rejects(stat(join(work, 'r')), 'an include that matches nothing leaves the target uncreated')
 
   const missing = await site.run(['backup', 'main', join(work, 'does-not-exist')])
   assert.equal(missing.code, 1)

@@ -236,13 +236,22 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     })
   }
 
-  await mkdir(target, { recursive: true })
+  const summary = (): RestoreResult => ({
+    snapshot: snapshot.id,
+    files: done.files,
+    dirs: done.dirs,
+    bytes: done.bytes,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    warnings
+  })
   // First pass counts what will be restored, for the progress bar; trees are small next to data.
   await countTree(snapshot.record.tree, [])
-  if (includes.length > 0 && totals.files === 0) {
-    const found = await anyIncludeExists(repo, snapshot.record.tree, includes)
-    if (!found) warn(`nothing in snapshot ${snapshot.id.slice(0, 8)} matches the include paths`)
+  if (includes.length > 0 && totals.files === 0 && !(await anyIncludeExists(repo, snapshot.record.tree, includes))) {
+    // A mistyped path changes nothing: the target is not even created.
+    warn(`nothing in snapshot ${snapshot.id.slice(0, 8)} matches the include paths; nothing was restored`)
+    return summary()
   }
+  await mkdir(target, { recursive: true })
   try {
     await restoreTree(snapshot.record.tree, target, [])
     await flush()
@@ -251,14 +260,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   }
   await finishTree(snapshot.record.tree, target, [])
   await lstat(target)
-  return {
-    snapshot: snapshot.id,
-    files: done.files,
-    dirs: done.dirs,
-    bytes: done.bytes,
-    seconds: Number(process.hrtime.bigint() - started) / 1e9,
-    warnings
-  }
+  return summary()
 }
 
 /** A symlink, fifo or device node; sockets are skipped (they belong to the process that made them). */

@@ -4,7 +4,7 @@ import { LIMITS } from './constants.js'
 import { expectHeader, MalformedError } from './frames.js'
 import type { Header } from './frames.js'
 import type { StreamReader } from './stream-reader.js'
-import { TimeoutError } from './stream-errors.js'
+import { CutShortError, TimeoutError } from './stream-errors.js'
 
 /** Codes a server answers with; a client accepts any short code (a newer peer may add some). */
 export type RemoteErrorCode =
@@ -63,7 +63,7 @@ export class NotMemberError extends ResilienError {
 export function errorFrame (err: unknown): Header {
   const message = err instanceof Error ? oneLine(err.message) : 'unknown error'
   if (err instanceof NotMemberError) return { ok: false, code: 'not-member', message }
-  if (err instanceof MalformedError || err instanceof InvalidInputError) return { ok: false, code: 'malformed', message }
+  if (err instanceof MalformedError || err instanceof InvalidInputError || err instanceof CutShortError) return { ok: false, code: 'malformed', message }
   if (err instanceof CorruptShardError) return { ok: false, code: 'corrupt', message }
   if (err instanceof DiskFullError) return { ok: false, code: 'disk-full', message }
   if (err instanceof RejectedEntryError) return { ok: false, code: 'rejected', message, reason: err.reason }

@@ -15,6 +15,17 @@ export class TimeoutError extends ResilienError {
  */
 export class WriteTimeoutError extends TimeoutError {}
 
+/**
+ * The peer closed its end in the middle of a message (a header or body it had announced): it
+ * broke the protocol, so a server answers 'malformed'. A reset is not this: that is closedError.
+ */
+export class CutShortError extends ResilienError {
+  constructor (message: string) {
+    super(`malformed message: ${message}`, { permanent: false })
+    this.name = 'CutShortError'
+  }
+}
+
 /** The stream was reset, aborted or ended early; the connection may still be fine. */
 export function closedError (cause: unknown, message = 'the stream was closed before the exchange finished'): ResilienError {
   const detail = cause instanceof Error ? `: ${cause.message}` : ''

@@ -1,6 +1,6 @@
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import { READ_HIGH_WATER, READ_TIMEOUT_MS } from './constants.js'
-import { closedError, TimeoutError } from './stream-errors.js'
+import { closedError, CutShortError, TimeoutError } from './stream-errors.js'
 
 export interface StreamReaderOptions {
   /** Unread bytes at which the stream is paused; it resumes below half. */
@@ -144,7 +144,7 @@ export class StreamReader {
     let filled = 0
     while (filled < target.byteLength) {
       const chunk = await this.readSome(target.byteLength - filled, signal)
-      if (chunk === undefined) throw closedError(undefined, `the stream ended after ${filled} of ${target.byteLength} bytes`)
+      if (chunk === undefined) throw new CutShortError(`the stream ended after ${filled} of ${target.byteLength} bytes`)
       target.set(chunk, filled)
       filled += chunk.byteLength
     }

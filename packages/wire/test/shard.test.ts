@@ -130,6 +130,25 @@ test('a malformed header gets a malformed answer and a reset; the connection ser
   assert.deepEqual(await store.has([shardId(data)]), [true])
 })
 
+test('a header cut short by a clean close is answered as malformed, not as an internal error', async (t) => {
+  const { client, server } = await connectedPair(t)
+  const store = createMemoryShardStore()
+  const log = lines()
+  serveShards(server, { store, isMember: () => true, log: log.log })
+  const header = encodeHeader({ op: 'get', id: 'a'.repeat(64) })
+  // Half a length prefix, and a whole prefix with half the header it announces.
+  for (const cut of [2, 4 + 10]) {
+    const stream = await internals(client).openStream(server.peerId, SHARD_PROTOCOL)
+    const reader = new StreamReader(stream)
+    stream.send(header.subarray(0, cut))
+    await stream.close()
+    await assert.rejects(readResponse(reader), (err: unknown) => err instanceof RemoteError && err.code === 'malformed' && /ended after/.test(err.message))
+    reader.release()
+  }
+  assert.equal(log.lines.length, 2)
+  assert.ok(log.lines.every((line) => /malformed/.test(line)), log.lines.join('\n'))
+})
+
 test('a put aborted mid-body leaves nothing on the receiver, and a retry stores the shard', async (t) => {
   const { client, server } = await connectedPair(t)
   const dir = await tempDir(t)
