@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
-import { readFile, writeFile, rename } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { InvalidInputError } from '@resilien/types'
+import { InvalidInputError, replaceFileDurably } from '@resilien/types'
 import { parseDuration, parseSize } from '@resilien/control'
 import { DEFAULT_KEY_CACHE_TTL_MS, defaultSealWorkers } from '@resilien/repository'
 
@@ -142,9 +142,7 @@ export async function loadConfig (dataDir: string, env: NodeJS.ProcessEnv = proc
   return config as unknown as NodeConfig
 }
 
-/** Writes the config atomically (temporary file, then rename). */
+/** Writes the config atomically and durably: a crash leaves the old config or the new one. */
 export async function saveConfig (dataDir: string, config: NodeConfig): Promise<void> {
-  const path = join(dataDir, CONFIG_FILE)
-  await writeFile(path + '.tmp', JSON.stringify(config, null, 2) + '\n', { mode: 0o600 })
-  await rename(path + '.tmp', path)
+  await replaceFileDurably(join(dataDir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n')
 }

@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { readFile, writeFile, rename } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { InvalidInputError } from '@resilien/types'
+import { InvalidInputError, replaceFileDurably } from '@resilien/types'
 
 /** File of the site's Ed25519 key, in libp2p's protobuf private-key format (so libp2p loads it as is). */
 export const IDENTITY_FILE = 'identity.key'
@@ -76,9 +76,7 @@ export async function createIdentity (dataDir: string): Promise<SiteIdentity> {
   const { privateKey } = generateKeyPairSync('ed25519')
   const der = privateKey.export({ format: 'der', type: 'pkcs8' })
   const identity = fromSeed(new Uint8Array(der.subarray(PKCS8_PREFIX.byteLength)))
-  const file = join(dataDir, IDENTITY_FILE)
-  await writeFile(file + '.tmp', Buffer.concat([PB_PRIVATE_PREFIX, identity.seed, identity.publicKey]), { mode: 0o600 })
-  await rename(file + '.tmp', file)
+  await replaceFileDurably(join(dataDir, IDENTITY_FILE), Buffer.concat([PB_PRIVATE_PREFIX, identity.seed, identity.publicKey]))
   return identity
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ResilienError } from '@resilien/types'
+import { replaceFileDurably, ResilienError } from '@resilien/types'
 
 /** File of the pending invites in the data dir: hashes of their secrets, never the secrets. */
 export const INVITES_FILE = 'invites.json'
@@ -82,7 +82,6 @@ export class InviteBook {
   }
 
   private async save (): Promise<void> {
-    await writeFile(this.path + '.tmp', JSON.stringify(this.live()) + '\n', { mode: 0o600 })
-    await rename(this.path + '.tmp', this.path)
+    await replaceFileDurably(this.path, JSON.stringify(this.live()) + '\n')
   }
 }

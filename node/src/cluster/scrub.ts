@@ -1,9 +1,9 @@
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ErasureBackend } from '@resilien/erasure'
 import type { Catalog } from '@resilien/catalog'
 import type { DiskShardStore } from '@resilien/store'
-import { NotFoundError } from '@resilien/types'
+import { NotFoundError, replaceFileDurably } from '@resilien/types'
 import type { ShardSites, SiteId, StripeRecord } from '@resilien/types'
 import { ByteRateLimit } from './rate-limit.js'
 import { rebuildShards } from './rebuild-shards.js'
@@ -178,8 +178,6 @@ export class ScrubWorker {
 
   private async save (): Promise<void> {
     this.lastSave = Date.now()
-    const path = join(this.init.dataDir, SCRUB_FILE)
-    await writeFile(path + '.tmp', JSON.stringify(this.state) + '\n', { mode: 0o600 })
-    await rename(path + '.tmp', path)
+    await replaceFileDurably(join(this.init.dataDir, SCRUB_FILE), JSON.stringify(this.state) + '\n')
   }
 }

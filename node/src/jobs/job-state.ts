@@ -1,5 +1,6 @@
-import { open, readFile, rename } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { readFile, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { replaceFileDurably } from '@resilien/types'
 
 /** File of the jobs' run history in the data dir. */
 export const JOBS_STATE_FILE = 'jobs-state.json'
@@ -204,22 +205,6 @@ export class JobStateStore {
       }
       jobs[name] = entry
     }
-    const tmp = this.path + '.tmp'
-    const file = await open(tmp, 'w', 0o600)
-    try {
-      // The mode of open() only applies to a new file; a leftover .tmp keeps its own.
-      await file.chmod(0o600)
-      await file.writeFile(JSON.stringify({ version: STATE_VERSION, jobs }, null, 2) + '\n')
-      await file.sync()
-    } finally {
-      await file.close()
-    }
-    await rename(tmp, this.path)
-    const dir = await open(dirname(this.path), 'r')
-    try {
-      await dir.sync()
-    } finally {
-      await dir.close()
-    }
+    await replaceFileDurably(this.path, JSON.stringify({ version: STATE_VERSION, jobs }, null, 2) + '\n')
   }
 }

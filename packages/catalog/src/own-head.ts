@@ -1,6 +1,5 @@
-import { open, readFile, rename } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import { ResilienError } from '@resilien/types'
+import { readFile } from 'node:fs/promises'
+import { replaceFileDurably, ResilienError } from '@resilien/types'
 import type { LogHead } from './log-entry.js'
 
 /**
@@ -44,21 +43,7 @@ export class OwnHead {
   }
 
   async record (head: LogHead): Promise<void> {
-    const temp = `${this.path}.tmp`
-    const file = await open(temp, 'w', 0o600)
-    try {
-      await file.writeFile(JSON.stringify({ seq: head.seq, hash: head.hash }) + '\n')
-      await file.sync()
-    } finally {
-      await file.close()
-    }
-    await rename(temp, this.path)
-    const dir = await open(dirname(this.path), 'r')
-    try {
-      await dir.sync()
-    } finally {
-      await dir.close()
-    }
+    await replaceFileDurably(this.path, JSON.stringify({ seq: head.seq, hash: head.hash }) + '\n')
     this.recorded = { seq: head.seq, hash: head.hash }
   }
 }
