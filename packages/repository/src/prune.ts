@@ -13,6 +13,11 @@ export const DEFAULT_REPACK_THRESHOLD = 0.2
 const DELETE_BATCH = 256
 /** Packs repacked before their new copies are made durable and the old ones deleted: bounds what is held between the two. */
 const REPACK_BATCH = 16
+/**
+ * New packs being stored while the next fills. A backup keeps three in flight for speed; prune
+ * is not in a hurry, and each pack in flight holds a pack buffer and its parity (~7 MiB).
+ */
+const REPACK_PACKS_IN_FLIGHT = 1
 
 export interface PruneOptions extends AbortOptions {
   /** Work folder for the on-disk mark set (the node's cache folder of the repository). */
@@ -64,7 +69,7 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
     const queue = repackQueue
     repackQueue = []
     if (!dryRun) {
-      saver ??= new BlobSaver(repo, { ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }) })
+      saver ??= new BlobSaver(repo, { maxPacksInFlight: REPACK_PACKS_IN_FLIGHT, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }) })
       for (const { pack, used } of queue) {
         // Each pack's data shards are fetched once (rebuilt from parity if one fails), then every
         // used blob is opened and verified: a corrupt blob is never copied into a new pack.
