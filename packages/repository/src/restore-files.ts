@@ -16,25 +16,73 @@ export const OPEN_FILES = 64
 const isRoot = process.getuid?.() === 0
 
 /**
- * Writes the non-zero parts of `data` at `position`, leaving aligned zero blocks as holes, so a
- * sparse file (a VM image, a database file) comes back sparse.
+ * Writes the non-zero parts of `pieces`, which follow one another in the file from `position`,
+ * leaving aligned zero blocks as holes, so a sparse file (a VM image, a database file) comes back
+ * sparse. Each run of non-zero bytes leaves in one `writev`, however many pieces it spans: a
+ * pack-ordered restore hands over a file's consecutive chunks together, and one thread-pool
+ * round trip per 64 KiB chunk cost the restoring site more main-thread time than decrypting it.
  */
-export async function writeSparse (handle: FileHandle, data: Uint8Array, position: number): Promise<void> {
-  if (isAllZero(data)) return
-  let runStart = -1
-  let offset = 0
-  while (offset < data.byteLength) {
-    // Blocks aligned to the file position, so holes line up with the file system's blocks.
-    const blockEnd = Math.min(data.byteLength, offset + SPARSE_BLOCK - ((position + offset) % SPARSE_BLOCK))
-    const zero = isAllZero(data.subarray(offset, blockEnd))
-    if (!zero && runStart < 0) runStart = offset
-    if (zero && runStart >= 0) {
-      await handle.write(data, runStart, offset - runStart, position + runStart)
-      runStart = -1
-    }
-    offset = blockEnd
+export async function writeSparse (handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
+  let run: Uint8Array[] = []
+  let runStart = 0
+  let runBytes = 0
+  const flush = async (): Promise<void> => {
+    if (runBytes > 0) await writeAllAt(handle, run, runStart)
+    run = []
+    runBytes = 0
   }
-  if (runStart >= 0) await handle.write(data, runStart, data.byteLength - runStart, position + runStart)
+  let at = position
+  for (const data of pieces) {
+    if (isAllZero(data)) {
+      await flush()
+      at += data.byteLength
+      continue
+    }
+    let offset = 0
+    let kept = -1
+    while (offset < data.byteLength) {
+      // Blocks aligned to the file position, so holes line up with the file system's blocks.
+      const blockEnd = Math.min(data.byteLength, offset + SPARSE_BLOCK - ((at + offset) % SPARSE_BLOCK))
+      const zero = isAllZero(data.subarray(offset, blockEnd))
+      if (!zero && kept < 0) {
+        kept = offset
+        if (runBytes === 0) runStart = at + offset
+      }
+      if (zero && kept >= 0) {
+        run.push(data.subarray(kept, offset))
+        runBytes += offset - kept
+        kept = -1
+        await flush()
+      }
+      offset = blockEnd
+    }
+    if (kept >= 0) {
+      run.push(data.subarray(kept))
+      runBytes += data.byteLength - kept
+    }
+    at += data.byteLength
+  }
+  await flush()
+}
+
+/** Writes every byte of `buffers` at `position`, going on after a short write. */
+async function writeAllAt (handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+  let rest = buffers
+  let at = position
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest, at)
+    at += bytesWritten
+    const left: Uint8Array[] = []
+    for (const b of rest) {
+      if (bytesWritten >= b.byteLength) {
+        bytesWritten -= b.byteLength
+        continue
+      }
+      left.push(bytesWritten > 0 ? b.subarray(bytesWritten) : b)
+      bytesWritten = 0
+    }
+    rest = left
+  }
 }
 
 /** Create-only: never follows a symlink at the target and never writes into another hard link. */

@@ -8,11 +8,13 @@ import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
 import { mapConcurrent } from './limiter.js'
 import { FileJob, OpenFiles, finishFile, nsToSeconds, writeSparse } from './restore-files.js'
 import { RestoreWindow } from './restore-plan.js'
-import type { BlobUse, ChunkTarget } from './restore-plan.js'
+import type { BlobUse } from './restore-plan.js'
 import type { TreeNode } from './tree.js'
 
 /** Packs read at once: each holds pieces of several files, so this is the restore's read-ahead. */
 export const RESTORE_PACKS_IN_FLIGHT = 4
+/** Plaintext of one file's consecutive chunks written in one call (held per pack in flight). */
+const WRITE_RUN_BYTES = 1024 * 1024
 /** Sub-folders of one folder walked at once: loading a tree is a round trip to a site. */
 export const RESTORE_SUBDIRS_IN_FLIGHT = 4
 /** Symlinks, fifos and devices made at once: each is a few syscalls of latency. */
@@ -149,28 +151,45 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       reportFsError(file.dest, err)
     }
   }
-  const writeChunk = async ({ file, position }: ChunkTarget, plain: Uint8Array): Promise<void> => {
+  /** Writes chunks that follow one another in one file, then counts them done. */
+  const writeRun = async (file: FileJob, position: number, pieces: Uint8Array[]): Promise<void> => {
     if (!file.failed) {
       try {
-        await files.with(file, async (handle) => writeSparse(handle, plain, position))
+        await files.with(file, async (handle) => writeSparse(handle, pieces, position))
       } catch (err) {
         file.failed = true
         reportFsError(file.dest, err)
       }
     }
-    done.bytes += plain.byteLength
-    if (--file.remaining === 0) await finish(file)
+    for (const piece of pieces) done.bytes += piece.byteLength
+    file.remaining -= pieces.length
+    if (file.remaining === 0) await finish(file)
   }
   const readWindow = async (window: RestoreWindow): Promise<void> => {
     const packs = await window.plan(repo.index)
     await mapConcurrent(packs, RESTORE_PACKS_IN_FLIGHT, async ({ pack, uses }) => {
       signal?.throwIfAborted()
       const sealed = await repo.reader.readPackBlobs(pack, uses.map((u) => u.ref), signalOption)
+      // A file's chunks usually sit one after another in a pack: they are written together.
+      let run: { file: FileJob, position: number, end: number, pieces: Uint8Array[], bytes: number } | undefined
+      const flushRun = async (): Promise<void> => {
+        if (run === undefined) return
+        const { file, position, pieces } = run
+        run = undefined
+        await writeRun(file, position, pieces)
+      }
       for (let i = 0; i < uses.length; i++) {
         const use = uses[i] as BlobUse
         const plain = repo.reader.openSealed(use.ref, sealed[i] as Uint8Array)
-        for (const t of use.targets) await writeChunk(t, plain)
+        for (const { file, position } of use.targets) {
+          if (run !== undefined && (run.file !== file || run.end !== position || run.bytes >= WRITE_RUN_BYTES)) await flushRun()
+          run ??= { file, position, end: position, pieces: [], bytes: 0 }
+          run.pieces.push(plain)
+          run.end += plain.byteLength
+          run.bytes += plain.byteLength
+        }
       }
+      await flushRun()
     })
   }
 
