@@ -78,6 +78,21 @@ export class BlobReader {
 
   constructor (private readonly init: BlobReaderInit, private readonly components: BlobReaderComponents) {}
 
+  /** Bytes of shards and decoded packs held by the caches. */
+  get cachedBytes (): number {
+    return this.shardCache.size + this.decoded.size
+  }
+
+  /**
+   * Drops the cached shards and decoded packs (up to 40 MiB) once an operation that filled them
+   * is over: a restore's or a prune's tree shards are of no use to the next job, and an idle
+   * node should not hold them. Reads in flight keep what they hold.
+   */
+  dropCachedData (): void {
+    this.shardCache.clear()
+    this.decoded.clear()
+  }
+
   async stripeOf (pack: string): Promise<StripeRecord> {
     const cached = this.stripes.get(pack)
     if (cached !== undefined) return cached

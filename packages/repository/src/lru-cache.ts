@@ -34,6 +34,17 @@ export class ByteBudgetCache {
 
   constructor (private readonly budget: number) {}
 
+  /** Bytes held now. */
+  get size (): number {
+    return this.bytes
+  }
+
+  /** Drops every entry. */
+  clear (): void {
+    this.map.clear()
+    this.bytes = 0
+  }
+
   get (key: string): Uint8Array | undefined {
     const value = this.map.get(key)
     if (value !== undefined) {

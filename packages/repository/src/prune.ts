@@ -95,6 +95,8 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
     await repo.syncIndex(options)
     options.onProgress?.({ phase: 'mark', packs: 0 })
     await markReachable(repo, snapshots.map((s) => s.record.tree), marks, options)
+    // The tree shards the walk cached are not read again by the sweep.
+    repo.reader.dropCachedData()
     result.referencedBlobs = marks.marked
     for await (const obj of catalog.indexObjects(repo.id)) {
       options.signal?.throwIfAborted()
@@ -134,6 +136,7 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
     await flushDeletes()
     return result
   } finally {
+    repo.reader.dropCachedData()
     await marks.destroy()
   }
 }

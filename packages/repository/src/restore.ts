@@ -272,12 +272,17 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   }
   await mkdir(target, { recursive: true })
   try {
-    await restoreTree(snapshot.record.tree, target, [])
-    await flush()
+    try {
+      await restoreTree(snapshot.record.tree, target, [])
+      await flush()
+    } finally {
+      await files.closeAll()
+    }
+    await finishTree(snapshot.record.tree, target, [])
   } finally {
-    await files.closeAll()
+    // The tree shards cached for the walks are of no use once the restore is over.
+    repo.reader.dropCachedData()
   }
-  await finishTree(snapshot.record.tree, target, [])
   await lstat(target)
   return summary()
 }

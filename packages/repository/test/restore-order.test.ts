@@ -87,6 +87,11 @@ test('restore reads each data shard once, in pack order, and writes every chunk 
   assert.equal(result.bytes, [...files.values()].reduce((n, b) => n + b.byteLength, 0))
   assert.ok(reads.size > 10, `the data spans many shards (${reads.size})`)
   assert.deepEqual([...reads.entries()].filter(([, n]) => n > 1), [], 'no shard is read twice')
+  // Trees are read through the shard cache; a restore that is over holds none of it.
+  await repo.loadTree((await repo.listSnapshots())[0]?.record.tree ?? [])
+  assert.ok(repo.reader.cachedBytes > 0, 'loading a tree fills the shard cache')
+  await restore(repo, { snapshot: 'latest', target: join(dir, 'out2') })
+  assert.equal(repo.reader.cachedBytes, 0)
 })
 
 test('files cut over several plan windows restore whole, and a lost site is read around', async (t) => {
