@@ -194,17 +194,17 @@ export class Repository {
     return found.map((loc) => loc === undefined || deleted.get(loc.pack) === true ? undefined : loc)
   }
 
+  /** A prune here just recorded these packs as deleted: no cached "live" answer may outlast that. */
+  notePacksDeleted (packs: readonly string[]): void {
+    for (const pack of packs) this.packStates.set(pack, { deleted: true, at: Date.now() })
+  }
+
   /**
    * Whether a prune deleted the pack, asked of the catalog at most once per pack every
    * PACK_STATE_TTL_MS: a walk over an unchanged tree asks about the same few tree packs for every
    * folder. "Deleted" is final and kept; "live" is asked again after the TTL, a bound far below
    * the seconds a prune's facts take to reach this site anyway.
    */
-  /** A prune here just recorded these packs as deleted: no cached "live" answer may outlast that. */
-  notePacksDeleted (packs: readonly string[]): void {
-    for (const pack of packs) this.packStates.set(pack, { deleted: true, at: Date.now() })
-  }
-
   private async isPackDeleted (pack: string): Promise<boolean> {
     const known = this.packStates.get(pack)
     const now = Date.now()

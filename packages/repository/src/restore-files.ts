@@ -23,13 +23,12 @@ const isRoot = process.getuid?.() === 0
  * round trip per 64 KiB chunk cost the restoring site more main-thread time than decrypting it.
  */
 export async function writeSparse (handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
+  // The non-zero pieces waiting to be written, contiguous from runStart (never empty pieces).
   let run: Uint8Array[] = []
   let runStart = 0
-  let runBytes = 0
   const flush = async (): Promise<void> => {
-    if (runBytes > 0) await writeAllAt(handle, run, runStart)
+    if (run.length > 0) await writeAllAt(handle, run, runStart)
     run = []
-    runBytes = 0
   }
   let at = position
   for (const data of pieces) {
@@ -46,20 +45,16 @@ export async function writeSparse (handle: FileHandle, pieces: readonly Uint8Arr
       const zero = isAllZero(data.subarray(offset, blockEnd))
       if (!zero && kept < 0) {
         kept = offset
-        if (runBytes === 0) runStart = at + offset
+        if (run.length === 0) runStart = at + offset
       }
       if (zero && kept >= 0) {
         run.push(data.subarray(kept, offset))
-        runBytes += offset - kept
         kept = -1
         await flush()
       }
       offset = blockEnd
     }
-    if (kept >= 0) {
-      run.push(data.subarray(kept))
-      runBytes += data.byteLength - kept
-    }
+    if (kept >= 0) run.push(data.subarray(kept))
     at += data.byteLength
   }
   await flush()

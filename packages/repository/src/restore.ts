@@ -171,7 +171,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       signal?.throwIfAborted()
       const sealed = await repo.reader.readPackBlobs(pack, uses.map((u) => u.ref), signalOption)
       // A file's chunks usually sit one after another in a pack: they are written together.
-      let run: { file: FileJob, position: number, end: number, pieces: Uint8Array[], bytes: number } | undefined
+      let run: { file: FileJob, position: number, end: number, pieces: Uint8Array[] } | undefined
       const flushRun = async (): Promise<void> => {
         if (run === undefined) return
         const { file, position, pieces } = run
@@ -182,11 +182,10 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
         const use = uses[i] as BlobUse
         const plain = repo.reader.openSealed(use.ref, sealed[i] as Uint8Array)
         for (const { file, position } of use.targets) {
-          if (run !== undefined && (run.file !== file || run.end !== position || run.bytes >= WRITE_RUN_BYTES)) await flushRun()
-          run ??= { file, position, end: position, pieces: [], bytes: 0 }
+          if (run !== undefined && (run.file !== file || run.end !== position || run.end - run.position >= WRITE_RUN_BYTES)) await flushRun()
+          run ??= { file, position, end: position, pieces: [] }
           run.pieces.push(plain)
           run.end += plain.byteLength
-          run.bytes += plain.byteLength
         }
       }
       await flushRun()
