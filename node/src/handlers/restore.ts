@@ -10,6 +10,7 @@ export async function restoreHandler (ctx: NodeContext, args: RestoreArgs, hc: H
       target: args.target,
       include: args.include,
       signal: hc.signal,
+      sealPool: ctx.sealPool,
       onProgress: (p) => hc.progress({
         phase: 'restore',
         files: p.files,

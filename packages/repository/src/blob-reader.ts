@@ -1,11 +1,11 @@
-import { hash, keyedHash } from '@resilien/hashing'
-import { openChunk } from '@resilien/crypto'
-import { ALGORITHM_IDS, FRAME_HEADER_LENGTH, decompressChunk } from '@resilien/compression'
+import { hash } from '@resilien/hashing'
 import { activeErasure, dataShardRange, joinDataShards } from '@resilien/erasure'
 import type { ErasureBackend } from '@resilien/erasure'
-import { IntegrityError, NotEnoughShardsError, NotFoundError, equalBytes, toHex } from '@resilien/types'
+import { IntegrityError, NotEnoughShardsError, NotFoundError, toHex } from '@resilien/types'
 import type { AbortOptions, Placement, ShardSites, StripeRecord } from '@resilien/types'
-import { BlobType, MAX_INDEX_OBJECT_BYTES, blobAad } from './format.js'
+import type { BlobType } from './format.js'
+import { openBlob } from './open-blob.js'
+import type { BlobKeys } from './open-blob.js'
 import { ByteBudgetCache, LruCache } from './lru-cache.js'
 
 export interface BlobReaderComponents {
@@ -16,12 +16,7 @@ export interface BlobReaderComponents {
   erasure?: ErasureBackend
 }
 
-export interface BlobReaderInit {
-  dataKey: Uint8Array
-  chunkIdKey: Uint8Array
-  /** Largest plaintext a blob may decompress to (a bomb guard). */
-  maxBlobSize: number
-}
+export type BlobReaderInit = BlobKeys
 
 export interface ReadOptions extends AbortOptions {
   /**
@@ -108,33 +103,32 @@ export class BlobReader {
     const pack = this.decoded.get(ref.pack)
     if (pack !== undefined) return pack.subarray(ref.offset, ref.offset + ref.length)
     const ranges = dataShardRange(ref.offset, ref.length, stripe.shardLength)
-    try {
-      const parts = await Promise.all(ranges.map(async (r) => {
-        const shard = stripe.shards[r.shard]
-        if (shard === undefined) throw new IntegrityError(`stripe ${stripe.pack} lacks shard ${r.shard}`)
-        if (options.wholeShards === true) {
-          const whole = await this.wholeShard(shard.site, shard.id, options)
-          if (whole === undefined) throw new NotFoundError('shard', shard.id)
-          return whole.subarray(r.offset, r.offset + r.length)
-        }
-        const bytes = await this.components.sites.get(shard.site, shard.id, { offset: r.offset, length: r.length }, options)
-        if (bytes === undefined) throw new NotFoundError('shard', shard.id)
-        return bytes
-      }))
-      return parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
-    } catch (err) {
-      if (options.signal?.aborted === true) throw err
-      this.recordFailure(stripe, ranges.map((r) => r.shard), err)
-      if (options.wholeShards !== true) {
-        const whole = await this.decodePack(stripe, options)
-        return whole.subarray(ref.offset, ref.offset + ref.length)
+    const settled = await Promise.allSettled(ranges.map(async (r) => {
+      const shard = stripe.shards[r.shard]
+      if (shard === undefined) throw new IntegrityError(`stripe ${stripe.pack} lacks shard ${r.shard}`)
+      if (options.wholeShards === true) {
+        const whole = await this.wholeShard(shard.site, shard.id, options)
+        if (whole === undefined) throw new NotFoundError('shard', shard.id)
+        return whole.subarray(r.offset, r.offset + r.length)
       }
-      // Whole-shard reads rebuild the data shards into the shard cache, so the pack's next
-      // blobs are served from there; nothing is joined into a pack-sized copy.
-      const data = await this.rebuildShards(stripe, options)
-      const parts = ranges.map((r) => (data[r.shard] as Uint8Array).subarray(r.offset, r.offset + r.length))
-      return parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
+      const bytes = await this.components.sites.get(shard.site, shard.id, { offset: r.offset, length: r.length }, options)
+      if (bytes === undefined) throw new NotFoundError('shard', shard.id)
+      return bytes
+    }))
+    const parts = settled.flatMap((r) => r.status === 'fulfilled' ? [r.value] : [])
+    if (parts.length === ranges.length) return parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
+    options.signal?.throwIfAborted()
+    // Each shard that failed is recorded with its own error (a blob can span two data shards).
+    settled.forEach((r, j) => { if (r.status === 'rejected') this.recordFailure(stripe, [(ranges[j] as { shard: number }).shard], r.reason) })
+    if (options.wholeShards !== true) {
+      const whole = await this.decodePack(stripe, options)
+      return whole.subarray(ref.offset, ref.offset + ref.length)
     }
+    // Whole-shard reads rebuild the data shards into the shard cache, so the pack's next
+    // blobs are served from there; nothing is joined into a pack-sized copy.
+    const data = await this.rebuildShards(stripe, options)
+    const rebuilt = ranges.map((r) => (data[r.shard] as Uint8Array).subarray(r.offset, r.offset + r.length))
+    return rebuilt.length === 1 ? rebuilt[0] as Uint8Array : Buffer.concat(rebuilt)
   }
 
   /**
@@ -215,18 +209,9 @@ export class BlobReader {
     return this.openSealed(ref, sealed)
   }
 
-  /** Opens, decompresses and verifies sealed blob bytes. */
+  /** Opens, decompresses and verifies sealed blob bytes (openBlob with this repository's keys). */
   openSealed (ref: Pick<BlobRef, 'id' | 'type'>, sealed: Uint8Array): Uint8Array {
-    const frame = openChunk(this.init.dataKey, sealed, blobAad(ref.type, ref.id))
-    const limit = ref.type === BlobType.index ? MAX_INDEX_OBJECT_BYTES : this.init.maxBlobSize
-    // A stored (uncompressed) frame is served as a view of the freshly opened bytes, which belong
-    // to this call alone: decompressChunk would copy every byte of incompressible data once more.
-    const raw = frame.byteLength > FRAME_HEADER_LENGTH && frame[0] === ALGORITHM_IDS.none && frame.byteLength - FRAME_HEADER_LENGTH <= limit
-    const plain = raw ? frame.subarray(FRAME_HEADER_LENGTH) : decompressChunk(frame, limit)
-    if (!equalBytes(keyedHash(this.init.chunkIdKey, plain), ref.id)) {
-      throw new IntegrityError(`chunk ${toHex(ref.id)}`, `chunk ${toHex(ref.id)} does not hash to its id`)
-    }
-    return plain
+    return openBlob(this.init, ref, sealed)
   }
 
   /**

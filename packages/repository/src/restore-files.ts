@@ -1,8 +1,12 @@
-import { open, rm, utimes } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
-import { constants as fsConstants } from 'node:fs'
-import type { TreeNode } from './tree.js'
+import { chmodSync, closeSync, constants as fsConstants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, openSync, rmSync, utimesSync, writevSync } from 'node:fs'
 import { isAllZero } from './zero-bytes.js'
+
+/**
+ * File writes of a restore. They are synchronous on purpose: they run in a seal-pool worker
+ * (restore-sink.ts), a thread of their own with nothing else to serve, where a blocking call
+ * costs nothing and an asynchronous one costs two thread wake-ups through libuv's pool, which on
+ * a small VM cost more than the write.
+ */
 
 /** Zero runs of at least this many aligned bytes become holes instead of written zeros (the file system block). */
 export const SPARSE_BLOCK = 4096
@@ -18,22 +22,20 @@ const isRoot = process.getuid?.() === 0
 /**
  * Writes the non-zero parts of `pieces`, which follow one another in the file from `position`,
  * leaving aligned zero blocks as holes, so a sparse file (a VM image, a database file) comes back
- * sparse. Each run of non-zero bytes leaves in one `writev`, however many pieces it spans: a
- * pack-ordered restore hands over a file's consecutive chunks together, and one thread-pool
- * round trip per 64 KiB chunk cost the restoring site more main-thread time than decrypting it.
+ * sparse. Each run of non-zero bytes leaves in one `writev`, however many pieces it spans.
  */
-export async function writeSparse (handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
+export function writeSparse (fd: number, pieces: readonly Uint8Array[], position: number): void {
   // The non-zero pieces waiting to be written, contiguous from runStart (never empty pieces).
   let run: Uint8Array[] = []
   let runStart = 0
-  const flush = async (): Promise<void> => {
-    if (run.length > 0) await writeAllAt(handle, run, runStart)
+  const flush = (): void => {
+    if (run.length > 0) writeAllAt(fd, run, runStart)
     run = []
   }
   let at = position
   for (const data of pieces) {
     if (isAllZero(data)) {
-      await flush()
+      flush()
       at += data.byteLength
       continue
     }
@@ -50,22 +52,22 @@ export async function writeSparse (handle: FileHandle, pieces: readonly Uint8Arr
       if (zero && kept >= 0) {
         run.push(data.subarray(kept, offset))
         kept = -1
-        await flush()
+        flush()
       }
       offset = blockEnd
     }
     if (kept >= 0) run.push(data.subarray(kept))
     at += data.byteLength
   }
-  await flush()
+  flush()
 }
 
 /** Writes every byte of `buffers` at `position`, going on after a short write. */
-async function writeAllAt (handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+function writeAllAt (fd: number, buffers: Uint8Array[], position: number): void {
   let rest = buffers
   let at = position
   while (rest.length > 0) {
-    let { bytesWritten } = await handle.writev(rest, at)
+    let bytesWritten = writevSync(fd, rest, at)
     at += bytesWritten
     const left: Uint8Array[] = []
     for (const b of rest) {
@@ -89,13 +91,13 @@ const REOPEN = fsConstants.O_WRONLY | fsConstants.O_NOFOLLOW
  * A new file at `dest`. Whatever is there already (a file, a symlink) is removed first, so the
  * restore never writes through a link; in an empty target (the usual case) that costs nothing.
  */
-async function createExclusive (dest: Buffer): Promise<FileHandle> {
+function createExclusive (dest: Buffer): number {
   try {
-    return await open(dest, CREATE_EXCLUSIVE, 0o600)
+    return openSync(dest, CREATE_EXCLUSIVE, 0o600)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    await rm(dest, { force: true, recursive: false })
-    return await open(dest, CREATE_EXCLUSIVE, 0o600)
+    rmSync(dest, { force: true, recursive: false })
+    return openSync(dest, CREATE_EXCLUSIVE, 0o600)
   }
 }
 
@@ -103,97 +105,98 @@ export function nsToSeconds (ns: string): number {
   return Number(BigInt(ns)) / 1e9
 }
 
+/** The metadata a file gets once its last chunk is written. */
+export interface FileMetadata {
+  mode: number
+  uid: number
+  gid: number
+  mtimeNs: string
+}
+
 /** One regular file being restored; its chunks may arrive in any order and over several windows. */
 export class FileJob {
   /** Chunk writes not done yet (over every window the file spans). */
   remaining: number
-  /** Where the next planned chunk starts: plaintext lengths are known once the index is read. */
-  nextPosition = 0
+  /** The file's length so far: the end of the furthest chunk placed (zero chunks are not written). */
+  length = 0
   created = false
   /** A file system error was reported for it: its remaining chunks are read but not written. */
   failed = false
 
-  constructor (readonly node: TreeNode, readonly dest: Buffer) {
-    this.remaining = node.content?.length ?? 0
+  constructor (readonly dest: Buffer, chunks: number, readonly metadata: FileMetadata) {
+    this.remaining = chunks
   }
-}
-
-interface OpenEntry {
-  handle: Promise<FileHandle>
-  users: number
 }
 
 /**
- * The open handles of files being restored, at most about `limit` (files in use are never
- * closed under a write), least recently used closed first. A file is created exclusively the
- * first time, reopened without following links after that.
+ * The open descriptors of files being restored, at most `limit`, least recently used closed
+ * first. A file is created exclusively the first time, reopened without following links after.
  */
 export class OpenFiles {
-  private readonly entries = new Map<FileJob, OpenEntry>()
+  private readonly fds = new Map<FileJob, number>()
 
   constructor (private readonly limit = OPEN_FILES) {}
 
-  /** Runs `work` with the file's handle open. */
-  async with<T> (file: FileJob, work: (handle: FileHandle) => Promise<T>): Promise<T> {
-    let entry = this.entries.get(file)
-    if (entry === undefined) {
+  /** The file's descriptor, opened (or created) when it is not open. */
+  fd (file: FileJob): number {
+    let fd = this.fds.get(file)
+    if (fd === undefined) {
       const first = !file.created
+      fd = first ? createExclusive(file.dest) : openSync(file.dest, REOPEN)
       file.created = true
-      entry = { handle: first ? createExclusive(file.dest) : open(file.dest, REOPEN), users: 0 }
-      // Failed opens are not cached: the caller sees the error once.
-      entry.handle.catch(() => this.entries.delete(file))
+      this.trim()
     } else {
-      this.entries.delete(file)
+      this.fds.delete(file)
     }
-    this.entries.set(file, entry)
-    entry.users++
-    try {
-      return await work(await entry.handle)
-    } finally {
-      entry.users--
-      await this.trim()
+    this.fds.set(file, fd)
+    return fd
+  }
+
+  close (file: FileJob): void {
+    const fd = this.fds.get(file)
+    if (fd === undefined) return
+    this.fds.delete(file)
+    closeSync(fd)
+  }
+
+  /** Closes every descriptor (end of the restore, or after a failure). */
+  closeAll (): void {
+    for (const fd of this.fds.values()) {
+      try {
+        closeSync(fd)
+      } catch {}
     }
+    this.fds.clear()
   }
 
-  /** Closes the file's handle now (it is finished). */
-  async close (file: FileJob): Promise<void> {
-    const entry = this.entries.get(file)
-    if (entry === undefined) return
-    this.entries.delete(file)
-    await (await entry.handle).close()
-  }
-
-  /** Closes every handle (end of the restore, or after a failure). */
-  async closeAll (): Promise<void> {
-    const all = [...this.entries.values()]
-    this.entries.clear()
-    await Promise.all(all.map(async (e) => { await (await e.handle.catch(() => undefined))?.close() }))
-  }
-
-  private async trim (): Promise<void> {
-    if (this.entries.size <= this.limit) return
-    for (const [file, entry] of this.entries) {
-      if (this.entries.size <= this.limit) break
-      if (entry.users > 0) continue
-      this.entries.delete(file)
-      await (await entry.handle.catch(() => undefined))?.close()
+  /** Makes room for one more. */
+  private trim (): void {
+    for (const file of this.fds.keys()) {
+      if (this.fds.size < this.limit) break
+      this.close(file)
     }
   }
 }
 
 /**
  * Ends a file: the length (trailing zero chunks were never written: they become a hole), owner
- * when running as root, mode, then the mtime last so nothing changes it afterwards. Returns the
- * restored length.
+ * when running as root, mode, then the mtime last so nothing changes it afterwards.
  */
-export async function finishFile (files: OpenFiles, file: FileJob): Promise<number> {
-  const { node, dest } = file
-  await files.with(file, async (handle) => {
-    await handle.truncate(file.nextPosition)
-    if (isRoot) await handle.chown(node.uid, node.gid)
-    await handle.chmod(node.mode)
-  })
-  await files.close(file)
-  await utimes(dest, nsToSeconds(node.mtimeNs), nsToSeconds(node.mtimeNs))
-  return file.nextPosition
+export function finishFile (files: OpenFiles, file: FileJob): void {
+  const fd = files.fd(file)
+  const { mode, uid, gid, mtimeNs } = file.metadata
+  ftruncateSync(fd, file.length)
+  if (isRoot) fchownSync(fd, uid, gid)
+  fchmodSync(fd, mode)
+  const mtime = nsToSeconds(mtimeNs)
+  futimesSync(fd, mtime, mtime)
+  files.close(file)
+}
+
+/** A folder's owner (as root), mode and mtime, the mtime last. */
+export function finishDir (dest: Buffer, metadata: FileMetadata): void {
+  if (isRoot) lchownSync(dest, metadata.uid, metadata.gid)
+  chmodSync(dest, metadata.mode)
+  const mtime = nsToSeconds(metadata.mtimeNs)
+  utimesSync(dest, mtime, mtime)
 }

@@ -2,7 +2,7 @@ import { NotFoundError } from '@resilien/types'
 import { BlobType } from './format.js'
 import type { BlobRef } from './blob-reader.js'
 import type { ChunkIndex } from './chunk-index.js'
-import type { FileJob } from './restore-files.js'
+import type { TreeNode } from './tree.js'
 
 /**
  * Chunks planned at once: about 256 MiB of file data at the 64 KiB average, spread over some 60
@@ -15,9 +15,19 @@ export const WINDOW_FILES = 2048
 /** Index lookups per LevelDB round trip. */
 const LOOKUP_BATCH = 1024
 
+/** A regular file of the snapshot being restored, as the main thread plans it. */
+export interface PlannedFile {
+  /** Its number for the restore's writer (restore-sink.ts). */
+  id: number
+  node: TreeNode
+  dest: Buffer
+  /** Where the next planned chunk starts: plaintext lengths are known once the index is read. */
+  nextPosition: number
+}
+
 /** One place a chunk's bytes go. */
 export interface ChunkTarget {
-  file: FileJob
+  file: PlannedFile
   position: number
 }
 
@@ -35,7 +45,7 @@ export interface PackReads {
 
 /** A run of one file's chunks that belongs to the window. */
 interface FileSlice {
-  file: FileJob
+  file: PlannedFile
   from: number
   to: number
 }
@@ -67,7 +77,7 @@ export class RestoreWindow {
   }
 
   /** Chunks [from, to) of the file join the window. */
-  add (file: FileJob, from: number, to: number): void {
+  add (file: PlannedFile, from: number, to: number): void {
     this.slices.push({ file, from, to })
     this.chunks += to - from
   }

@@ -1,4 +1,4 @@
-import { chmod, lchown, lutimes, mkdir, rm, symlink, utimes, lstat } from 'node:fs/promises'
+import { lchown, lutimes, mkdir, rm, symlink, utimes, lstat } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { resolve as resolvePath } from 'node:path'
@@ -6,15 +6,22 @@ import type { AbortOptions, RestoreResult } from '@resilien/types'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
 import { mapConcurrent } from './limiter.js'
-import { FileJob, OpenFiles, finishFile, nsToSeconds, writeSparse } from './restore-files.js'
+import { nsToSeconds } from './restore-files.js'
 import { RestoreWindow } from './restore-plan.js'
-import type { BlobUse } from './restore-plan.js'
+import type { BlobUse, PlannedFile } from './restore-plan.js'
+import { ID_LENGTH } from './format.js'
+import { InlineRestoreWriter } from './restore-writer.js'
+import type { RestoreWriter } from './restore-writer.js'
+import type { SinkDir, SinkFile, SinkReport } from './restore-sink.js'
+import type { SealPool } from './seal-pool.js'
 import type { TreeNode } from './tree.js'
 
 /** Packs read at once: each holds pieces of several files, so this is the restore's read-ahead. */
 export const RESTORE_PACKS_IN_FLIGHT = 4
-/** Plaintext of one file's consecutive chunks written in one call (held per pack in flight). */
-const WRITE_RUN_BYTES = 1024 * 1024
+/** Files announced to the writer at once when many come without data (empty files). */
+const ANNOUNCE_BATCH = 256
+/** Pack buffers are sized in these steps, so that one buffer serves the next packs. */
+const PACK_BUFFER_STEP = 1024 * 1024
 /** Sub-folders of one folder walked at once: loading a tree is a round trip to a site. */
 export const RESTORE_SUBDIRS_IN_FLIGHT = 4
 /** Symlinks, fifos and devices made at once: each is a few syscalls of latency. */
@@ -39,6 +46,8 @@ export interface RestoreOptions extends AbortOptions {
   /** Chunks planned per window (default WINDOW_CHUNKS); tests make it small to cut files over windows. */
   windowChunks?: number
   onWarning?: (message: string) => void
+  /** Blobs are opened and files written in one of its workers (inline without a pool or a worker). */
+  sealPool?: SealPool
 }
 
 
@@ -137,86 +146,92 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     }
   }
 
-  const files = new OpenFiles()
-  const finish = async (file: FileJob): Promise<void> => {
-    if (file.failed) return await files.close(file).catch(() => {})
-    try {
-      const length = await finishFile(files, file)
-      if (length !== file.node.size) warn(`${file.dest.toString()}: restored ${length} bytes, the snapshot says ${file.node.size}`)
+  /** Files planned and not yet finished by the writer, by their number. */
+  const planned = new Map<number, PlannedFile>()
+  let nextFileId = 0
+  /** Files the writer has not heard of yet: it must before any of their chunks arrive. */
+  let unannounced: SinkFile[] = []
+  /** Buffers that carried packs to the writer and came back (at most one per pack in flight). */
+  const spareBuffers: ArrayBuffer[] = []
+
+  const absorb = (report: SinkReport): void => {
+    done.bytes += report.bytes
+    for (const message of report.warnings) warn(message)
+    for (const id of report.failed) planned.delete(id)
+    let last: PlannedFile | undefined
+    for (const id of report.finished) {
+      last = planned.get(id)
+      planned.delete(id)
       done.files++
-      progress(displayName(file.node))
-    } catch (err) {
-      file.failed = true
-      await files.close(file).catch(() => {})
-      reportFsError(file.dest, err)
     }
+    progress(last === undefined ? undefined : displayName(last.node))
   }
-  /** Writes chunks that follow one another in one file, then counts them done. */
-  const writeRun = async (file: FileJob, position: number, pieces: Uint8Array[]): Promise<void> => {
-    if (!file.failed) {
-      try {
-        await files.with(file, async (handle) => writeSparse(handle, pieces, position))
-      } catch (err) {
-        file.failed = true
-        reportFsError(file.dest, err)
-      }
-    }
-    for (const piece of pieces) done.bytes += piece.byteLength
-    file.remaining -= pieces.length
-    if (file.remaining === 0) await finish(file)
+  const announce = async (to: RestoreWriter): Promise<void> => {
+    if (unannounced.length === 0) return
+    const files = unannounced
+    unannounced = []
+    absorb(await to.add(files))
   }
-  const readWindow = async (window: RestoreWindow): Promise<void> => {
+  /** A buffer of at least `length` bytes for a pack's sealed blobs: a spare one, or a new one. */
+  const packBuffer = (length: number): ArrayBuffer => {
+    const i = spareBuffers.findIndex((b) => b.byteLength >= length)
+    if (i >= 0) return spareBuffers.splice(i, 1)[0] as ArrayBuffer
+    return new ArrayBuffer(Math.ceil(length / PACK_BUFFER_STEP) * PACK_BUFFER_STEP)
+  }
+  const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
+    await announce(to)
     await mapConcurrent(packs, RESTORE_PACKS_IN_FLIGHT, async ({ pack, uses }) => {
       signal?.throwIfAborted()
       const sealed = await repo.reader.readPackBlobs(pack, uses.map((u) => u.ref), signalOption)
-      // A file's chunks usually sit one after another in a pack: they are written together.
-      let run: { file: FileJob, position: number, end: number, pieces: Uint8Array[] } | undefined
-      const flushRun = async (): Promise<void> => {
-        if (run === undefined) return
-        const { file, position, pieces } = run
-        run = undefined
-        await writeRun(file, position, pieces)
-      }
-      for (let i = 0; i < uses.length; i++) {
-        const use = uses[i] as BlobUse
-        const plain = repo.reader.openSealed(use.ref, sealed[i] as Uint8Array)
-        for (const { file, position } of use.targets) {
-          if (run !== undefined && (run.file !== file || run.end !== position || run.end - run.position >= WRITE_RUN_BYTES)) await flushRun()
-          run ??= { file, position, end: position, pieces: [] }
-          run.pieces.push(plain)
-          run.end += plain.byteLength
-        }
-      }
-      await flushRun()
+      // The blobs leave the shards for one buffer that travels to the writer and back: the
+      // shards are dropped now, and nothing is allocated per pack once a few buffers exist.
+      let length = 0
+      for (const blob of sealed) length += blob.byteLength
+      const buffer = packBuffer(length)
+      const bytes = new Uint8Array(buffer)
+      const ids = new Uint8Array(uses.length * ID_LENGTH)
+      let at = 0
+      sealed.forEach((blob, i) => {
+        bytes.set(blob, at)
+        at += blob.byteLength
+        ids.set((uses[i] as BlobUse).ref.id, i * ID_LENGTH)
+      })
+      const targets = uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
+      const result = await to.write(buffer, length, { ids, lengths: sealed.map((b) => b.byteLength), targets })
+      if (spareBuffers.length < RESTORE_PACKS_IN_FLIGHT) spareBuffers.push(result.sealed)
+      absorb(result.report)
     })
   }
 
   let window = new RestoreWindow(options.windowChunks)
   let reading: Promise<void> | undefined
   /** Reads the current window; walkers that add meanwhile wait for it. */
-  const flush = async (): Promise<void> => {
+  const flush = async (to: RestoreWriter): Promise<void> => {
     while (reading !== undefined) await reading
-    if (window.empty) return
+    if (window.empty) return await announce(to)
     const full = window
     window = new RestoreWindow(options.windowChunks)
-    reading = readWindow(full).finally(() => { reading = undefined })
+    reading = readWindow(full, to).finally(() => { reading = undefined })
     await reading
   }
-  /** Plans a file's chunks, window after window; a file without content is finished at once. */
-  const submit = async (file: FileJob): Promise<void> => {
-    const total = file.remaining
-    if (total === 0) return await finish(file)
+  /** Announces a file to the writer and plans its chunks, window after window. */
+  const submit = async (node: TreeNode, dest: Buffer, to: RestoreWriter): Promise<void> => {
+    const file: PlannedFile = { id: nextFileId++, node, dest, nextPosition: 0 }
+    const total = node.content?.length ?? 0
+    planned.set(file.id, file)
+    unannounced.push({ id: file.id, dest, chunks: total, size: node.size, mode: node.mode, uid: node.uid, gid: node.gid, mtimeNs: node.mtimeNs })
+    if (unannounced.length >= ANNOUNCE_BATCH) await announce(to)
     for (let from = 0; from < total;) {
       while (reading !== undefined) await reading
       const take = Math.min(window.room(), total - from)
       window.add(file, from, from + take)
       from += take
-      if (window.room() === 0) await flush()
+      if (window.room() === 0) await flush(to)
     }
   }
 
-  const restoreTree = async (ids: string[], destDir: Buffer, components: Buffer[]): Promise<void> => {
+  const restoreTree = async (ids: string[], destDir: Buffer, components: Buffer[], to: RestoreWriter): Promise<void> => {
     const selected = await entries(ids, destDir, components)
     const leaves = selected.filter((e) => e.node.type !== 'dir' && e.selection === 'all')
     await mapConcurrent(leaves.filter((e) => e.node.type !== 'file'), SPECIALS_IN_FLIGHT, async ({ node, dest }) => {
@@ -226,7 +241,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     for (const { node, dest } of leaves) {
       if (node.type !== 'file') continue
       signal?.throwIfAborted()
-      await submit(new FileJob(node, dest))
+      await submit(node, dest, to)
     }
     await mapConcurrent(selected.filter((e) => e.node.type === 'dir'), RESTORE_SUBDIRS_IN_FLIGHT, async ({ node, path, dest }) => {
       signal?.throwIfAborted()
@@ -237,20 +252,25 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       })
       if (!made) return
       done.dirs++
-      if (node.subtree !== undefined) await restoreTree(node.subtree, dest, path)
+      if (node.subtree !== undefined) await restoreTree(node.subtree, dest, path, to)
     })
   }
 
-  const finishTree = async (ids: string[], destDir: Buffer, components: Buffer[]): Promise<void> => {
+  /** Folders waiting for their metadata, children before parents. */
+  let finishedDirs: SinkDir[] = []
+  const sendDirs = async (to: RestoreWriter): Promise<void> => {
+    if (finishedDirs.length === 0) return
+    const dirs = finishedDirs
+    finishedDirs = []
+    absorb(await to.finishDirs(dirs))
+  }
+  /** Walks the folders again, children first, and has the writer give each its metadata. */
+  const finishTree = async (ids: string[], destDir: Buffer, components: Buffer[], to: RestoreWriter): Promise<void> => {
     const dirs = (await entries(ids, destDir, components)).filter((e) => e.node.type === 'dir')
     await mapConcurrent(dirs, RESTORE_SUBDIRS_IN_FLIGHT, async ({ node, path, dest }) => {
-      if (node.subtree !== undefined) await finishTree(node.subtree, dest, path)
-      // A folder that could not be made was reported already.
-      await lstat(dest).then(async () => attempt(dest, async () => {
-        if (isRoot) await lchown(dest, node.uid, node.gid)
-        await chmod(dest, node.mode)
-        await utimes(dest, nsToSeconds(node.mtimeNs), nsToSeconds(node.mtimeNs))
-      }), () => {})
+      if (node.subtree !== undefined) await finishTree(node.subtree, dest, path, to)
+      finishedDirs.push({ dest, mode: node.mode, uid: node.uid, gid: node.gid, mtimeNs: node.mtimeNs })
+      if (finishedDirs.length >= ANNOUNCE_BATCH) await sendDirs(to)
     })
   }
 
@@ -262,22 +282,31 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
     warnings
   })
-  // First pass counts what will be restored, for the progress bar; trees are small next to data.
-  await countTree(snapshot.record.tree, [])
+  if (includes.length === 0) {
+    // The whole snapshot: its record has the totals for the progress bar.
+    totals.files = snapshot.record.stats.files
+    totals.bytes = snapshot.record.stats.totalBytes
+  } else {
+    // A first walk counts what the include paths select; trees are small next to data.
+    await countTree(snapshot.record.tree, [])
+  }
   if (includes.length > 0 && totals.files === 0 && !(await anyIncludeExists(repo, snapshot.record.tree, includes))) {
     // A mistyped path changes nothing: the target is not even created.
     warn(`nothing in snapshot ${snapshot.id.slice(0, 8)} matches the include paths; nothing was restored`)
     return summary()
   }
   await mkdir(target, { recursive: true })
+  const keys = { dataKey: repo.keys.dataKey, chunkIdKey: repo.keys.chunkIdKey, maxBlobSize: repo.maxBlobSize }
+  const writer = options.sealPool?.openRestoreWriter(keys) ?? new InlineRestoreWriter(keys)
   try {
     try {
-      await restoreTree(snapshot.record.tree, target, [])
-      await flush()
+      await restoreTree(snapshot.record.tree, target, [], writer)
+      await flush(writer)
+      await finishTree(snapshot.record.tree, target, [], writer)
+      await sendDirs(writer)
     } finally {
-      await files.closeAll()
+      await writer.end()
     }
-    await finishTree(snapshot.record.tree, target, [])
   } finally {
     // The tree shards cached for the walks are of no use once the restore is over.
     repo.reader.dropCachedData()

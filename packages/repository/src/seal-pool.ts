@@ -8,6 +8,9 @@ import { compileExclude } from './exclude.js'
 import { startScan } from './scanner.js'
 import type { Scan, ScanTotals } from './scanner.js'
 import { SealArena } from './seal-arena.js'
+import { InlineRestoreWriter, WorkerRestoreWriter } from './restore-writer.js'
+import type { RestoreWriter } from './restore-writer.js'
+import type { BlobKeys } from './open-blob.js'
 
 /** What the main thread does with a file task's messages. */
 export interface FileTaskHandlers {
@@ -225,6 +228,26 @@ export class SealPool {
     })
     this.send(target, { seq, type: 'scan', paths: [...paths], exclude: [...exclude] })
     return { totals, stop: () => { if (this.tasks.has(seq)) this.send(target, { seq, type: 'cancel' }) } }
+  }
+
+  /**
+   * The writing half of a restore (open, verify and write blobs; finish files) in the least busy
+   * worker, which keeps it to the end: the files' state lives there. Inline without a worker.
+   */
+  openRestoreWriter (keys: BlobKeys): RestoreWriter {
+    const target = this.closed ? undefined : this.pick()
+    if (target === undefined) return new InlineRestoreWriter(keys)
+    const seq = ++this.seq
+    target.busy++
+    const writer = new WorkerRestoreWriter(
+      (request, transfer) => this.send(target, { ...request, seq } as WorkerRequest, transfer),
+      () => {
+        this.taskDone(seq)
+        target.busy--
+      })
+    this.tasks.set(seq, { onReply: (reply) => writer.onReply(reply) })
+    writer.begin(keys)
+    return writer
   }
 
   private failAll (err: Error): void {

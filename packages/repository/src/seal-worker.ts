@@ -10,6 +10,8 @@ import { BufferPool } from './buffer-pool.js'
 import { RecycledReads } from './recycled-reads.js'
 import { SealArena } from './seal-arena.js'
 import type { SealArenaShare } from './seal-arena.js'
+import { RestoreSink } from './restore-sink.js'
+import { IntegrityError } from '@resilien/types'
 
 const port = parentPort
 /** File tasks waiting for the main thread's answer about their last batch. */
@@ -105,6 +107,29 @@ function runScan (seq: number, paths: string[], exclude: string[]): void {
   }, SCAN_REPORT_MS)
 }
 
+/** Restores whose writing half runs here, by task. */
+const restores = new Map<number, RestoreSink>()
+
+/** A restore call: its report, or its error (an IntegrityError keeps its class across the thread). */
+function runRestoreCall (seq: number, call: (sink: RestoreSink) => ReturnType<RestoreSink['add']>, sealed?: ArrayBuffer): void {
+  const transfer = sealed === undefined ? [] : [sealed]
+  try {
+    const sink = restores.get(seq)
+    if (sink === undefined) throw new Error(`no restore ${seq} in this worker`)
+    post({ seq, kind: 'restored', report: call(sink), ...(sealed === undefined ? {} : { sealed }) }, transfer)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    post({
+      seq,
+      kind: 'error',
+      message: e instanceof Error ? e.message : String(err),
+      ...(e.code === undefined ? {} : { code: e.code }),
+      ...(err instanceof IntegrityError ? { integrity: err.what } : {}),
+      ...(sealed === undefined ? {} : { sealed })
+    }, transfer)
+  }
+}
+
 port?.on('message', (message: WorkerRequest) => {
   switch (message.type) {
     case 'scan':
@@ -124,6 +149,25 @@ port?.on('message', (message: WorkerRequest) => {
     case 'select':
       waiting.get(message.seq)?.(message.indexes)
       waiting.delete(message.seq)
+      return
+    case 'restore-begin':
+      restores.set(message.seq, new RestoreSink({ dataKey: new Uint8Array(message.dataKey), chunkIdKey: new Uint8Array(message.chunkIdKey), maxBlobSize: message.maxBlobSize }))
+      return
+    case 'restore-add':
+      runRestoreCall(message.seq, (sink) => sink.add(message.files))
+      return
+    case 'restore-write':
+      runRestoreCall(message.seq, (sink) => sink.write(new Uint8Array(message.sealed, 0, message.length), message.pack), message.sealed)
+      return
+    case 'restore-dirs':
+      runRestoreCall(message.seq, (sink) => sink.finishDirs(message.dirs))
+      return
+    case 'restore-end':
+      runRestoreCall(message.seq, (sink) => {
+        sink.close()
+        restores.delete(message.seq)
+        return { finished: [], failed: [], bytes: 0, warnings: [] }
+      })
       return
     case 'cancel':
       cancelled.add(message.seq)

@@ -1,4 +1,5 @@
 import type { SealJob, SealResult } from './seal-job.js'
+import type { SinkDir, SinkFile, SinkPack, SinkReport } from './restore-sink.js'
 
 /** What the main thread asks of a file task: everything to read, chunk, name and seal a file. */
 export interface FileTaskRequest {
@@ -18,6 +19,13 @@ export type WorkerRequest =
   | { seq: number, type: 'cancel' }
   /** Count files and bytes below these paths (the backup's progress total). */
   | { seq: number, type: 'scan', paths: string[], exclude: string[] }
+  /** A restore's writing half (restore-sink.ts): its keys first, then files and packs, then the end. */
+  | { seq: number, type: 'restore-begin', dataKey: ArrayBuffer, chunkIdKey: ArrayBuffer, maxBlobSize: number }
+  | { seq: number, type: 'restore-add', files: SinkFile[] }
+  /** The pack's sealed blobs are the first `length` bytes of `sealed`, which comes back with the reply. */
+  | { seq: number, type: 'restore-write', sealed: ArrayBuffer, length: number, pack: SinkPack }
+  | { seq: number, type: 'restore-dirs', dirs: SinkDir[] }
+  | { seq: number, type: 'restore-end' }
 
 /** Worker -> main thread. */
 export type WorkerReply =
@@ -28,4 +36,7 @@ export type WorkerReply =
   | { seq: number, kind: 'sealed', sealed: ArrayBuffer, lengths: number[] }
   | { seq: number, kind: 'done' }
   | { seq: number, kind: 'totals', files: number, bytes: number, complete: boolean }
-  | { seq: number, kind: 'error', message: string, code?: string }
+  /** One reply per restore call, in order; `sealed` is the buffer of a write, handed back for reuse. */
+  | { seq: number, kind: 'restored', report: SinkReport, sealed?: ArrayBuffer }
+  /** `integrity`: what failed an integrity check (the error is an IntegrityError); with `sealed` when a restore write failed. */
+  | { seq: number, kind: 'error', message: string, code?: string, integrity?: string, sealed?: ArrayBuffer }

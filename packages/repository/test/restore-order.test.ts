@@ -4,7 +4,7 @@ import { mkdir, readFile, stat, utimes, writeFile, chmod } from 'node:fs/promise
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { ShardStore } from '@resilien/types'
-import { backup, restore } from '../src/index.js'
+import { backup, restore, SealPool } from '../src/index.js'
 import { newRepository } from './helpers.js'
 import type { TestContext } from './helpers.js'
 
@@ -92,6 +92,19 @@ test('restore reads each data shard once, in pack order, and writes every chunk 
   assert.ok(repo.reader.cachedBytes > 0, 'loading a tree fills the shard cache')
   await restore(repo, { snapshot: 'latest', target: join(dir, 'out2') })
   assert.equal(repo.reader.cachedBytes, 0)
+})
+
+test('a restore whose blobs are opened and written in a seal-pool worker gives the same files, holes and metadata', async (t) => {
+  const { repo, files, src, dir } = await backedUp(t)
+  const pool = new SealPool(1)
+  t.after(async () => { await pool.close() })
+  const target = join(dir, 'out')
+  const result = await restore(repo, { snapshot: 'latest', target, sealPool: pool, windowChunks: 7 })
+  assert.equal(pool.running, 1, 'the worker did the writing')
+  await assertRestored(files, src, target)
+  assert.equal(result.files, files.size)
+  assert.equal(result.bytes, [...files.values()].reduce((n, b) => n + b.byteLength, 0))
+  assert.deepEqual(result.warnings, [])
 })
 
 test('files cut over several plan windows restore whole, and a lost site is read around', async (t) => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { closeSync, ftruncateSync, openSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,12 +19,12 @@ test('consecutive pieces are written with their zero blocks left as holes, whate
   const pieces = cuts.slice(1).map((end, i) => whole.subarray(cuts[i], end))
   const position = 12_345
   const path = join(dir, 'f')
-  const handle = await open(path, 'w')
+  const fd = openSync(path, 'w')
   try {
-    await writeSparse(handle, pieces, position)
-    await handle.truncate(position + whole.length)
+    writeSparse(fd, pieces, position)
+    ftruncateSync(fd, position + whole.length)
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
   const back = await readFile(path)
   assert.equal(back.length, position + whole.length)
