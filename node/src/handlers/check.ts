@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { checkRepository, checkStripes } from '@resilien/repository'
 import type { CheckOptions } from '@resilien/repository'
 import { InvalidInputError } from '@resilien/types'
@@ -22,7 +23,7 @@ export async function checkHandler (ctx: NodeContext, args: CheckArgs, hc: Handl
   if (args.password === undefined) throw new InvalidInputError('checking a repository needs its passphrase')
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
-    return await ctx.locks.shared(repo.id, async () => await checkRepository(repo, options))
+    return await ctx.locks.shared(repo.id, async () => await checkRepository(repo, { ...options, workDir: join(ctx.layout.cache, repo.id) }))
   } finally {
     await repo.close()
   }

@@ -1,17 +1,21 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { openChunk } from '@resilien/crypto'
 import { activeErasure } from '@resilien/erasure'
-import { rebuildPack } from './blob-reader.js'
 import { toHex } from '@resilien/types'
 import type { AbortOptions, CheckProblem, CheckReport, ShardSites, StripeRecord } from '@resilien/types'
 import type { Catalog } from '@resilien/catalog'
-import { TRAILER_AAD } from './format.js'
+import { rebuildPack } from './blob-reader.js'
+import { BlobType, TRAILER_AAD } from './format.js'
 import { decodeEntries, TRAILER_LENGTH_BYTES } from './pack-format.js'
 import type { Repository } from './repository.js'
 import { checkStripePresence, readStripeShards } from './stripe-check.js'
-import { BlobType } from './format.js'
+import { MarkSet } from './prune-marks.js'
+import { LruCache } from './lru-cache.js'
 
-
-
+/** Packs whose stripe was looked up recently: a file's chunks sit in a few packs. */
+const RECENT_PACKS = 1024
 
 export interface CheckOptions extends AbortOptions {
   /** Re-read every shard, decode every pack, open every blob. */
@@ -19,6 +23,8 @@ export interface CheckOptions extends AbortOptions {
   /** Re-read this fraction (0, 1] of the packs, chosen at random. */
   readDataSubset?: number
   onProgress?: (p: { phase: string, done: number, total?: number, bytes: number }) => void
+  /** Where the walk keeps its on-disk sets (trees walked, packs seen); a temporary folder when absent. */
+  workDir?: string
 }
 
 /** Problems kept in a report; a badly broken repository is summarized, not listed whole. */
@@ -77,8 +83,6 @@ export async function checkRepository (repo: Repository, options: CheckOptions =
   const problems = new Problems()
   const { catalog, sites } = repo.components
   let snapshots = 0
-  const trees = new Set<string>()
-  const packsUsed = new Set<string>()
 
   let list: Awaited<ReturnType<Repository['listSnapshots']>> = []
   try {
@@ -86,38 +90,61 @@ export async function checkRepository (repo: Repository, options: CheckOptions =
   } catch (err) {
     problems.add({ kind: 'bad-snapshot', id: repo.id, message: `snapshot records cannot be opened: ${(err as Error).message}` })
   }
-  const checkChunks = async (ids: readonly string[]): Promise<void> => {
-    const found = await repo.index.getMany(ids.map((id) => Buffer.from(id, 'hex')))
-    found.forEach((loc, i) => {
-      if (loc === undefined) problems.add({ kind: 'missing-chunk', id: ids[i] as string, message: `chunk ${ids[i] as string} is not in the index` })
-      else packsUsed.add(loc.pack)
-    })
-  }
-  const walk = async (ids: string[], path: string): Promise<void> => {
-    const key = ids.join(',')
-    if (trees.has(key)) return
-    trees.add(key)
-    await checkChunks(ids)
-    let tree
-    try {
-      tree = await repo.loadTree(ids, options)
-    } catch (err) {
-      problems.add({ kind: 'bad-tree', id: ids[0] ?? '', message: `tree of ${path} cannot be read: ${(err as Error).message}` })
-      return
+  // Trees walked and packs seen are kept on disk, as prune keeps its marks: a repository four
+  // times larger is checked in about the same memory.
+  const ownDir = options.workDir === undefined ? await mkdtemp(join(tmpdir(), 'resilien-check-')) : undefined
+  const marks = await MarkSet.create(options.workDir ?? ownDir as string)
+  try {
+    const recentPacks = new LruCache<string, true>(RECENT_PACKS)
+    /** Every pack that holds a chunk must have a stripe record; each pack is looked up once. */
+    const checkPack = async (pack: string): Promise<void> => {
+      if (recentPacks.get(pack) !== undefined) return
+      recentPacks.set(pack, true)
+      if (await marks.wasSeenPack(pack)) return
+      await marks.addSeenPack(pack)
+      if (await catalog.stripe(pack) === undefined) problems.add({ kind: 'missing-stripe', id: pack, message: `pack ${pack} is used by snapshots but has no stripe record` })
     }
-    for (const node of tree.nodes) {
-      if (node.content !== undefined && node.content.length > 0) await checkChunks(node.content)
-      if (node.subtree !== undefined) await walk(node.subtree, `${path}/${node.name ?? '?'}`)
+    /** A chunk missing from the index is reported once, however many files name it. */
+    const reportMissing = async (id: string): Promise<void> => {
+      const key = Buffer.from(id, 'hex')
+      if ((await marks.hasMany([key]))[0] === true) return
+      await marks.add([key])
+      problems.add({ kind: 'missing-chunk', id, message: `chunk ${id} is not in the index` })
     }
-  }
-  for (const s of list) {
-    options.signal?.throwIfAborted()
-    snapshots++
-    await walk(s.record.tree, s.id.slice(0, 8))
-    options.onProgress?.({ phase: 'trees', done: snapshots, total: list.length, bytes: 0 })
-  }
-  for (const pack of packsUsed) {
-    if (await catalog.stripe(pack) === undefined) problems.add({ kind: 'missing-stripe', id: pack, message: `pack ${pack} is used by snapshots but has no stripe record` })
+    const checkChunks = async (ids: readonly string[]): Promise<void> => {
+      const found = await repo.index.getMany(ids.map((id) => Buffer.from(id, 'hex')))
+      for (let i = 0; i < ids.length; i++) {
+        const loc = found[i]
+        if (loc !== undefined) await checkPack(loc.pack)
+        else await reportMissing(ids[i] as string)
+      }
+    }
+    const walk = async (ids: string[], path: string): Promise<void> => {
+      if (ids.length === 0 || await marks.wasWalked(ids)) return
+      await checkChunks(ids)
+      let tree
+      try {
+        tree = await repo.loadTree(ids, options)
+      } catch (err) {
+        problems.add({ kind: 'bad-tree', id: ids[0] ?? '', message: `tree of ${path} cannot be read: ${(err as Error).message}` })
+        return
+      }
+      for (const node of tree.nodes) {
+        if (node.content !== undefined && node.content.length > 0) await checkChunks(node.content)
+        if (node.subtree !== undefined) await walk(node.subtree, `${path}/${node.name ?? '?'}`)
+      }
+      // After its children, as prune records it: the same tree in another snapshot is not walked again.
+      await marks.addWalked(ids)
+    }
+    for (const s of list) {
+      options.signal?.throwIfAborted()
+      snapshots++
+      await walk(s.record.tree, s.id.slice(0, 8))
+      options.onProgress?.({ phase: 'trees', done: snapshots, total: list.length, bytes: 0 })
+    }
+  } finally {
+    await marks.destroy()
+    if (ownDir !== undefined) await rm(ownDir, { recursive: true, force: true })
   }
 
   const read = chosen(options)

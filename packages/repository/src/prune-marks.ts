@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
+import { hash } from '@resilien/hashing'
 import { fromHex } from '@resilien/types'
 import type { AbortOptions } from '@resilien/types'
 import type { Repository } from './repository.js'
@@ -13,7 +14,8 @@ const MARK_DB_MEMORY = { cacheSize: 2 * 1024 * 1024, writeBufferSize: 2 * 1024 *
 
 /**
  * The set of blob ids that live snapshots reference, on disk (a temporary LevelDB next to the
- * chunk index), so marking a repository four times larger takes about the same memory.
+ * chunk index), so marking a repository four times larger takes about the same memory. Prune
+ * marks with it; check keeps the trees it walked and the packs it saw in it.
  */
 export class MarkSet {
   private pending: Uint8Array[] = []
@@ -22,7 +24,7 @@ export class MarkSet {
   private constructor (private readonly db: ClassicLevel<Uint8Array, Uint8Array>, readonly path: string) {}
 
   static async create (dir: string): Promise<MarkSet> {
-    const path = join(dir, `prune-marks-${randomBytes(6).toString('hex')}`)
+    const path = join(dir, `marks-${randomBytes(6).toString('hex')}`)
     const db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view', ...MARK_DB_MEMORY })
     await db.open()
     return new MarkSet(db, path)
@@ -50,9 +52,9 @@ export class MarkSet {
     return values.map((v) => v !== undefined)
   }
 
-  /** Records that the subtree starting with tree blob `id` was walked (a key apart from blob ids). */
-  async addWalked (id: Uint8Array): Promise<void> {
-    await this.add([walkedKey(id)])
+  /** Records that the tree made of blobs `treeIds` was walked with all below it (a key apart from blob ids). */
+  async addWalked (treeIds: readonly string[]): Promise<void> {
+    await this.add([walkedKey(treeIds)])
     this.marked--
   }
 
@@ -66,8 +68,8 @@ export class MarkSet {
     return (await this.hasMany([taggedKey(SEEN_PACK_TAG, fromHex(pack))]))[0] === true
   }
 
-  async wasWalked (id: Uint8Array): Promise<boolean> {
-    return (await this.hasMany([walkedKey(id)]))[0] === true
+  async wasWalked (treeIds: readonly string[]): Promise<boolean> {
+    return (await this.hasMany([walkedKey(treeIds)]))[0] === true
   }
 
   /** Closes and removes the set. */
@@ -89,21 +91,24 @@ function taggedKey (tag: number, id: Uint8Array): Uint8Array {
   return key
 }
 
-function walkedKey (id: Uint8Array): Uint8Array {
-  return taggedKey(WALKED_TAG, id)
+/**
+ * A tree is named by all its blobs, not its first: a large folder's tree is cut into several
+ * blobs, and two versions of it often share the first (only a later entry changed).
+ */
+function walkedKey (treeIds: readonly string[]): Uint8Array {
+  return taggedKey(WALKED_TAG, treeIds.length === 1 ? fromHex(treeIds[0] as string) : hash(Buffer.from(treeIds.join(''), 'hex')))
 }
 
 /**
- * Marks every blob the given snapshots reach: tree blobs and file chunks. A subtree whose first
- * tree blob is marked already was walked from another snapshot (trees are content-addressed, so
- * the same id means the same content): it is skipped, which makes marking many similar
+ * Marks every blob the given snapshots reach: tree blobs and file chunks. A subtree whose tree
+ * (its list of blobs) was walked already from another snapshot is skipped (trees are
+ * content-addressed, so the same blobs mean the same content), which makes marking many similar
  * snapshots cost about one walk. Depth-first, one tree per level in memory.
  */
 export async function markReachable (repo: Repository, roots: ReadonlyArray<readonly string[]>, marks: MarkSet, options: AbortOptions = {}): Promise<void> {
   const walk = async (treeIds: readonly string[]): Promise<void> => {
     options.signal?.throwIfAborted()
-    const first = treeIds[0]
-    if (first === undefined || await marks.wasWalked(fromHex(first))) return
+    if (treeIds.length === 0 || await marks.wasWalked(treeIds)) return
     const tree = await repo.loadTree(treeIds, options)
     for (const node of tree.nodes) {
       if (node.content !== undefined && node.content.length > 0) await marks.add(node.content.map(fromHex))
@@ -111,7 +116,7 @@ export async function markReachable (repo: Repository, roots: ReadonlyArray<read
     }
     await marks.add(treeIds.map(fromHex))
     // Recorded after its children: an interrupted walk never leaves a subtree recorded but unwalked.
-    await marks.addWalked(fromHex(first))
+    await marks.addWalked(treeIds)
   }
   for (const root of roots) await walk(root)
   await marks.flush()

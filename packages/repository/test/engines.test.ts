@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { WrongPassphraseError } from '@resilien/types'
@@ -46,6 +46,36 @@ test('restore decodes from parity when a site loses its data shards, and check n
   const report = await checkRepository(repo)
   assert.deepEqual(report.problems.map((p) => p.id).sort(), lost.sort())
   assert.ok(report.problems.every((p) => p.kind === 'missing-shard'))
+})
+
+test('check names a chunk missing from the index and a pack without a stripe record, each once, in its on-disk work folder', async (t) => {
+  const { repo, dir, catalog } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(join(src, 'a'), { recursive: true })
+  const data = randomBytes(3_000_000)
+  await writeFile(join(src, 'a', 'f.bin'), data)
+  await writeFile(join(src, 'g.bin'), data)
+  await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
+  await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
+  const tree = await repo.loadTree((await repo.listSnapshots())[0]?.record.tree ?? [])
+  let node = tree.nodes[0]
+  while (node !== undefined && node.type === 'dir' && node.name !== 'src') node = (await repo.loadTree(node.subtree ?? [])).nodes[0]
+  const chunks = (await repo.loadTree(node?.subtree ?? [])).nodes.find((n) => n.name === 'g.bin')?.content ?? []
+  assert.ok(chunks.length > 2)
+  // The first chunk leaves the index; the last one's pack loses its stripe record.
+  const [first, last] = [chunks[0] as string, chunks[chunks.length - 1] as string]
+  const firstPack = (await repo.index.get(Buffer.from(first, 'hex')))?.pack as string
+  await repo.index.forgetPack(firstPack, [Buffer.from(first, 'hex')])
+  const lostPack = (await repo.index.get(Buffer.from(last, 'hex')))?.pack as string
+  const stripe = catalog.stripe.bind(catalog)
+  catalog.stripe = async (pack) => pack === lostPack ? undefined : await stripe(pack)
+  const workDir = join(dir, 'check-work')
+  await mkdir(workDir)
+  const report = await checkRepository(repo, { workDir })
+  // f.bin has the same chunks and both snapshots the same trees: each problem is reported once.
+  assert.deepEqual(report.problems.map((p) => `${p.kind} ${p.id}`).sort(), [`missing-chunk ${first}`, `missing-stripe ${lostPack}`].sort())
+  assert.equal(report.snapshots, 2)
+  assert.deepEqual(await readdir(workDir), [], 'the on-disk sets are removed')
 })
 
 test('a wrong passphrase is its own error', async (t) => {

@@ -67,3 +67,40 @@ test('prune deletes or repacks what only forgotten snapshots used; kept snapshot
   const second2 = await prune(fresh, { workDir: join(dir, 'cache-2') })
   assert.equal(second2.packsDeleted + second2.packsRepacked, 0, 'nothing left to prune')
 })
+
+test('prune keeps what a snapshot reaches through a large folder whose tree shares only its first blob with a newer one', async (t) => {
+  const { repo, catalog, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  // 1,500 entries: the folder's tree is some 400 kB of JSON, cut into several tree blobs.
+  for (let i = 0; i < 1500; i++) await writeFile(join(src, `photo-${String(i).padStart(5, '0')}-with-a-long-name.jpg`), `p${i}`)
+  const before = randomBytes(5_000_000)
+  await writeFile(join(src, 'zz-last.bin'), before)
+  const first = await backup(repo, { paths: [src], ...noCheck })
+  // Only the last entry changes: the folder's first tree blob is the same in both snapshots.
+  const after = randomBytes(5_000_000)
+  await writeFile(join(src, 'zz-last.bin'), after)
+  const second = await backup(repo, { paths: [src], ...noCheck })
+  const trees = await Promise.all([first, second].map(async (b) => {
+    const root = await repo.loadTree((await repo.findSnapshot(b.snapshot)).record.tree)
+    let node = root.nodes[0]
+    while (node?.subtree !== undefined && node.name !== 'src') node = (await repo.loadTree(node.subtree)).nodes[0]
+    return node?.subtree ?? []
+  }))
+  const [a, b] = trees as [string[], string[]]
+  assert.ok(a.length > 1, `the folder's tree has several blobs (${a.length})`)
+  assert.equal(a[0], b[0], 'both trees start with the same blob')
+  assert.notDeepEqual(a, b)
+  // A third snapshot, forgotten, so that the prune has something to sweep.
+  await writeFile(join(src, 'extra.bin'), randomBytes(3_000_000))
+  const third = await backup(repo, { paths: [src], ...noCheck })
+  await catalog.append([{ type: 'snapshot-forgotten', repo: repo.id, snapshot: third.snapshot }])
+
+  await prune(repo, { workDir: join(dir, 'cache') })
+  for (const [snapshot, data] of [[first.snapshot, before], [second.snapshot, after]] as const) {
+    const out = join(dir, `out-${snapshot}`)
+    await restore(repo, { snapshot, target: out })
+    assert.ok((await readFile(join(out, src, 'zz-last.bin'))).equals(data), `snapshot ${snapshot.slice(0, 8)} restores its own zz-last.bin`)
+  }
+  assert.deepEqual((await checkRepository(repo, { readData: true })).problems, [])
+})
