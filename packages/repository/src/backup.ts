@@ -310,7 +310,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     })
     const subdirs = await mapConcurrent(listing.dirs, SUBDIRS_IN_FLIGHT, async (d) => backupNode(d.path, d.name, d.old, d.st))
     const nodes = [...listing.nodes, ...subdirs.filter((n): n is TreeNode => n !== undefined)]
-    return saver.saveTree(encodeTree({ nodes: sortNodes(nodes) }))
+    return saver.saveTree(encodeTree({ nodes: sortNodes(nodes) }), oldDir?.subtree)
   }
 
   /** The snapshot root: the given paths below the virtual folders that lead to them (restic's layout). */

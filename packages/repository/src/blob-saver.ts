@@ -186,7 +186,12 @@ export class BlobSaver {
   }
 
   /** Saves a serialized tree, cut into pieces by the repository's chunker when large. */
-  async saveTree (bytes: Uint8Array): Promise<string[]> {
+  /**
+   * `parent`: the blob ids of this folder's tree in the parent snapshot. A folder whose tree
+   * comes out the same (nothing in it changed) reuses them without asking the index, as an
+   * unchanged file reuses its chunks: the parent snapshot holds them.
+   */
+  async saveTree (bytes: Uint8Array, parent?: readonly string[]): Promise<string[]> {
     const pieces: Uint8Array[] = []
     if (bytes.byteLength <= this.repo.record.chunker.minSize) {
       pieces.push(bytes)
@@ -196,6 +201,10 @@ export class BlobSaver {
         pieces.push(bytes.subarray(offset, offset + length))
         offset += length
       }
+    }
+    if (parent !== undefined && parent.length === pieces.length) {
+      const key = this.repo.keys.chunkIdKey
+      if (pieces.every((p, i) => toHex(keyedHash(key, p)) === parent[i])) return [...parent]
     }
     return this.save(BlobType.tree, pieces)
   }

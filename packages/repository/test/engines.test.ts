@@ -78,6 +78,42 @@ test('check names a chunk missing from the index and a pack without a stripe rec
   assert.deepEqual(await readdir(workDir), [], 'the on-disk sets are removed')
 })
 
+test('an unchanged folder reuses its tree from the parent snapshot without asking the index; a changed one is saved', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  for (let d = 0; d < 20; d++) {
+    await mkdir(join(src, `d${d}`), { recursive: true })
+    await writeFile(join(src, `d${d}`, 'f.txt'), `file ${d}\n`)
+  }
+  await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
+  // Index lookups of saves: every lookup, less the one each parent tree read makes (single-blob trees).
+  let lookups = 0
+  const live = repo.liveLocations.bind(repo)
+  repo.liveLocations = async (ids) => {
+    lookups++
+    return await live(ids)
+  }
+  const load = repo.loadTree.bind(repo)
+  repo.loadTree = async (ids, options) => {
+    lookups--
+    return await load(ids, options)
+  }
+  const again = await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
+  assert.equal(again.stats.unchangedFiles, 20)
+  // Only the folders above src (the snapshot's virtual path) are looked up, not src's 21 trees.
+  assert.ok(lookups < 10, `${lookups} index lookups to save an unchanged tree`)
+  await writeFile(join(src, 'd7', 'f.txt'), 'changed\n')
+  lookups = 0
+  const changed = await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
+  assert.equal(changed.stats.unchangedFiles, 19)
+  assert.ok(lookups >= 3, 'the changed file, its folder and src are saved')
+  const out = join(dir, 'out')
+  await restore(repo, { snapshot: 'latest', target: out })
+  assert.equal(await readFile(join(out, src, 'd7', 'f.txt'), 'utf8'), 'changed\n')
+  assert.equal(await readFile(join(out, src, 'd3', 'f.txt'), 'utf8'), 'file 3\n')
+  assert.deepEqual((await checkRepository(repo, { readData: true })).problems, [])
+})
+
 test('a wrong passphrase is its own error', async (t) => {
   const { repo, dir } = await newRepository(t)
   await assert.rejects(openRepository(repo.components, { repo: 'main', passphrase: PASSPHRASE + 'x', cacheDir: join(dir, 'cache2') }), WrongPassphraseError)
