@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2 --expose-gc
 // The `#!` line holds a site node's memory to what it uses (measured in bench/README.md, "Memory
 // settings"). Started as `node resilien.js`, none of it applies; everything still works.
 // - MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (16 libuv threads, the seal
@@ -9,6 +9,9 @@
 // - --max-semi-space-size=2 (MiB): V8's young generation grows to 2 x 16 MiB under a backup's
 //   allocation rate by default; smaller, it is collected sooner, and the dead Buffers it holds
 //   (each one owns memory outside the heap) with it.
+// - --expose-gc: a job that drops large buffers (a restore's shards, a backup's parity) runs a
+//   young-generation collection every 16 MiB dropped (@resilien/types, transient-memory.ts);
+//   otherwise V8 lets about 64 MiB of them pile up per thread before it collects.
 //
 // libuv's thread pool runs file reads, fsyncs, LevelDB and zstd/RS jobs. With its default of 4
 // threads a few slow fsyncs (5-20 ms each) hold up the reads a backup waits for. The pool is

@@ -68,5 +68,6 @@ test('the resilien command starts its node with the memory settings of its #! li
   assert.ok(environ.includes('MALLOC_MMAP_THRESHOLD_=131072'))
   const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')
   assert.ok(argv.includes('--max-semi-space-size=2'), argv.join(' '))
+  assert.ok(argv.includes('--expose-gc'), 'dropped shards are collected every few megabytes')
   assert.ok(argv.includes('start'))
 })

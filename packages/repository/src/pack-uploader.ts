@@ -1,3 +1,4 @@
+import { noteDroppedBytes } from '@resilien/types'
 import type { Placement, RepoRecord, ShardSites, AbortOptions } from '@resilien/types'
 import type { Catalog } from '@resilien/catalog'
 import type { ErasureBackend } from '@resilien/erasure'
@@ -72,6 +73,8 @@ export class PackUploader {
     // Every shard is stored: the buffer may be reused. After a failure a put may still be reading
     // it, so then it is left to the collector.
     pack.release?.()
+    // The parity shards and what the puts allocated (cipher outputs of a remote put) are dead now.
+    noteDroppedBytes(stripe.shards.reduce((n, s) => n + s.size, 0))
     await this.components.catalog.append([{ type: 'pack-stored', stripe }])
     await this.components.index.addStoredPack(stripe.pack, pack.entries)
     const stored = stripe.shards.reduce((n, s) => n + s.size, 0)

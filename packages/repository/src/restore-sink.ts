@@ -1,3 +1,4 @@
+import { noteDroppedBytes } from '@resilien/types'
 import { BlobType, ID_LENGTH } from './format.js'
 import { openBlob } from './open-blob.js'
 import type { BlobKeys } from './open-blob.js'
@@ -97,6 +98,8 @@ export class RestoreSink {
       }
     }
     flush()
+    // The opened plaintexts (one buffer per chunk) are dead now.
+    noteDroppedBytes(sealed.byteLength)
     return this.take()
   }
 

@@ -2,6 +2,7 @@ import { lchown, lutimes, mkdir, rm, symlink, utimes, lstat } from 'node:fs/prom
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { resolve as resolvePath } from 'node:path'
+import { noteDroppedBytes } from '@resilien/types'
 import type { AbortOptions, RestoreResult } from '@resilien/types'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
@@ -12,7 +13,7 @@ import type { BlobUse, PlannedFile } from './restore-plan.js'
 import { ID_LENGTH } from './format.js'
 import { InlineRestoreWriter } from './restore-writer.js'
 import type { RestoreWriter } from './restore-writer.js'
-import type { SinkDir, SinkFile, SinkReport } from './restore-sink.js'
+import type { SinkDir, SinkFile, SinkPack, SinkReport } from './restore-sink.js'
 import type { SealPool } from './seal-pool.js'
 import type { TreeNode } from './tree.js'
 
@@ -63,16 +64,17 @@ function splitPath (p: string): Buffer[] {
 }
 
 /**
- * Restores a snapshot, or the parts named by `include`, below `target`, in three walks of its
- * trees: one counts what will be restored (for progress), one makes folders, links and special
- * files and plans regular files in windows (restore-plan.ts), and a last one gives folders their
- * metadata, after their children, so writing into them does not change it.
+ * Restores a snapshot, or the parts named by `include`, below `target`, in walks of its trees:
+ * with include paths a first one counts what they select (for progress; a whole snapshot's
+ * record has the totals), one makes folders, links and special files and plans regular files in
+ * windows (restore-plan.ts), and a last one gives folders their metadata, after their children,
+ * so writing into them does not change it.
  *
  * Data is read in pack order: each window's chunks are grouped by pack, each pack's data shards
- * are fetched once (or rebuilt from any k when a site fails), and every chunk is verified (seal,
- * decompression, chunk id) before it is written at each place that needs it. Runs of zero bytes
- * become holes (sparse files). A file gets its length, owner (as root), mode and mtime once its
- * last chunk is written.
+ * are fetched once (or rebuilt from any k when a site fails). The writer (restore-sink.ts, in a
+ * seal-pool worker when there is one) verifies every chunk (seal, decompression, chunk id)
+ * before it is written at each place that needs it. Runs of zero bytes become holes (sparse
+ * files). A file gets its length, owner (as root), mode and mtime once its last chunk is written.
  *
  * Not guaranteed: an interrupted restore leaves partly written files (run it again); hard links
  * come back as separate files; sockets are not recreated.
@@ -178,27 +180,35 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     if (i >= 0) return spareBuffers.splice(i, 1)[0] as ArrayBuffer
     return new ArrayBuffer(Math.ceil(length / PACK_BUFFER_STEP) * PACK_BUFFER_STEP)
   }
+  /**
+   * A pack's blobs that the window needs, copied out of its shards into one buffer that travels
+   * to the writer and back, so nothing is allocated per pack once a few buffers exist. The
+   * shards are not referenced once this returns.
+   */
+  const fetchPack = async (pack: string, uses: readonly BlobUse[]): Promise<{ buffer: ArrayBuffer, length: number, contents: SinkPack }> => {
+    const sealed = await repo.reader.readPackBlobs(pack, uses.map((u) => u.ref), signalOption)
+    let length = 0
+    for (const blob of sealed) length += blob.byteLength
+    const buffer = packBuffer(length)
+    const bytes = new Uint8Array(buffer)
+    const ids = new Uint8Array(uses.length * ID_LENGTH)
+    let at = 0
+    sealed.forEach((blob, i) => {
+      bytes.set(blob, at)
+      at += blob.byteLength
+      ids.set((uses[i] as BlobUse).ref.id, i * ID_LENGTH)
+    })
+    const targets = uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
+    return { buffer, length, contents: { ids, lengths: sealed.map((b) => b.byteLength), targets } }
+  }
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
     await announce(to)
     await mapConcurrent(packs, RESTORE_PACKS_IN_FLIGHT, async ({ pack, uses }) => {
       signal?.throwIfAborted()
-      const sealed = await repo.reader.readPackBlobs(pack, uses.map((u) => u.ref), signalOption)
-      // The blobs leave the shards for one buffer that travels to the writer and back: the
-      // shards are dropped now, and nothing is allocated per pack once a few buffers exist.
-      let length = 0
-      for (const blob of sealed) length += blob.byteLength
-      const buffer = packBuffer(length)
-      const bytes = new Uint8Array(buffer)
-      const ids = new Uint8Array(uses.length * ID_LENGTH)
-      let at = 0
-      sealed.forEach((blob, i) => {
-        bytes.set(blob, at)
-        at += blob.byteLength
-        ids.set((uses[i] as BlobUse).ref.id, i * ID_LENGTH)
-      })
-      const targets = uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
-      const result = await to.write(buffer, length, { ids, lengths: sealed.map((b) => b.byteLength), targets })
+      const { buffer, length, contents } = await fetchPack(pack, uses)
+      noteDroppedBytes(length)
+      const result = await to.write(buffer, length, contents)
       if (spareBuffers.length < RESTORE_PACKS_IN_FLIGHT) spareBuffers.push(result.sealed)
       absorb(result.report)
     })

@@ -1,0 +1,27 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const moduleUrl = new URL('../src/transient-memory.js', import.meta.url).href
+
+/** Runs `body` in a fresh Node (its own module instance) and returns what it prints. */
+function run (flags: string[], body: string): string {
+  const script = `
+    const calls = []
+    const real = globalThis.gc
+    if (real !== undefined) globalThis.gc = (o) => { calls.push(o.type); real(o) }
+    const { noteDroppedBytes } = await import(${JSON.stringify(moduleUrl)})
+    ${body}
+    console.log(JSON.stringify(calls))`
+  return execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) }).trim()
+}
+
+test('with --expose-gc, a young-generation collection runs once 16 MiB of large buffers were dropped, not before', () => {
+  const MiB = 1024 * 1024
+  assert.equal(run(['--expose-gc'], `noteDroppedBytes(10 * ${MiB}); console.log(JSON.stringify(calls)); noteDroppedBytes(7 * ${MiB})`), '[]\n["minor"]')
+})
+
+test('without the flag nothing is collected and nothing fails', () => {
+  assert.equal(run([], 'noteDroppedBytes(64 * 1024 * 1024)'), '[]')
+})
