@@ -148,6 +148,8 @@ test('bad input gets one clear line and changes nothing', async (t) => {
   const typo = await site.run(['restore', 'main', 'latest', '--target', join(work, 'r'), '--include', join(src, 'nope')])
   assert.equal(typo.code, 3, 'a restore that matched nothing ends with warnings')
   assert.match(typo.stderr, /nothing in snapshot \w+ matches the include paths/)
+  assert.match(typo.stdout, /^restored nothing from snapshot \w+$/m)
+  assert.doesNotMatch(typo.stdout, /to \//, 'no line names a target that was not made')
   await assert.rejects(stat(join(work, 'r')), 'an include that matches nothing leaves the target uncreated')
 
   const missing = await site.run(['backup', 'main', join(work, 'does-not-exist')])

@@ -34,7 +34,9 @@ export function restoreCommand (): Command {
       if (g.json === true) printJson(r)
       else {
         for (const w of r.warnings) console.error(`warning: ${w}`)
-        console.log(`restored snapshot ${r.snapshot.slice(0, 8)}: ${r.files} files, ${r.dirs} dirs, ${formatBytes(r.bytes)} in ${r.seconds.toFixed(1)} s to ${resolve(opts.target)}`)
+        // Nothing selected: the target was not even made, so no line may say it was restored to.
+        if (r.files === 0 && r.dirs === 0 && r.bytes === 0 && r.warnings.length > 0) console.log(`restored nothing from snapshot ${r.snapshot.slice(0, 8)}`)
+        else console.log(`restored snapshot ${r.snapshot.slice(0, 8)}: ${r.files} files, ${r.dirs} dirs, ${formatBytes(r.bytes)} in ${r.seconds.toFixed(1)} s to ${resolve(opts.target)}`)
       }
       if (r.warnings.length > 0) throw new ExitWith(ExitCode.partial)
     })
