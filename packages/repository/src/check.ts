@@ -127,6 +127,8 @@ export async function checkRepository (repo: Repository, options: CheckOptions =
         tree = await repo.loadTree(ids, options)
       } catch (err) {
         problems.add({ kind: 'bad-tree', id: ids[0] ?? '', message: `tree of ${path} cannot be read: ${(err as Error).message}` })
+        // Reported once: other snapshots that hold the same tree do not report it again.
+        await marks.addWalked(ids)
         return
       }
       for (const node of tree.nodes) {
