@@ -101,7 +101,11 @@ export class BlobSaver {
   /** Saves a run of plaintext blobs of one type; returns their ids (hex) in order. */
   async save (type: BlobType, blobs: readonly Uint8Array[]): Promise<string[]> {
     const key = this.repo.keys.chunkIdKey
-    const ids = blobs.map((b) => keyedHash(key, b))
+    return this.saveNamed(type, blobs, blobs.map((b) => keyedHash(key, b)))
+  }
+
+  /** save, with the blobs' ids (keyed BLAKE3 of each) already computed. */
+  private async saveNamed (type: BlobType, blobs: readonly Uint8Array[], ids: readonly Uint8Array[]): Promise<string[]> {
     const hex = ids.map(toHex)
     const known = await this.repo.liveLocations(ids)
     const packer = type === BlobType.data ? this.dataPacker : this.treePacker
@@ -185,11 +189,11 @@ export class BlobSaver {
     if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
   }
 
-  /** Saves a serialized tree, cut into pieces by the repository's chunker when large. */
   /**
-   * `parent`: the blob ids of this folder's tree in the parent snapshot. A folder whose tree
-   * comes out the same (nothing in it changed) reuses them without asking the index, as an
-   * unchanged file reuses its chunks: the parent snapshot holds them.
+   * Saves a serialized tree, cut into pieces by the repository's chunker when large. `parent`:
+   * the blob ids of this folder's tree in the parent snapshot. A folder whose tree comes out the
+   * same (nothing in it changed) reuses them without asking the index, as an unchanged file
+   * reuses its chunks: the parent snapshot holds them.
    */
   async saveTree (bytes: Uint8Array, parent?: readonly string[]): Promise<string[]> {
     const pieces: Uint8Array[] = []
@@ -202,11 +206,10 @@ export class BlobSaver {
         offset += length
       }
     }
-    if (parent !== undefined && parent.length === pieces.length) {
-      const key = this.repo.keys.chunkIdKey
-      if (pieces.every((p, i) => toHex(keyedHash(key, p)) === parent[i])) return [...parent]
-    }
-    return this.save(BlobType.tree, pieces)
+    const key = this.repo.keys.chunkIdKey
+    const ids = pieces.map((p) => keyedHash(key, p))
+    if (parent !== undefined && parent.length === ids.length && ids.every((id, i) => toHex(id) === parent[i])) return [...parent]
+    return this.saveNamed(BlobType.tree, pieces, ids)
   }
 
   private async dispatchGathered (pool: SealPool, type: BlobType): Promise<void> {

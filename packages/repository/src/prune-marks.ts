@@ -18,7 +18,13 @@ const MARK_DB_MEMORY = { cacheSize: 2 * 1024 * 1024, writeBufferSize: 2 * 1024 *
  * marks with it; check keeps the trees it walked and the packs it saw in it.
  */
 export class MarkSet {
-  private pending: Uint8Array[] = []
+  /**
+   * Ids added and not yet written, by their bytes as a string: asked before the database, so a
+   * question does not force a write (the walk asks about every tree it meets).
+   */
+  private pending = new Map<string, Uint8Array>()
+  /** The last batch while it is being written: still answered from memory. */
+  private writing = new Map<string, Uint8Array>()
   marked = 0
 
   private constructor (private readonly db: ClassicLevel<Uint8Array, Uint8Array>, readonly path: string) {}
@@ -31,25 +37,32 @@ export class MarkSet {
   }
 
   async add (ids: readonly Uint8Array[]): Promise<void> {
-    for (const id of ids) this.pending.push(id)
-    if (this.pending.length >= MARK_BATCH) await this.flush()
+    for (const id of ids) this.pending.set(memoryKey(id), id)
+    this.marked += ids.length
+    if (this.pending.size >= MARK_BATCH) await this.flush()
   }
 
   async flush (): Promise<void> {
-    if (this.pending.length === 0) return
+    if (this.pending.size === 0) return
     const batch = this.db.batch()
-    for (const id of this.pending) batch.put(id, EMPTY)
-    this.marked += this.pending.length
-    this.pending = []
-    await batch.write()
+    for (const id of this.pending.values()) batch.put(id, EMPTY)
+    this.writing = this.pending
+    this.pending = new Map()
+    try {
+      await batch.write()
+    } finally {
+      this.writing = new Map()
+    }
   }
 
-  /** Whether each id is marked (pending ones included). */
+  /** Whether each id is marked (those not yet written included). */
   async hasMany (ids: readonly Uint8Array[]): Promise<boolean[]> {
-    await this.flush()
-    if (ids.length === 0) return []
-    const values = await this.db.getMany(ids as Uint8Array[])
-    return values.map((v) => v !== undefined)
+    const answers = ids.map((id) => this.pending.has(memoryKey(id)) || this.writing.has(memoryKey(id)))
+    const asked = answers.flatMap((known, i) => known ? [] : [i])
+    if (asked.length === 0) return answers
+    const values = await this.db.getMany(asked.map((i) => ids[i] as Uint8Array))
+    asked.forEach((i, j) => { answers[i] = values[j] !== undefined })
+    return answers
   }
 
   /** Records that the tree made of blobs `treeIds` was walked with all below it (a key apart from blob ids). */
@@ -80,6 +93,10 @@ export class MarkSet {
 }
 
 const EMPTY = new Uint8Array(0)
+
+function memoryKey (id: Uint8Array): string {
+  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1')
+}
 /** Blob ids are 32 bytes; tagged keys are 33, so the kinds never meet. */
 const WALKED_TAG = 0x01
 const SEEN_PACK_TAG = 0x02

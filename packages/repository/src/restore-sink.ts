@@ -122,10 +122,11 @@ export class RestoreSink {
     return this.take()
   }
 
-  /** Closes what is still open (the restore ended or failed). */
-  close (): void {
+  /** Closes what is still open (the restore ended or failed); what is left to report. */
+  close (): SinkReport {
     this.files.closeAll()
     this.jobs.clear()
+    return this.take()
   }
 
   /** Writes chunks that follow one another in one file, then counts them done. */

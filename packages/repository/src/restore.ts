@@ -187,8 +187,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
    */
   const fetchPack = async (pack: string, uses: readonly BlobUse[]): Promise<{ buffer: ArrayBuffer, length: number, contents: SinkPack }> => {
     const sealed = await repo.reader.readPackBlobs(pack, uses.map((u) => u.ref), signalOption)
-    let length = 0
-    for (const blob of sealed) length += blob.byteLength
+    const lengths = sealed.map((b) => b.byteLength)
+    const length = lengths.reduce((a, b) => a + b, 0)
     const buffer = packBuffer(length)
     const bytes = new Uint8Array(buffer)
     const ids = new Uint8Array(uses.length * ID_LENGTH)
@@ -199,7 +199,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       ids.set((uses[i] as BlobUse).ref.id, i * ID_LENGTH)
     })
     const targets = uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
-    return { buffer, length, contents: { ids, lengths: sealed.map((b) => b.byteLength), targets } }
+    return { buffer, length, contents: { ids, lengths, targets } }
   }
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
+import { IntegrityError } from '@resilien/types'
 import { runSealJob, sealBlobsInto, sealedBound } from './seal-job.js'
 import type { SealJob } from './seal-job.js'
 import { chunkBatches, READ_BUFFER_BYTES } from './file-chunks.js'
@@ -11,7 +12,6 @@ import { RecycledReads } from './recycled-reads.js'
 import { SealArena } from './seal-arena.js'
 import type { SealArenaShare } from './seal-arena.js'
 import { RestoreSink } from './restore-sink.js'
-import { IntegrityError } from '@resilien/types'
 
 const port = parentPort
 /** File tasks waiting for the main thread's answer about their last batch. */
@@ -164,9 +164,8 @@ port?.on('message', (message: WorkerRequest) => {
       return
     case 'restore-end':
       runRestoreCall(message.seq, (sink) => {
-        sink.close()
         restores.delete(message.seq)
-        return { finished: [], failed: [], bytes: 0, warnings: [] }
+        return sink.close()
       })
       return
     case 'cancel':
