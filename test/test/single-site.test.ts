@@ -152,6 +152,16 @@ test('bad input gets one clear line and changes nothing', async (t) => {
   assert.doesNotMatch(typo.stdout, /to \//, 'no line names a target that was not made')
   await assert.rejects(stat(join(work, 'r')), 'an include that matches nothing leaves the target uncreated')
 
+  // Under /proc mkdir answers ENOENT below a folder that exists: one line, no hang.
+  const procTarget = await site.run(['restore', 'main', 'latest', '--target', '/proc/resilien-no-such-folder/r'])
+  assert.equal(procTarget.code, 1)
+  assert.match(procTarget.stderr, /ENOENT.*\/proc\/resilien-no-such-folder/)
+  assert.equal(procTarget.stderr.trim().split('\n').length, 1)
+  const fileTarget = await site.run(['restore', 'main', 'latest', '--target', join(src, 'x')])
+  assert.equal(fileTarget.code, 1)
+  assert.match(fileTarget.stderr, /x is not a folder/)
+  assert.equal(await readFile(join(src, 'x'), 'utf8'), 'x', 'the file is left as it was')
+
   const missing = await site.run(['backup', 'main', join(work, 'does-not-exist')])
   assert.equal(missing.code, 1)
   assert.match(missing.stderr, /does-not-exist does not exist/)

@@ -1,8 +1,8 @@
-import { lchown, lutimes, mkdir, rm, symlink, utimes, lstat } from 'node:fs/promises'
+import { lchown, lutimes, mkdir, rm, stat, symlink, utimes, lstat } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { resolve as resolvePath } from 'node:path'
-import { noteDroppedBytes } from '@resilien/types'
+import { dirname, resolve as resolvePath } from 'node:path'
+import { InvalidInputError, noteDroppedBytes } from '@resilien/types'
 import type { AbortOptions, RestoreResult } from '@resilien/types'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
@@ -305,7 +305,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     warn(`nothing in snapshot ${snapshot.id.slice(0, 8)} matches the include paths; nothing was restored`)
     return summary()
   }
-  await mkdir(target, { recursive: true })
+  await makeTarget(target.toString())
   const keys = { dataKey: repo.keys.dataKey, chunkIdKey: repo.keys.chunkIdKey, maxBlobSize: repo.maxBlobSize }
   const writer = options.sealPool?.openRestoreWriter(keys) ?? new InlineRestoreWriter(keys)
   try {
@@ -323,6 +323,27 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   }
   await lstat(target)
   return summary()
+}
+
+/**
+ * `mkdir -p` for the target, one folder at a time. Node's recursive mkdir never returns where
+ * mkdir answers ENOENT below a folder that exists (/proc, /sys): a mistyped target must end in
+ * one error line, not a restore that hangs.
+ */
+async function makeTarget (target: string): Promise<void> {
+  const missing: string[] = []
+  for (let dir = target; ; dir = dirname(dir)) {
+    try {
+      if (!(await stat(dir)).isDirectory()) throw new InvalidInputError(`${dir} is not a folder: cannot restore below it`)
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(dir) === dir) throw err
+      missing.push(dir)
+    }
+  }
+  for (const dir of missing.reverse()) {
+    await mkdir(dir).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err })
+  }
 }
 
 /** A symlink, fifo or device node; sockets are skipped (they belong to the process that made them). */
