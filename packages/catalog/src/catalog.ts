@@ -7,7 +7,7 @@ import { LIMITS, STORE_FORMAT } from './constants.js'
 import { KEYS } from './keys.js'
 import { validateEntry } from './log-entry.js'
 import type { LogEntry, LogHead } from './log-entry.js'
-import { appendFacts, ingestEntries, readEntries, readHeads } from './log-store.js'
+import { appendFacts, ingestEntries, readEntries, readHead, readHeads } from './log-store.js'
 import { OwnHead } from './own-head.js'
 import { integer, PATTERNS } from './shape.js'
 import { ed25519PublicKeyObject } from './signer.js'
@@ -165,8 +165,10 @@ class LevelCatalog implements Catalog {
     })
   }
 
+  /** A point read: every append asks, and an iterator over all heads left native buffers behind for the collector. */
   private async heldOwnHead (): Promise<LogHead> {
-    return (await readHeads(this.db)).get(this.site) ?? NO_HEAD
+    const { seq, hash } = await readHead(this.db, this.site)
+    return seq === 0 ? NO_HEAD : { seq, hash }
   }
 
   async ownLogProblem (): Promise<string | undefined> {

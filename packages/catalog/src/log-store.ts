@@ -15,7 +15,7 @@ interface StoredHead extends LogHead {
 
 const EMPTY_HEAD: StoredHead = Object.freeze({ seq: 0, hash: '', time: 0 })
 
-async function readHead (db: CatalogDb, site: SiteId): Promise<StoredHead> {
+export async function readHead (db: CatalogDb, site: SiteId): Promise<StoredHead> {
   return (await db.get(KEYS.head(site)) as StoredHead | undefined) ?? EMPTY_HEAD
 }
 

@@ -3,9 +3,6 @@ import { createChunker } from './chunker.js'
 import type { Chunker } from './chunker.js'
 import type { ChunkerOptions } from './options.js'
 
-/** First capacity of the buffer that holds a chunk spanning reads; it doubles up to maxSize. */
-const CARRY_INITIAL_BYTES = 64 * 1024
-
 const NO_BYTES = new Uint8Array(0)
 
 /**
@@ -50,7 +47,8 @@ async function * generateChunks (source: AsyncIterable<Uint8Array>, chunker: Chu
       // The chunker consumed buf[pos..end) into its pending chunk, which is shorter than maxSize.
       const needed = carryLength + end - pos
       if (needed > carry.length) {
-        const grown = new Uint8Array(Math.min(maxSize, Math.max(needed, carry.length * 2, CARRY_INITIAL_BYTES)))
+        // Sized to what it holds first (a small file's whole content), doubling when it grows.
+        const grown = new Uint8Array(Math.min(maxSize, Math.max(needed, carry.length * 2)))
         grown.set(carry.subarray(0, carryLength))
         carry = grown
       }
@@ -58,5 +56,6 @@ async function * generateChunks (source: AsyncIterable<Uint8Array>, chunker: Chu
       carryLength = needed
     }
   }
-  if (chunker.findCut(NO_BYTES, 0, 0, true) === 0) yield carry.slice(0, carryLength)
+  // The carry is this stream's own and is not written again: the last chunk is a view of it.
+  if (chunker.findCut(NO_BYTES, 0, 0, true) === 0) yield carry.subarray(0, carryLength)
 }

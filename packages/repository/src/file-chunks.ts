@@ -42,8 +42,6 @@ export async function * readFileBuffers (path: Uint8Array, expected: number, sig
  * SAVE_BATCH_BYTES. Runs on the main thread or inside a file worker.
  */
 export async function * chunkBatches (source: AsyncIterable<Uint8Array>, chunker: ChunkerOptions, chunkIdKey: Uint8Array): AsyncGenerator<ChunkBatch> {
-  let chunks: Uint8Array[] = []
-  let bytes = 0
   let read = 0
   const counted = async function * (): AsyncGenerator<Uint8Array> {
     for await (const buf of source) {
@@ -51,19 +49,31 @@ export async function * chunkBatches (source: AsyncIterable<Uint8Array>, chunker
       yield buf
     }
   }
+  yield * batchChunks(chunkStream(counted(), chunker), chunkIdKey, () => read)
+}
+
+/**
+ * Names chunks (keyed BLAKE3) and groups them in batches of about SAVE_BATCH_BYTES; `bytesRead`
+ * says how many source bytes were read so far (a batch reports those since the previous one).
+ */
+export async function * batchChunks (chunks: AsyncIterable<Uint8Array>, chunkIdKey: Uint8Array, bytesRead: () => number): AsyncGenerator<ChunkBatch> {
+  let batch: Uint8Array[] = []
+  let bytes = 0
+  let reported = 0
   const flush = (): ChunkBatch => {
-    const ids = new Uint8Array(chunks.length * ID_LENGTH)
-    chunks.forEach((c, i) => ids.set(keyedHash(chunkIdKey, c), i * ID_LENGTH))
-    const batch = { chunks, ids, bytesRead: read }
-    chunks = []
+    const ids = new Uint8Array(batch.length * ID_LENGTH)
+    batch.forEach((c, i) => ids.set(keyedHash(chunkIdKey, c), i * ID_LENGTH))
+    const read = bytesRead()
+    const done = { chunks: batch, ids, bytesRead: read - reported }
+    reported = read
+    batch = []
     bytes = 0
-    read = 0
-    return batch
+    return done
   }
-  for await (const chunk of chunkStream(counted(), chunker)) {
-    chunks.push(chunk)
+  for await (const chunk of chunks) {
+    batch.push(chunk)
     bytes += chunk.byteLength
     if (bytes >= SAVE_BATCH_BYTES) yield flush()
   }
-  if (chunks.length > 0 || read > 0) yield flush()
+  if (batch.length > 0 || bytesRead() > reported) yield flush()
 }

@@ -1,5 +1,6 @@
 import { ALGORITHM_IDS, FRAME_HEADER_LENGTH, MIN_COMPRESS_LENGTH, compressChunk, looksIncompressible } from '@resilien/compression'
 import { sealChunkInto, SEAL_OVERHEAD } from '@resilien/crypto'
+import { noteDroppedBytes } from '@resilien/types'
 import { blobAad, ID_LENGTH } from './format.js'
 import type { BlobType } from './format.js'
 
@@ -73,9 +74,14 @@ export function sealBlobsInto (type: BlobType, key: Uint8Array, ids: Uint8Array,
   const lengths: number[] = []
   let outAt = 0
   for (let i = 0; i < plains.length; i++) {
-    const written = sealChunkInto(key, frameChunk(plains[i] as Uint8Array), out, outAt, blobAad(type, ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)))
+    const frame = frameChunk(plains[i] as Uint8Array)
+    const written = sealChunkInto(key, frame, out, outAt, blobAad(type, ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)))
     lengths.push(written)
     outAt += written
+    // The cipher's output copy died with the seal, and so did a compressed frame and the
+    // compressor's output it was copied from: in a seal worker, which allocates few JS objects,
+    // nothing else would collect them for a long while.
+    noteDroppedBytes(frame.buffer === rawFrameScratch.buffer ? written : 3 * written)
   }
   return lengths
 }

@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { IntegrityError } from '@resilien/types'
 import { runSealJob, sealBlobsInto, sealedBound } from './seal-job.js'
 import type { SealJob } from './seal-job.js'
-import { chunkBatches, READ_BUFFER_BYTES } from './file-chunks.js'
+import { createChunker } from '@resilien/chunking'
+import { batchChunks, chunkBatches, READ_BUFFER_BYTES, readFileBuffers } from './file-chunks.js'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
 import { compileExclude } from './exclude.js'
@@ -63,7 +64,14 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
     const dataKey = new Uint8Array(task.dataKey)
     /** File bytes whose chunks are done with (sealed and posted, or known): their read buffers are reused. */
     let consumed = 0
-    for await (const batch of chunkBatches(reads.read(new Uint8Array(task.path), task.size), chunker, new Uint8Array(task.chunkIdKey))) {
+    const cutter = createChunker(chunker)
+    const path = new Uint8Array(task.path)
+    const chunkIdKey = new Uint8Array(task.chunkIdKey)
+    // Chunks as views of recycled blocks; a repository whose chunks do not fit them reads fresh buffers.
+    const batches = reads.fits(cutter)
+      ? batchChunks(reads.chunks(path, task.size, cutter), chunkIdKey, () => reads.bytesRead)
+      : chunkBatches(readFileBuffers(path, task.size), chunker, chunkIdKey)
+    for await (const batch of batches) {
       if (cancelled.has(seq)) break
       const answer = new Promise<number[] | undefined>((resolve) => waiting.set(seq, resolve))
       // A copy travels to the main thread; batch.ids stays here for the sealing below.

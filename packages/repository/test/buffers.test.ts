@@ -1,20 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { openChunk } from '@resilien/crypto'
 import { keyedHash } from '@resilien/hashing'
 import { BufferPool } from '../src/buffer-pool.js'
-import { chunkBatches } from '../src/file-chunks.js'
 import { BlobType, ID_LENGTH, TRAILER_AAD, blobAad } from '../src/format.js'
 import { decodeEntries } from '../src/pack-format.js'
 import { Packer, packBufferBytes } from '../src/packer.js'
 import type { FinishedPack } from '../src/packer.js'
-import { RecycledReads } from '../src/recycled-reads.js'
 import { SealArena } from '../src/seal-arena.js'
 import { sealBlobsInto, sealedBound } from '../src/seal-job.js'
-import { tempDir } from './helpers.js'
 
 const KEY = new Uint8Array(32).fill(7)
 const META = new Uint8Array(32).fill(9)
@@ -79,30 +74,6 @@ test('a pack whose trailer does not fit its buffer is copied out and the buffer 
   const pack = packer.finish() as FinishedPack
   assert.equal(trailerOf(pack).length, count)
   assert.equal(pack.release, undefined)
-})
-
-test('recycled reads reuse blocks only after every chunk in them was consumed', async (t) => {
-  const dir = await tempDir(t)
-  const path = join(dir, 'f')
-  const data = randomBytes(1_500_000)
-  await writeFile(path, data)
-  const pool = new BufferPool(64 * 1024, 3)
-  const reads = new RecycledReads(pool)
-  const chunker = { minSize: 4096, avgSize: 16 * 1024, maxSize: 64 * 1024 }
-  const idKey = new Uint8Array(32).fill(3)
-  let consumed = 0
-  const pieces: Buffer[] = []
-  for await (const batch of chunkBatches(reads.read(Buffer.from(path), data.byteLength), chunker, idKey)) {
-    batch.chunks.forEach((c, i) => {
-      assert.ok(Buffer.from(keyedHash(idKey, c)).equals(batch.ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)), 'no chunk was overwritten by a later read')
-      pieces.push(Buffer.from(c))
-      consumed += c.byteLength
-    })
-    reads.release(consumed)
-  }
-  reads.releaseAll()
-  assert.ok(Buffer.concat(pieces).equals(data))
-  assert.ok(pool.spareCount > 0 && pool.spareCount <= 3)
 })
 
 test('a seal arena gives each slot to one taker until it is freed', () => {

@@ -1,3 +1,5 @@
+import { isMainThread } from 'node:worker_threads'
+
 /**
  * Large buffers a job drops (shards after their copy, parity after its put) are freed only when
  * V8 collects the small objects that own them, and a thread that allocates few JS objects
@@ -6,7 +8,14 @@
  * about a millisecond with a 2 MiB semi-space, is run every few megabytes dropped instead.
  * Without the flag this does nothing, and memory is only higher.
  */
-const COLLECT_EVERY_BYTES = 16 * 1024 * 1024
+const MAIN_THREAD_STEP_BYTES = 16 * 1024 * 1024
+/**
+ * A worker's heap is a few MiB with next to nothing alive in its young generation, so its young
+ * collection costs a fraction of a millisecond: it can afford one every few megabytes. Its
+ * dropped bytes are mostly the cipher's and the compressor's output copies, one per chunk.
+ */
+const WORKER_STEP_BYTES = 4 * 1024 * 1024
+const COLLECT_EVERY_BYTES = isMainThread ? MAIN_THREAD_STEP_BYTES : WORKER_STEP_BYTES
 
 const collect = (globalThis as { gc?: (options: { type: 'minor' | 'major' }) => void }).gc
 let dropped = 0

@@ -25,3 +25,26 @@ test('with --expose-gc, a young-generation collection runs once 16 MiB of large 
 test('without the flag nothing is collected and nothing fails', () => {
   assert.equal(run([], 'noteDroppedBytes(64 * 1024 * 1024)'), '[]')
 })
+
+test('in a worker thread the step is 4 MiB: its heap is small and its young collections cheap', () => {
+  const MiB = 1024 * 1024
+  const inWorker = `
+    const { Worker } = await import('node:worker_threads')
+    const code = ${JSON.stringify(`
+      const { parentPort } = await import('node:worker_threads')
+      const calls = []
+      const real = globalThis.gc
+      globalThis.gc = (o) => { calls.push(o.type); real(o) }
+      const { noteDroppedBytes } = await import(${JSON.stringify(moduleUrl)})
+      noteDroppedBytes(3 * ${MiB}); const before = calls.length
+      noteDroppedBytes(2 * ${MiB})
+      parentPort.postMessage([before, calls.length, calls[0]])`)}
+    const reply = await new Promise((resolve, reject) => {
+      // The worker's eval runs as a module, like this script (--input-type=module is inherited).
+      const w = new Worker(code, { eval: true })
+      w.once('message', (m) => { resolve(m); void w.terminate() })
+      w.once('error', reject)
+    })
+    console.log(JSON.stringify(reply))`
+  assert.equal(run(['--expose-gc'], inWorker), '[0,1,"minor"]\n[]')
+})
