@@ -1,5 +1,4 @@
-import { lstat, readdir, readlink } from 'node:fs/promises'
-import type { BigIntStats } from 'node:fs'
+import { lstat, readlink } from 'node:fs/promises'
 import { hostname, userInfo } from 'node:os'
 import { resolve as resolvePath, sep } from 'node:path'
 import { InsufficientRedundancyError, InvalidInputError, NotFoundError, toHex } from '@resilien/types'
@@ -11,11 +10,14 @@ import type { Repository } from './repository.js'
 import { newSnapshotId, sealSnapshot } from './snapshot-record.js'
 import type { SnapshotRecord } from './snapshot-record.js'
 import { encodeTree, nodeNameBytes, setNodeName, setNodeTarget, sortNodes } from './tree.js'
-import type { NodeType, TreeNode } from './tree.js'
+import type { TreeNode } from './tree.js'
 import { compileExclude } from './exclude.js'
 import { startScan } from './scanner.js'
 import { Limiter, mapConcurrent } from './limiter.js'
 import type { SealPool } from './seal-pool.js'
+import { entryStat, entryType, joinPath, listDir } from './dir-listing.js'
+import { ListingPrefetch } from './listing-prefetch.js'
+import type { EntryStat } from './dir-listing.js'
 import type { ScanTotals } from './scanner.js'
 
 /** Files read at once across the whole walk: overlaps open/read latency; each holds at most a read buffer and a batch. */
@@ -26,6 +28,8 @@ export const ENTRIES_IN_FLIGHT = 16
 export const SUBDIRS_IN_FLIGHT = 8
 /** Folders being listed and stat'ed at once across the walk: bounds the syscalls and listings held. */
 export const LISTINGS_IN_FLIGHT = 16
+/** Folders a seal worker lists in one message, ahead of the walk (see ListingPrefetch). */
+export const DIRS_PER_LISTING = 64
 
 export interface BackupProgress {
   files: number
@@ -79,31 +83,22 @@ export interface BackupOptions extends AbortOptions {
 /** Warnings kept in the result; more are only counted. */
 const MAX_WARNINGS = 100
 
-function nodeType (st: BigIntStats): NodeType {
-  if (st.isFile()) return 'file'
-  if (st.isDirectory()) return 'dir'
-  if (st.isSymbolicLink()) return 'symlink'
-  if (st.isFIFO()) return 'fifo'
-  if (st.isSocket()) return 'socket'
-  if (st.isCharacterDevice()) return 'chardev'
-  return 'blockdev'
-}
-
-function baseNode (st: BigIntStats, name: Uint8Array): TreeNode {
+function baseNode (st: EntryStat, name: Uint8Array): TreeNode {
   const node: Partial<TreeNode> = {}
   setNodeName(node, name)
+  const type = entryType(st)
   const full: TreeNode = {
     ...node,
-    type: nodeType(st),
-    mode: Number(st.mode & 0o7777n),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    size: st.isFile() ? Number(st.size) : 0,
-    mtimeNs: st.mtimeNs.toString(),
-    ctimeNs: st.ctimeNs.toString(),
-    inode: Number(st.ino)
+    type,
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    size: type === 'file' ? st.size : 0,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+    inode: st.inode
   }
-  if (st.isCharacterDevice() || st.isBlockDevice()) full.rdev = Number(st.rdev)
+  if (type === 'chardev' || type === 'blockdev') full.rdev = st.rdev
   return full
 }
 
@@ -111,12 +106,6 @@ function baseNode (st: BigIntStats, name: Uint8Array): TreeNode {
 function unchanged (node: TreeNode, old: TreeNode | undefined): old is TreeNode & { content: string[] } {
   return old !== undefined && old.type === 'file' && old.content !== undefined &&
     old.size === node.size && old.mtimeNs === node.mtimeNs && old.ctimeNs === node.ctimeNs && old.inode === node.inode
-}
-
-const SLASH = Buffer.from('/')
-
-function joinPath (dir: Buffer, name: Uint8Array): Buffer {
-  return dir.equals(SLASH) ? Buffer.concat([dir, name]) : Buffer.concat([dir, SLASH, name])
 }
 
 /**
@@ -152,6 +141,11 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const warnings: string[] = []
   const fileSlots = new Limiter(FILES_IN_FLIGHT)
   const listingSlots = new Limiter(LISTINGS_IN_FLIGHT)
+  const listings = new ListingPrefetch(async (path) => {
+    const pool = options.sealPool
+    const maxDirs = pool !== undefined && pool.size > 0 ? DIRS_PER_LISTING : 1
+    return pool !== undefined ? await pool.listTree(path, maxDirs, options.exclude ?? [], ENTRIES_IN_FLIGHT) : [{ path, listing: await listDir(path, ENTRIES_IN_FLIGHT) }]
+  })
   let warningCount = 0
   const stats = { files: 0, dirs: 0, unchangedFiles: 0, bytesRead: 0, totalBytes: 0 }
   /** Bytes of unchanged files, done without reading. */
@@ -216,16 +210,16 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     return ids
   }
 
-  const statEntry = async (path: Buffer): Promise<BigIntStats | undefined> => {
+  const statEntry = async (path: Buffer): Promise<EntryStat | undefined> => {
     try {
-      return await lstat(path, { bigint: true })
+      return entryStat(await lstat(path, { bigint: true }))
     } catch (err) {
       warn(`${path.toString()}: ${(err as Error).message}`)
       return undefined
     }
   }
 
-  const backupNode = async (path: Buffer, name: Uint8Array, old: TreeNode | undefined, known?: BigIntStats): Promise<TreeNode | undefined> => {
+  const backupNode = async (path: Buffer, name: Uint8Array, old: TreeNode | undefined, known?: EntryStat): Promise<TreeNode | undefined> => {
     signal?.throwIfAborted()
     if (excluded(path.toString())) return undefined
     const st = known ?? await statEntry(path)
@@ -289,23 +283,18 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     // Listing: names, their stats and the files among them, a few folders at a time. Then the
     // sub-folders, a few at a time each; a folder waiting for them holds only its file nodes.
     const listing = await listingSlots.run(async () => {
-      let names: Buffer[]
-      try {
-        names = await readdir(path, { encoding: 'buffer' })
-      } catch (err) {
-        warn(`${path.toString()}: ${(err as Error).message}`)
-        names = []
-      }
-      names.sort(Buffer.compare)
+      const listed = await listings.list(path)
+      if (listed.error !== undefined) warn(`${path.toString()}: ${listed.error}`)
       const oldChildren = await loadOldChildren(oldDir)
-      const paths = names.map((name) => joinPath(path, name))
-      const stats = await mapConcurrent(paths, ENTRIES_IN_FLIGHT, statEntry)
-      const old = (i: number): TreeNode | undefined => oldChildren.get((names[i] as Buffer).toString('base64'))
-      const indexes = names.map((_, i) => i)
-      const leaves = await mapConcurrent(indexes.filter((i) => stats[i]?.isDirectory() === false), ENTRIES_IN_FLIGHT,
-        async (i) => backupNode(paths[i] as Buffer, names[i] as Buffer, old(i), stats[i]))
-      const dirs = indexes.filter((i) => stats[i]?.isDirectory() === true)
-        .map((i) => ({ path: paths[i] as Buffer, name: names[i] as Buffer, old: old(i), st: stats[i] }))
+      const entries = listed.entries.map(({ name, stat, error }) => {
+        const bytes = Buffer.from(name.buffer, name.byteOffset, name.byteLength)
+        const entryPath = joinPath(path, bytes)
+        if (error !== undefined) warn(`${entryPath.toString()}: ${error}`)
+        return { path: entryPath, name: bytes, st: stat, old: oldChildren.get(bytes.toString('base64')) }
+      }).filter((e): e is typeof e & { st: EntryStat } => e.st !== undefined)
+      const leaves = await mapConcurrent(entries.filter((e) => entryType(e.st) !== 'dir'), ENTRIES_IN_FLIGHT,
+        async (e) => backupNode(e.path, e.name, e.old, e.st))
+      const dirs = entries.filter((e) => entryType(e.st) === 'dir')
       return { nodes: leaves.filter((n): n is TreeNode => n !== undefined), dirs }
     })
     const subdirs = await mapConcurrent(listing.dirs, SUBDIRS_IN_FLIGHT, async (d) => backupNode(d.path, d.name, d.old, d.st))
@@ -361,8 +350,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
         const node = await backupNode(path, name, oldChild)
         if (node !== undefined) nodes.push(node)
       } else {
-        const st = await lstat(path, { bigint: true })
-        const node = baseNode(st, name)
+        const node = baseNode(entryStat(await lstat(path, { bigint: true })), name)
         node.subtree = await buildVirtual(path, tails, oldChild)
         nodes.push(node)
       }

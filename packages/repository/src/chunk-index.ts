@@ -77,6 +77,16 @@ export class ChunkIndex {
     return v === undefined ? undefined : decodeValue(v)
   }
 
+  /**
+   * One id, looked up without leaving the thread: a tree read asks for one blob at a time, and
+   * LevelDB answers from its memtable or block cache in microseconds, where a round trip through
+   * libuv's pool costs two thread wake-ups (an unchanged backup reads a tree per folder).
+   */
+  getSync (id: Uint8Array): BlobLocationEntry | undefined {
+    const v = this.blobs.getSync(id)
+    return v === undefined ? undefined : decodeValue(v)
+  }
+
   /** One LevelDB round trip for many ids: dedup looks up a window of chunks at once. */
   async getMany (ids: readonly Uint8Array[]): Promise<Array<BlobLocationEntry | undefined>> {
     if (ids.length === 0) return []

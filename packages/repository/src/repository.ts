@@ -185,7 +185,7 @@ export class Repository {
    * has deleted since this machine's index learnt them: such a blob is as good as absent.
    */
   async liveLocations (ids: readonly Uint8Array[]): Promise<Array<BlobLocationEntry | undefined>> {
-    const found = await this.index.getMany(ids)
+    const found = ids.length === 1 ? [this.index.getSync(ids[0] as Uint8Array)] : await this.index.getMany(ids)
     const deleted = new Map<string, boolean>()
     for (const loc of found) {
       if (loc === undefined || deleted.has(loc.pack)) continue

@@ -11,6 +11,8 @@ import { SealArena } from './seal-arena.js'
 import { InlineRestoreWriter, WorkerRestoreWriter } from './restore-writer.js'
 import type { RestoreWriter } from './restore-writer.js'
 import type { BlobKeys } from './open-blob.js'
+import { listDir } from './dir-listing.js'
+import type { PathListing } from './dir-listing.js'
 
 /** What the main thread does with a file task's messages. */
 export interface FileTaskHandlers {
@@ -135,6 +137,28 @@ export class SealPool {
         }
       })
       this.send(target, { seq, type: 'seal', job }, [job.plain, job.ids])
+    })
+  }
+
+  /**
+   * `path` and up to maxDirs - 1 folders below it that the walk will take (not excluded), listed
+   * and lstat'ed in a worker with blocking calls, in one message. Without a worker, `path` alone
+   * on this thread (`inFlight` lstats at a time).
+   */
+  async listTree (path: Uint8Array, maxDirs: number, exclude: readonly string[], inFlight: number): Promise<PathListing[]> {
+    if (this.closed) throw new ResilienError('the seal pool is closed')
+    const target = this.pick()
+    if (target === undefined) return [{ path, listing: await listDir(path, inFlight) }]
+    const seq = ++this.seq
+    return new Promise<PathListing[]>((resolve, reject) => {
+      this.tasks.set(seq, {
+        onReply: (reply) => {
+          this.taskDone(seq)
+          if (reply.kind === 'listed') resolve(reply.listings)
+          else reject(new WorkerTaskError(`listing worker: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`))
+        }
+      })
+      this.send(target, { seq, type: 'list-tree', path: new Uint8Array(path).buffer, maxDirs, exclude: [...exclude] })
     })
   }
 

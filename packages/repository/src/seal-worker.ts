@@ -13,6 +13,8 @@ import { RecycledReads } from './recycled-reads.js'
 import { SealArena } from './seal-arena.js'
 import type { SealArenaShare } from './seal-arena.js'
 import { RestoreSink } from './restore-sink.js'
+import { listTreeSync } from './dir-listing.js'
+import type { ExcludeMatcher } from './exclude.js'
 
 const port = parentPort
 /** File tasks waiting for the main thread's answer about their last batch. */
@@ -115,6 +117,14 @@ function runScan (seq: number, paths: string[], exclude: string[]): void {
   }, SCAN_REPORT_MS)
 }
 
+/** The last exclude patterns of a listing and their matcher: a backup sends the same ones each time. */
+let lastExclude: { key: string, matcher: ExcludeMatcher } | undefined
+function excludeOf (patterns: string[]): ExcludeMatcher {
+  const key = JSON.stringify(patterns)
+  if (lastExclude?.key !== key) lastExclude = { key, matcher: compileExclude(patterns) }
+  return lastExclude.matcher
+}
+
 /** Restores whose writing half runs here, by task. */
 const restores = new Map<number, RestoreSink>()
 
@@ -142,6 +152,13 @@ port?.on('message', (message: WorkerRequest) => {
   switch (message.type) {
     case 'scan':
       runScan(message.seq, message.paths, message.exclude)
+      return
+    case 'list-tree':
+      try {
+        post({ seq: message.seq, kind: 'listed', listings: listTreeSync(new Uint8Array(message.path), message.maxDirs, excludeOf(message.exclude)) })
+      } catch (err) {
+        post({ seq: message.seq, kind: 'error', message: err instanceof Error ? err.message : String(err) })
+      }
       return
     case 'seal':
       try {

@@ -1,5 +1,6 @@
 import type { SealJob, SealResult } from './seal-job.js'
 import type { SinkDir, SinkFile, SinkPack, SinkReport } from './restore-sink.js'
+import type { PathListing } from './dir-listing.js'
 
 /** What the main thread asks of a file task: everything to read, chunk, name and seal a file. */
 export interface FileTaskRequest {
@@ -17,6 +18,8 @@ export type WorkerRequest =
   /** Which chunks of the last batch are new (to seal); the rest are known already. */
   | { seq: number, type: 'select', indexes: number[] }
   | { seq: number, type: 'cancel' }
+  /** A folder and folders below it, listed and lstat'ed with blocking calls (dir-listing.ts listTreeSync). */
+  | { seq: number, type: 'list-tree', path: ArrayBuffer, maxDirs: number, exclude: string[] }
   /** Count files and bytes below these paths (the backup's progress total). */
   | { seq: number, type: 'scan', paths: string[], exclude: string[] }
   /** A restore's writing half (restore-sink.ts): its keys first, then files and packs, then the end. */
@@ -36,6 +39,7 @@ export type WorkerReply =
   | { seq: number, kind: 'sealed', sealed: ArrayBuffer, lengths: number[] }
   | { seq: number, kind: 'done' }
   | { seq: number, kind: 'totals', files: number, bytes: number, complete: boolean }
+  | { seq: number, kind: 'listed', listings: PathListing[] }
   /** One reply per restore call, in order; `sealed` is the buffer of a write, handed back for reuse. */
   | { seq: number, kind: 'restored', report: SinkReport, sealed?: ArrayBuffer }
   /** `integrity`: what failed an integrity check (the error is an IntegrityError); with `sealed` when a restore write failed. */
