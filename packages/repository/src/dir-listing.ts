@@ -120,19 +120,25 @@ export interface PathListing {
   listing: DirListing
 }
 
+/** Entries after which a subtree listing stops taking further folders (the first is always whole). */
+export const MAX_ENTRIES_PER_LISTING = 4096
+
 /**
- * `dir` and folders below it, depth first, until `maxDirs` folders are listed: the folders a
- * backup walks next, in one message (a small-folder tree such as a Nextcloud data folder has
- * about one entry per folder, so a message per folder costs as much as one per entry). A folder
- * the backup would not walk is not listed: one that is excluded, or whose lstat failed.
+ * `dir` and folders below it, depth first, until `maxDirs` folders or MAX_ENTRIES_PER_LISTING
+ * entries are listed: the folders a backup walks next, in one message (a small-folder tree such
+ * as a Nextcloud data folder has about one entry per folder, so a message per folder costs as
+ * much as one per entry). A folder the backup would not walk is not listed: one that is
+ * excluded, or whose lstat failed.
  */
 export function listTreeSync (dir: Uint8Array, maxDirs: number, excluded: ExcludeMatcher): PathListing[] {
   const out: PathListing[] = []
   const stack: Uint8Array[] = [dir]
-  while (stack.length > 0 && out.length < maxDirs) {
+  let entries = 0
+  while (stack.length > 0 && out.length < maxDirs && entries < MAX_ENTRIES_PER_LISTING) {
     const path = stack.pop() as Uint8Array
     const listing = listDirSync(path)
     out.push({ path, listing })
+    entries += listing.entries.length
     const below: Buffer[] = []
     for (const { name, stat } of listing.entries) {
       if (stat === undefined || entryType(stat) !== 'dir') continue

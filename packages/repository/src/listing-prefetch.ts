@@ -5,8 +5,9 @@ import type { DirListing, PathListing } from './dir-listing.js'
  * does not hold, it fetches that folder together with folders below it (listTreeSync), keeps
  * those, and answers from them when the walk gets there. Every folder is fetched in exactly one
  * answer: a folder is only asked for once its parent's listing named it, and then either an
- * earlier answer brought it (it is here) or none did. What it holds is bounded by the answers in
- * flight times their size, as the walk takes every folder it was given.
+ * earlier answer brought it (it is here) or none did. What it holds is bounded by the walk's
+ * width (the sub-folders it walks at once, each of which may bring an answer) times an answer's
+ * size (64 folders, about 4,096 entries), as the walk takes every folder it was given.
  */
 export class ListingPrefetch {
   private readonly ready = new Map<string, DirListing>()

@@ -1,4 +1,4 @@
-import { fromHex } from '@resilien/types'
+import { fromHex, noteDroppedBytes } from '@resilien/types'
 import type { AbortOptions, PruneResult } from '@resilien/types'
 import { BlobSaver } from './blob-saver.js'
 import { BlobType } from './format.js'
@@ -75,12 +75,16 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
         // used blob is opened and verified: a corrupt blob is never copied into a new pack.
         const refs = used.map((e) => ({ id: e.id, type: e.type, pack, offset: e.offset, length: e.length }))
         const sealed = await repo.reader.readPackBlobs(pack, refs, options)
+        let dropped = 0
         for (let i = 0; i < refs.length; i++) {
           const ref = refs[i] as (typeof refs)[number]
           const blob = sealed[i] as Uint8Array
           const plain = repo.reader.openSealed(ref, blob)
           await saver.rewriteSealed(ref.type, ref.id, blob, plain.byteLength)
+          dropped += blob.byteLength + plain.byteLength
         }
+        // The pack's shards (copied into new packs) and the plaintexts opened to verify them.
+        noteDroppedBytes(dropped)
       }
       // The new copies are durable, indexed and published before the old packs go.
       await saver.finish()

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { compileExclude } from '../src/exclude.js'
-import { entryType, listDir, listDirSync, listTreeSync } from '../src/dir-listing.js'
+import { entryType, listDir, listDirSync, listTreeSync, MAX_ENTRIES_PER_LISTING } from '../src/dir-listing.js'
 import type { PathListing } from '../src/dir-listing.js'
 import { ListingPrefetch } from '../src/listing-prefetch.js'
 import { tempDir } from './helpers.js'
@@ -75,4 +75,14 @@ test('prefetched listings are handed out once each, and a folder is fetched only
   assert.deepEqual(await walk(a), [a, join(a, 'b'), join(a, 'b', 'c'), join(a, 'b', 'd'), join(a, 'e')])
   assert.deepEqual(asked, [a, join(a, 'b', 'd'), join(a, 'e')], 'a, b and c came in the first answer')
   assert.equal(prefetch.held, 0, 'every listing was taken by the walk')
+})
+
+test('a subtree listing stops taking folders once it holds MAX_ENTRIES_PER_LISTING entries', async (t) => {
+  const root = join(await tempDir(t), 'r')
+  await mkdir(join(root, 'big'), { recursive: true })
+  await mkdir(join(root, 'next'))
+  await Promise.all(Array.from({ length: MAX_ENTRIES_PER_LISTING }, async (_, i) => writeFile(join(root, 'big', `f${i}`), '')))
+  const listed = listTreeSync(Buffer.from(root), 64, NONE)
+  assert.deepEqual(listed.map(pathOf), [root, join(root, 'big')], 'the large folder is whole, the folder after it waits for its own answer')
+  assert.equal(listed[1]?.listing.entries.length, MAX_ENTRIES_PER_LISTING)
 })
