@@ -2,19 +2,15 @@ import { constants, lstatSync, readdirSync } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
 import { lstat, readdir } from 'node:fs/promises'
 import { mapConcurrent } from './limiter.js'
-import type { NodeType } from './tree.js'
+import type { NodeType, TreeNode } from './tree.js'
 import type { ExcludeMatcher } from './exclude.js'
 
-/** What a backup keeps of an entry's lstat: plain data, so that a listing can cross threads. */
-export interface EntryStat {
-  /** st_mode: the file type and the permission bits. */
+/**
+ * What a backup keeps of an entry's lstat, in a tree node's units: plain data, so that a
+ * listing can cross threads. `mode` is the whole st_mode (file type too), `rdev` always there.
+ */
+export type EntryStat = Pick<TreeNode, 'uid' | 'gid' | 'size' | 'mtimeNs' | 'ctimeNs' | 'inode'> & {
   mode: number
-  uid: number
-  gid: number
-  size: number
-  mtimeNs: string
-  ctimeNs: string
-  inode: number
   rdev: number
 }
 
