@@ -18,6 +18,14 @@ export interface ChunkBatch {
   bytesRead: number
 }
 
+/**
+ * Bytes to ask for with `room` to fill and `left` bytes expected: one byte past the expected
+ * size, to see a file that grew since its stat; once it did, whole reads (not a byte at a time).
+ */
+export function readLength (room: number, left: number): number {
+  return left >= 0 ? Math.min(room, left + 1) : room
+}
+
 /** Reads a file in fresh buffers (chunks are views into them and live until their batch is done). */
 export async function * readFileBuffers (path: Uint8Array, expected: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   const handle = await open(Buffer.from(path), 'r')
@@ -25,7 +33,7 @@ export async function * readFileBuffers (path: Uint8Array, expected: number, sig
     let position = 0
     for (;;) {
       signal?.throwIfAborted()
-      const size = Math.max(1, Math.min(READ_BUFFER_BYTES, expected - position + 1))
+      const size = readLength(READ_BUFFER_BYTES, expected - position)
       const buf = Buffer.allocUnsafe(size)
       const { bytesRead } = await handle.read(buf, 0, size, position)
       if (bytesRead === 0) break

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises'
 import type { Chunker } from '@resilien/chunking'
 import type { BufferPool } from './buffer-pool.js'
+import { readLength } from './file-chunks.js'
 
 /**
  * Reads one file into blocks of a pool and cuts it into chunks that are all views of those
@@ -49,8 +50,7 @@ export class RecycledReads {
       let chunkStart = 0
       for (;;) {
         signal?.throwIfAborted()
-        // One byte past the expected size, to see a file that grew (as readFileBuffers does).
-        const wanted = Math.max(1, Math.min(block.byteLength - filled, expected - (blockStart + filled) + 1))
+        const wanted = readLength(block.byteLength - filled, expected - (blockStart + filled))
         const { bytesRead } = await handle.read(block, filled, wanted, blockStart + filled)
         this.bytesRead += bytesRead
         filled += bytesRead

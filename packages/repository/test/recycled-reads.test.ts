@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { chunkStream, createChunker } from '@resilien/chunking'
 import { keyedHash } from '@resilien/hashing'
 import { BufferPool } from '../src/buffer-pool.js'
-import { batchChunks } from '../src/file-chunks.js'
+import { batchChunks, readLength } from '../src/file-chunks.js'
 import type { ChunkBatch } from '../src/file-chunks.js'
 import { ID_LENGTH } from '../src/format.js'
 import { RecycledReads } from '../src/recycled-reads.js'
@@ -141,4 +141,21 @@ test('an empty file gives no chunk and keeps no block', async (t) => {
   for await (const chunk of reads.chunks(Buffer.from(path), 0, createChunker(CHUNKER))) chunks.push(chunk)
   assert.equal(chunks.length, 0)
   assert.equal(pool.spareCount, 1)
+})
+
+test('a file longer than its stat said is read whole, in full reads past the expected end', async (t) => {
+  assert.equal(readLength(BLOCK, 10), 11, 'one byte past the expected end, to see growth')
+  assert.equal(readLength(BLOCK, 0), 1)
+  assert.equal(readLength(BLOCK, -5), BLOCK, 'once past it, whole reads, not a byte at a time')
+  const dir = await tempDir(t)
+  const path = join(dir, 'grew')
+  const data = randomBytes(300_000)
+  await writeFile(path, data)
+  const reads = new RecycledReads(new BufferPool(BLOCK, 3))
+  const pieces: Buffer[] = []
+  for await (const chunk of reads.chunks(Buffer.from(path), 1000, createChunker(CHUNKER))) {
+    pieces.push(Buffer.from(chunk))
+    reads.release(pieces.reduce((n, p) => n + p.byteLength, 0))
+  }
+  assert.ok(Buffer.concat(pieces).equals(data))
 })
