@@ -6,7 +6,8 @@ import type { AbortOptions } from '@resilien/types'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { SealPool } from './seal-pool.js'
 import { makeSealJob } from './seal-job.js'
-import { encodeIndexObject } from './index-object.js'
+import { encodeIndexObjectLists } from './index-object.js'
+import type { EncodedPackEntries } from './index-object.js'
 import { Packer, packBufferBytes } from './packer.js'
 import { BufferPool } from './buffer-pool.js'
 import type { FinishedPack } from './packer.js'
@@ -270,7 +271,7 @@ export class BlobSaver {
   async publishIndex (): Promise<void> {
     await this.uploader.flush()
     this.packsSincePublish = 0
-    let group: Array<{ pack: string, entries: FinishedPack['entries'] }> = []
+    let group: EncodedPackEntries[] = []
     const flushGroup = async (): Promise<void> => {
       if (group.length === 0) return
       const packs = group
@@ -278,9 +279,9 @@ export class BlobSaver {
       await this.writeIndexObject(packs)
     }
     let entries = 0
-    for await (const p of this.repo.index.unpublishedPacks()) {
-      group.push(p)
-      entries += p.entries.length
+    for await (const { pack, list, count } of this.repo.index.unpublishedPacks()) {
+      group.push({ pack, list })
+      entries += count
       if (group.length >= PACKS_PER_INDEX_OBJECT || entries >= ENTRIES_PER_INDEX_OBJECT) {
         entries = 0
         await flushGroup()
@@ -289,9 +290,9 @@ export class BlobSaver {
     await flushGroup()
   }
 
-  private async writeIndexObject (packs: Array<{ pack: string, entries: FinishedPack['entries'] }>): Promise<void> {
+  private async writeIndexObject (packs: readonly EncodedPackEntries[]): Promise<void> {
     const { keys, record, components } = this.repo
-    const plain = encodeIndexObject({ packs })
+    const plain = encodeIndexObjectLists(packs)
     const id = keyedHash(keys.chunkIdKey, plain)
     // An index object can exceed a chunk's size; its pack is sized to fit it.
     const packer = new Packer(keys.dataKey, keys.metadataKey, plain.byteLength + 1024, plain.byteLength + 1024, record.k)

@@ -2,7 +2,7 @@ import { ClassicLevel } from 'classic-level'
 import { fromHex, toHex } from '@resilien/types'
 import { ID_LENGTH, isBlobType } from './format.js'
 import type { BlobType } from './format.js'
-import { decodeEntries, encodeEntries } from './pack-format.js'
+import { encodeEntries, entryCount } from './pack-format.js'
 import type { PackEntry } from './pack-format.js'
 
 /**
@@ -107,9 +107,13 @@ export class ChunkIndex {
     await batch.write({ sync: true })
   }
 
-  /** Packs stored here whose blobs no index object in the catalog lists yet, in pack id order. */
-  async * unpublishedPacks (): AsyncGenerator<{ pack: string, entries: PackEntry[] }> {
-    for await (const [pack, value] of this.pending.iterator()) yield { pack, entries: decodeEntries(value) }
+  /**
+   * Packs stored here whose blobs no index object in the catalog lists yet, in pack id order,
+   * with their entry lists as stored (encodeEntries' format, which an index object embeds) and
+   * the number of entries in each.
+   */
+  async * unpublishedPacks (): AsyncGenerator<{ pack: string, list: Uint8Array, count: number }> {
+    for await (const [pack, list] of this.pending.iterator()) yield { pack, list, count: entryCount(list) }
   }
 
   /** The index object `indexId`, listing `packs`, is now in the catalog. */

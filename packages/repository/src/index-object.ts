@@ -8,18 +8,28 @@ export interface IndexObjectContent {
   packs: Array<{ pack: string, entries: PackEntry[] }>
 }
 
+/** A pack's entry list as encodeEntries writes it (the pack trailer's format). */
+export interface EncodedPackEntries {
+  pack: string
+  list: Uint8Array
+}
+
 /**
  * An index object is stored as a blob like any other (compressed, sealed, erasure-coded); the
  * catalog's `index-added` fact points at it. Plaintext: u32 pack count, then per pack its
  * 32-byte id, a u32 length and the pack's entry list as in the pack trailer.
  */
 export function encodeIndexObject (content: IndexObjectContent): Uint8Array {
+  return encodeIndexObjectLists(content.packs.map(({ pack, entries }) => ({ pack, list: encodeEntries(entries) })))
+}
+
+/** encodeIndexObject from lists already encoded: a backup publishes what the chunk index kept, as it is. */
+export function encodeIndexObjectLists (packs: readonly EncodedPackEntries[]): Uint8Array {
   const parts: Uint8Array[] = []
   const head = Buffer.allocUnsafe(4)
-  head.writeUInt32LE(content.packs.length, 0)
+  head.writeUInt32LE(packs.length, 0)
   parts.push(head)
-  for (const { pack, entries } of content.packs) {
-    const list = encodeEntries(entries)
+  for (const { pack, list } of packs) {
     const prefix = Buffer.allocUnsafe(ID_LENGTH + 4)
     prefix.set(fromHex(pack), 0)
     prefix.writeUInt32LE(list.byteLength, ID_LENGTH)

@@ -37,6 +37,12 @@ export function encodeEntries (entries: readonly PackEntry[]): Uint8Array {
   return out
 }
 
+/** How many entries an encodeEntries list holds (its length is checked by decodeEntries, where it is read). */
+export function entryCount (list: Uint8Array): number {
+  if (list.byteLength < 4) throw new InvalidInputError('pack entry list too short')
+  return Buffer.from(list.buffer, list.byteOffset, list.byteLength).readUInt32LE(0)
+}
+
 /** Parses what encodeEntries wrote; anything else is an InvalidInputError (the caller has authenticated it already). */
 export function decodeEntries (bytes: Uint8Array): PackEntry[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)

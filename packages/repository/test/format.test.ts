@@ -3,6 +3,8 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { InvalidInputError } from '@resilien/types'
 import { BlobType, decodeEntries, decodeIndexObject, decodeTree, encodeEntries, encodeIndexObject, encodeTree, nodeNameBytes, setNodeName } from '../src/index.js'
+import { encodeIndexObjectLists } from '../src/index-object.js'
+import { entryCount } from '../src/pack-format.js'
 import type { TreeNode } from '../src/index.js'
 
 test('pack entry lists and index objects round-trip and refuse damage', () => {
@@ -25,6 +27,10 @@ test('pack entry lists and index objects round-trip and refuse damage', () => {
   const enc = encodeIndexObject(obj)
   assert.throws(() => decodeIndexObject(Buffer.concat([enc, Buffer.from([1])])), InvalidInputError)
   assert.throws(() => decodeIndexObject(enc.subarray(0, 20)), InvalidInputError)
+  // A backup publishes the chunk index's stored lists as they are: the same bytes.
+  assert.ok(Buffer.from(encodeIndexObjectLists([{ pack: obj.packs[0]?.pack as string, list: bytes }])).equals(enc))
+  assert.equal(entryCount(bytes), 2)
+  assert.throws(() => entryCount(bytes.subarray(0, 3)), InvalidInputError)
 })
 
 function node (name: string | Buffer): TreeNode {
