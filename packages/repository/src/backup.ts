@@ -141,11 +141,10 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const warnings: string[] = []
   const fileSlots = new Limiter(FILES_IN_FLIGHT)
   const listingSlots = new Limiter(LISTINGS_IN_FLIGHT)
-  const listings = new ListingPrefetch(async (path) => {
-    const pool = options.sealPool
-    const maxDirs = pool !== undefined && pool.size > 0 ? DIRS_PER_LISTING : 1
-    return pool !== undefined ? await pool.listTree(path, maxDirs, options.exclude ?? [], ENTRIES_IN_FLIGHT) : [{ path, listing: await listDir(path, ENTRIES_IN_FLIGHT) }]
-  })
+  // A pool without a worker lists `path` alone on this thread, as listDir does without a pool.
+  const listings = new ListingPrefetch(async (path) => options.sealPool !== undefined
+    ? await options.sealPool.listTree(path, DIRS_PER_LISTING, options.exclude ?? [], ENTRIES_IN_FLIGHT)
+    : [{ path, listing: await listDir(path, ENTRIES_IN_FLIGHT) }])
   let warningCount = 0
   const stats = { files: 0, dirs: 0, unchangedFiles: 0, bytesRead: 0, totalBytes: 0 }
   /** Bytes of unchanged files, done without reading. */

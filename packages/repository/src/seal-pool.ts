@@ -126,17 +126,24 @@ export class SealPool {
     const target = this.pick()
     if (target === undefined) return runSealJob(job)
     const seq = ++this.seq
+    return await this.ask(target, { seq, type: 'seal', job }, [job.plain, job.ids], 'seal worker',
+      (reply) => reply.kind === 'result' ? reply.result : undefined)
+  }
+
+  /** One request, one reply: `accept` takes the answer out of the reply, undefined when it is another kind. */
+  private async ask<T> (target: PoolWorker, request: WorkerRequest, transfer: ArrayBuffer[], who: string, accept: (reply: WorkerReply) => T | undefined): Promise<T> {
     target.busy++
-    return new Promise<SealResult>((resolve, reject) => {
-      this.tasks.set(seq, {
+    return new Promise<T>((resolve, reject) => {
+      this.tasks.set(request.seq, {
         onReply: (reply) => {
-          this.taskDone(seq)
+          this.taskDone(request.seq)
           target.busy--
-          if (reply.kind === 'result') resolve(reply.result)
-          else reject(new WorkerTaskError(`seal worker: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`))
+          const answer = accept(reply)
+          if (answer !== undefined) resolve(answer)
+          else reject(new WorkerTaskError(`${who}: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`))
         }
       })
-      this.send(target, { seq, type: 'seal', job }, [job.plain, job.ids])
+      this.send(target, request, transfer)
     })
   }
 
@@ -150,16 +157,8 @@ export class SealPool {
     const target = this.pick()
     if (target === undefined) return [{ path, listing: await listDir(path, inFlight) }]
     const seq = ++this.seq
-    return new Promise<PathListing[]>((resolve, reject) => {
-      this.tasks.set(seq, {
-        onReply: (reply) => {
-          this.taskDone(seq)
-          if (reply.kind === 'listed') resolve(reply.listings)
-          else reject(new WorkerTaskError(`listing worker: ${reply.kind === 'error' ? reply.message : 'unexpected reply'}`))
-        }
-      })
-      this.send(target, { seq, type: 'list-tree', path: new Uint8Array(path).buffer, maxDirs, exclude: [...exclude] })
-    })
+    return await this.ask(target, { seq, type: 'list-tree', path: new Uint8Array(path).buffer, maxDirs, exclude: [...exclude] }, [], 'listing worker',
+      (reply) => reply.kind === 'listed' ? reply.listings : undefined)
   }
 
   /**

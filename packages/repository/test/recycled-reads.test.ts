@@ -1,4 +1,5 @@
 import { test } from 'node:test'
+import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
@@ -23,11 +24,16 @@ async function chunkLengths (data: Uint8Array): Promise<number[]> {
   return lengths
 }
 
-test('recycled reads cut where chunkStream cuts, every chunk a view of a pool block', async (t) => {
-  const dir = await tempDir(t)
-  const path = join(dir, 'f')
-  const data = randomBytes(1_500_000)
+/** A file of `size` random bytes in a fresh folder. */
+async function randomFile (t: TestContext, size: number): Promise<{ path: string, data: Buffer }> {
+  const path = join(await tempDir(t), 'f')
+  const data = randomBytes(size)
   await writeFile(path, data)
+  return { path, data }
+}
+
+test('recycled reads cut where chunkStream cuts, every chunk a view of a pool block', async (t) => {
+  const { path, data } = await randomFile(t, 1_500_000)
   const pool = new BufferPool(BLOCK, 3)
   const reads = new RecycledReads(pool)
   const lengths: number[] = []
@@ -82,10 +88,7 @@ test('two files read at once from one pool never get a block the other still rea
 })
 
 test('the block being read into is not given back, even when every chunk cut from it so far is consumed', async (t) => {
-  const dir = await tempDir(t)
-  const path = join(dir, 'f')
-  const data = randomBytes(400_000)
-  await writeFile(path, data)
+  const { path, data } = await randomFile(t, 400_000)
   const pool = new BufferPool(BLOCK, 4)
   const reads = new RecycledReads(pool)
   let consumed = 0
@@ -147,10 +150,7 @@ test('a file longer than its stat said is read whole, in full reads past the exp
   assert.equal(readLength(BLOCK, 10), 11, 'one byte past the expected end, to see growth')
   assert.equal(readLength(BLOCK, 0), 1)
   assert.equal(readLength(BLOCK, -5), BLOCK, 'once past it, whole reads, not a byte at a time')
-  const dir = await tempDir(t)
-  const path = join(dir, 'grew')
-  const data = randomBytes(300_000)
-  await writeFile(path, data)
+  const { path, data } = await randomFile(t, 300_000)
   const reads = new RecycledReads(new BufferPool(BLOCK, 3))
   const pieces: Buffer[] = []
   for await (const chunk of reads.chunks(Buffer.from(path), 1000, createChunker(CHUNKER))) {
