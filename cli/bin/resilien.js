@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2 --expose-gc
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2 --expose-gc --heap-growing-percent=100
 // The `#!` line holds a site node's memory to what it uses (measured in bench/README.md, "Memory
 // settings"). Started as `node resilien.js`, none of it applies; everything still works.
 // - MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (16 libuv threads, the seal
@@ -12,6 +12,12 @@
 // - --expose-gc: a job that drops large buffers (a restore's shards, a backup's parity) runs a
 //   young-generation collection every 16 MiB dropped (@resilien/types, transient-memory.ts);
 //   otherwise V8 lets about 64 MiB of them pile up per thread before it collects.
+// - --heap-growing-percent=100: after a full collection V8 lets the old generation grow to twice
+//   what survived before the next one. Its own factor moves between 1.1 and 4 with its measure
+//   of the program's speed, and V8 counts every new Buffer against that room: a storage site
+//   receiving shards (a few Buffers per 64 KiB frame, over a heap of ~17 MiB) got a full
+//   collection every 4 MiB received, a quarter of its CPU, and a long backup got room for four
+//   times its live heap. Fixed at 2, both are bounded.
 //
 // libuv's thread pool runs file reads, fsyncs, LevelDB and zstd/RS jobs. With its default of 4
 // threads a few slow fsyncs (5-20 ms each) hold up the reads a backup waits for. The pool is

@@ -69,5 +69,6 @@ test('the resilien command starts its node with the memory settings of its #! li
   const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')
   assert.ok(argv.includes('--max-semi-space-size=2'), argv.join(' '))
   assert.ok(argv.includes('--expose-gc'), 'dropped shards are collected every few megabytes')
+  assert.ok(argv.includes('--heap-growing-percent=100'), 'V8 own growth factor swings between too many full collections and four times the live heap')
   assert.ok(argv.includes('start'))
 })

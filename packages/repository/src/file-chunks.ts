@@ -1,8 +1,8 @@
-import { open } from 'node:fs/promises'
 import { chunkStream } from '@resilien/chunking'
 import type { ChunkerOptions } from '@resilien/chunking'
 import { keyedHash } from '@resilien/hashing'
 import { ID_LENGTH } from './format.js'
+import { openFileReader } from './file-reader.js'
 
 /** Bytes read from a file per call: big enough to amortize the syscall, small enough to bound memory. */
 export const READ_BUFFER_BYTES = 1024 * 1024
@@ -26,22 +26,25 @@ export function readLength (room: number, left: number): number {
   return left >= 0 ? Math.min(room, left + 1) : room
 }
 
-/** Reads a file in fresh buffers (chunks are views into them and live until their batch is done). */
-export async function * readFileBuffers (path: Uint8Array, expected: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  const handle = await open(Buffer.from(path), 'r')
+/**
+ * Reads a file in fresh buffers (chunks are views into them and live until their batch is done);
+ * `blocking` as in openFileReader.
+ */
+export async function * readFileBuffers (path: Uint8Array, expected: number, signal?: AbortSignal, blocking = false): AsyncGenerator<Uint8Array> {
+  const file = await openFileReader(path, blocking)
   try {
     let position = 0
     for (;;) {
       signal?.throwIfAborted()
       const size = readLength(READ_BUFFER_BYTES, expected - position)
       const buf = Buffer.allocUnsafe(size)
-      const { bytesRead } = await handle.read(buf, 0, size, position)
+      const bytesRead = await file.read(buf, 0, size, position)
       if (bytesRead === 0) break
       position += bytesRead
       yield bytesRead === size ? buf : buf.subarray(0, bytesRead)
     }
   } finally {
-    await handle.close()
+    await file.close()
   }
 }
 

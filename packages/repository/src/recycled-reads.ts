@@ -1,7 +1,7 @@
-import { open } from 'node:fs/promises'
 import type { Chunker } from '@resilien/chunking'
 import type { BufferPool } from './buffer-pool.js'
 import { readLength } from './file-chunks.js'
+import { openFileReader } from './file-reader.js'
 
 /**
  * Reads one file into blocks of a pool and cuts it into chunks that are all views of those
@@ -23,7 +23,8 @@ export class RecycledReads {
   /** File bytes read so far. */
   bytesRead = 0
 
-  constructor (private readonly pool: BufferPool) {}
+  /** `blocking`: read with synchronous calls (a thread of its own: see openFileReader). */
+  constructor (private readonly pool: BufferPool, private readonly blocking = false) {}
 
   /** Whether chunks of at most `maxSize` bytes always leave room in a block to read on. */
   fits (chunker: Chunker): boolean {
@@ -36,7 +37,7 @@ export class RecycledReads {
    */
   async * chunks (path: Uint8Array, expected: number, chunker: Chunker, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     if (!this.fits(chunker)) throw new RangeError(`chunks of up to ${chunker.maxSize} bytes do not fit blocks of ${this.pool.blockBytes}`)
-    const handle = await open(Buffer.from(path), 'r')
+    const file = await openFileReader(path, this.blocking)
     let block = this.pool.take()
     this.current = block
     try {
@@ -51,7 +52,7 @@ export class RecycledReads {
       for (;;) {
         signal?.throwIfAborted()
         const wanted = readLength(block.byteLength - filled, expected - (blockStart + filled))
-        const { bytesRead } = await handle.read(block, filled, wanted, blockStart + filled)
+        const bytesRead = await file.read(block, filled, wanted, blockStart + filled)
         this.bytesRead += bytesRead
         filled += bytesRead
         const final = bytesRead === 0
@@ -82,7 +83,7 @@ export class RecycledReads {
     } finally {
       this.current = undefined
       this.letGo(block)
-      await handle.close()
+      await file.close()
     }
   }
 

@@ -60,7 +60,8 @@ function postSealed (seq: number, key: Uint8Array, ids: Uint8Array, plains: read
  * new (only it has the index); seal those here and hand them over. The main thread only packs.
  */
 async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
-  const reads = new RecycledReads(readBuffers)
+  // Blocking reads: a read from the page cache takes less than the two thread wake-ups of a promise.
+  const reads = new RecycledReads(readBuffers, true)
   try {
     const chunker = { ...task.chunker, gearSeed: new Uint8Array(task.chunker.gearSeed) }
     const dataKey = new Uint8Array(task.dataKey)
@@ -72,7 +73,7 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
     // Chunks as views of recycled blocks; a repository whose chunks do not fit them reads fresh buffers.
     const batches = reads.fits(cutter)
       ? batchChunks(reads.chunks(path, task.size, cutter), chunkIdKey, () => reads.bytesRead)
-      : chunkBatches(readFileBuffers(path, task.size), chunker, chunkIdKey)
+      : chunkBatches(readFileBuffers(path, task.size, undefined, true), chunker, chunkIdKey)
     for await (const batch of batches) {
       if (cancelled.has(seq)) break
       const answer = new Promise<number[] | undefined>((resolve) => waiting.set(seq, resolve))

@@ -32,24 +32,26 @@ async function randomFile (t: TestContext, size: number): Promise<{ path: string
   return { path, data }
 }
 
-test('recycled reads cut where chunkStream cuts, every chunk a view of a pool block', async (t) => {
-  const { path, data } = await randomFile(t, 1_500_000)
-  const pool = new BufferPool(BLOCK, 3)
-  const reads = new RecycledReads(pool)
-  const lengths: number[] = []
-  const pieces: Buffer[] = []
-  for await (const chunk of reads.chunks(Buffer.from(path), data.byteLength, createChunker(CHUNKER))) {
-    assert.equal(chunk.buffer.byteLength, BLOCK, 'a view of a pool block, not a buffer of its own')
-    lengths.push(chunk.byteLength)
-    pieces.push(Buffer.from(chunk))
-    reads.release(pieces.reduce((n, p) => n + p.byteLength, 0))
-  }
-  reads.releaseAll()
-  assert.deepEqual(lengths, await chunkLengths(data))
-  assert.ok(Buffer.concat(pieces).equals(data))
-  assert.equal(reads.bytesRead, data.byteLength)
-  assert.ok(pool.spareCount > 0 && pool.spareCount <= 3)
-})
+for (const blocking of [false, true]) {
+  test(`recycled reads (${blocking ? 'blocking' : 'promise'} calls) cut where chunkStream cuts, every chunk a view of a pool block`, async (t) => {
+    const { path, data } = await randomFile(t, 1_500_000)
+    const pool = new BufferPool(BLOCK, 3)
+    const reads = new RecycledReads(pool, blocking)
+    const lengths: number[] = []
+    const pieces: Buffer[] = []
+    for await (const chunk of reads.chunks(Buffer.from(path), data.byteLength, createChunker(CHUNKER))) {
+      assert.equal(chunk.buffer.byteLength, BLOCK, 'a view of a pool block, not a buffer of its own')
+      lengths.push(chunk.byteLength)
+      pieces.push(Buffer.from(chunk))
+      reads.release(pieces.reduce((n, p) => n + p.byteLength, 0))
+    }
+    reads.releaseAll()
+    assert.deepEqual(lengths, await chunkLengths(data))
+    assert.ok(Buffer.concat(pieces).equals(data))
+    assert.equal(reads.bytesRead, data.byteLength)
+    assert.ok(pool.spareCount > 0 && pool.spareCount <= 3)
+  })
+}
 
 test('two files read at once from one pool never get a block the other still reads into or uses', async (t) => {
   const dir = await tempDir(t)
