@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { appendFile, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { appendFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openFileReader } from '../src/file-reader.js'
 import { readFileBuffers } from '../src/file-chunks.js'
@@ -26,6 +27,21 @@ for (const blocking of [false, true]) {
   test(`a file reader with ${calls} fails on a missing file with its error code`, async (t) => {
     const missing = join(await tempDir(t), 'gone')
     await assert.rejects(openFileReader(Buffer.from(missing), blocking), { code: 'ENOENT' })
+  })
+
+  test(`a file reader with ${calls} refuses what is no longer a regular file: a symbolic link, a FIFO (at once), a folder`, { skip: process.platform === 'win32' && 'no FIFOs' }, async (t) => {
+    const dir = await tempDir(t)
+    await writeFile(join(dir, 'target'), 'not to be read through the link')
+    await symlink(join(dir, 'target'), join(dir, 'link'))
+    // With nobody writing to it, a FIFO opened without O_NONBLOCK would never return.
+    execFileSync('mkfifo', [join(dir, 'fifo')])
+    for (const name of ['link', 'fifo', '.']) {
+      await assert.rejects(openFileReader(Buffer.from(join(dir, name)), blocking), (err: NodeJS.ErrnoException) => {
+        assert.equal(err.code, 'EFTYPE', `${name}: ${err.message}`)
+        assert.match(err.message, /is no longer a regular file/)
+        return true
+      })
+    }
   })
 
   test(`readFileBuffers with ${calls} reads a file that grew since its stat to its end`, async (t) => {
