@@ -16,6 +16,8 @@ export interface ChunkBatch {
   ids: Uint8Array
   /** File bytes read since the previous batch. */
   bytesRead: number
+  /** The source ended with this batch (a batch that filled up just before the end does not know it). */
+  last?: boolean
 }
 
 /**
@@ -71,11 +73,11 @@ export async function * batchChunks (chunks: AsyncIterable<Uint8Array>, chunkIdK
   let batch: Uint8Array[] = []
   let bytes = 0
   let reported = 0
-  const flush = (): ChunkBatch => {
+  const flush = (last: boolean): ChunkBatch => {
     const ids = new Uint8Array(batch.length * ID_LENGTH)
     batch.forEach((c, i) => ids.set(keyedHash(chunkIdKey, c), i * ID_LENGTH))
     const read = bytesRead()
-    const done = { chunks: batch, ids, bytesRead: read - reported }
+    const done = { chunks: batch, ids, bytesRead: read - reported, last }
     reported = read
     batch = []
     bytes = 0
@@ -84,7 +86,7 @@ export async function * batchChunks (chunks: AsyncIterable<Uint8Array>, chunkIdK
   for await (const chunk of chunks) {
     batch.push(chunk)
     bytes += chunk.byteLength
-    if (bytes >= SAVE_BATCH_BYTES) yield flush()
+    if (bytes >= SAVE_BATCH_BYTES) yield flush(false)
   }
-  if (batch.length > 0 || bytesRead() > reported) yield flush()
+  if (batch.length > 0 || bytesRead() > reported) yield flush(true)
 }

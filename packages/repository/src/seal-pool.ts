@@ -204,6 +204,7 @@ export class SealPool {
                   ? target.arena.view(reply.slot, reply.lengths.reduce((a, b) => a + b, 0))
                   : new Uint8Array(reply.sealed)
                 await handlers.onSealed(bytes, reply.lengths)
+                if (reply.done) finish()
                 return
               }
               case 'done':

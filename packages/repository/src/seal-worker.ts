@@ -2,7 +2,6 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { IntegrityError } from '@resilien/types'
 import { runSealJob, sealBlobsInto, sealedBound } from './seal-job.js'
 import type { SealJob } from './seal-job.js'
-import { createChunker } from '@resilien/chunking'
 import { batchChunks, chunkBatches, READ_BUFFER_BYTES, readFileBuffers } from './file-chunks.js'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
@@ -10,6 +9,8 @@ import { compileExclude } from './exclude.js'
 import { startScan } from './scanner.js'
 import { BufferPool } from './buffer-pool.js'
 import { RecycledReads } from './recycled-reads.js'
+import { ChunkerPool } from './chunker-pool.js'
+import type { Chunker } from '@resilien/chunking'
 import { SealArena } from './seal-arena.js'
 import type { SealArenaShare } from './seal-arena.js'
 import { RestoreSink } from './restore-sink.js'
@@ -30,13 +31,17 @@ const slots = arena === undefined ? undefined : SealArena.open(arena)
  */
 const SPARE_READ_BUFFERS = 8
 const readBuffers = new BufferPool(READ_BUFFER_BYTES, SPARE_READ_BUFFERS)
+const chunkers = new ChunkerPool()
 
 function post (reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(reply, transfer)
 }
 
-/** Seals `plains` into a free slot of the shared arena, or into a buffer of their own when none fits, and posts them. */
-function postSealed (seq: number, key: Uint8Array, ids: Uint8Array, plains: readonly Uint8Array[]): void {
+/**
+ * Seals `plains` into a free slot of the shared arena, or into a buffer of their own when none
+ * fits, and posts them; `done`: the task ends with them (one message fewer per small file).
+ */
+function postSealed (seq: number, key: Uint8Array, ids: Uint8Array, plains: readonly Uint8Array[], done: boolean): void {
   const slot = slots?.take()
   if (slots !== undefined && slot !== undefined) {
     let lengths: number[] | undefined
@@ -46,13 +51,13 @@ function postSealed (seq: number, key: Uint8Array, ids: Uint8Array, plains: read
       if (lengths === undefined) slots.free(slot)
     }
     if (lengths !== undefined) {
-      post({ seq, kind: 'sealed', slot, lengths })
+      post({ seq, kind: 'sealed', slot, lengths, done })
       return
     }
   }
   const out = new Uint8Array(sealedBound(plains.map((p) => p.byteLength)))
   const lengths = sealBlobsInto(BlobType.data, key, ids, plains, out) as number[]
-  post({ seq, kind: 'sealed', sealed: out.buffer, lengths }, [out.buffer])
+  post({ seq, kind: 'sealed', sealed: out.buffer, lengths, done }, [out.buffer])
 }
 
 /**
@@ -62,12 +67,15 @@ function postSealed (seq: number, key: Uint8Array, ids: Uint8Array, plains: read
 async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
   // Blocking reads: a read from the page cache takes less than the two thread wake-ups of a promise.
   const reads = new RecycledReads(readBuffers, true)
+  const chunker = { ...task.chunker, gearSeed: new Uint8Array(task.chunker.gearSeed) }
+  let cutter: Chunker | undefined
   try {
-    const chunker = { ...task.chunker, gearSeed: new Uint8Array(task.chunker.gearSeed) }
+    cutter = chunkers.take(chunker)
     const dataKey = new Uint8Array(task.dataKey)
     /** File bytes whose chunks are done with (sealed and posted, or known): their read buffers are reused. */
     let consumed = 0
-    const cutter = createChunker(chunker)
+    /** The last sealed chunks said the task was done. */
+    let ended = false
     const path = new Uint8Array(task.path)
     const chunkIdKey = new Uint8Array(task.chunkIdKey)
     // Chunks as views of recycled blocks; a repository whose chunks do not fit them reads fresh buffers.
@@ -85,17 +93,19 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
       if (indexes.length > 0) {
         const picked = new Uint8Array(indexes.length * ID_LENGTH)
         indexes.forEach((i, j) => picked.set(batch.ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH), j * ID_LENGTH))
-        postSealed(seq, dataKey, picked, indexes.map((i) => batch.chunks[i] as Uint8Array))
+        ended = batch.last === true
+        postSealed(seq, dataKey, picked, indexes.map((i) => batch.chunks[i] as Uint8Array), ended)
       }
       for (const chunk of batch.chunks) consumed += chunk.byteLength
       reads.release(consumed)
     }
-    post({ seq, kind: 'done' })
+    if (!ended) post({ seq, kind: 'done' })
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     post({ seq, kind: 'error', message: e instanceof Error ? e.message : String(err), ...(e.code === undefined ? {} : { code: e.code }) })
   } finally {
     reads.releaseAll()
+    if (cutter !== undefined) chunkers.give(cutter)
     waiting.delete(seq)
     cancelled.delete(seq)
   }
@@ -105,7 +115,7 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
 const SCAN_REPORT_MS = 250
 
 function runScan (seq: number, paths: string[], exclude: string[]): void {
-  const scan = startScan(paths, undefined, compileExclude(exclude))
+  const scan = startScan(paths, undefined, compileExclude(exclude), true)
   const timer = setInterval(() => {
     const { files, bytes, complete } = scan.totals
     post({ seq, kind: 'totals', files, bytes, complete })

@@ -34,9 +34,12 @@ export type WorkerRequest =
 export type WorkerReply =
   | { seq: number, kind: 'result', result: SealResult }
   | { seq: number, kind: 'batch', ids: ArrayBuffer, lengths: number[], bytesRead: number }
-  /** The sealed chunks back to back: in a slot of the worker's SealArena (freed by the main thread once read), or in a buffer of their own. */
-  | { seq: number, kind: 'sealed', slot: number, lengths: number[] }
-  | { seq: number, kind: 'sealed', sealed: ArrayBuffer, lengths: number[] }
+  /**
+   * The sealed chunks back to back: in a slot of the worker's SealArena (freed by the main thread
+   * once read), or in a buffer of their own. `done`: the file task ends with them (no 'done' follows).
+   */
+  | { seq: number, kind: 'sealed', slot: number, lengths: number[], done: boolean }
+  | { seq: number, kind: 'sealed', sealed: ArrayBuffer, lengths: number[], done: boolean }
   | { seq: number, kind: 'done' }
   | { seq: number, kind: 'totals', files: number, bytes: number, complete: boolean }
   | { seq: number, kind: 'listed', listings: PathListing[] }

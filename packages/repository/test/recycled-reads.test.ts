@@ -161,3 +161,16 @@ test('a file longer than its stat said is read whole, in full reads past the exp
   }
   assert.ok(Buffer.concat(pieces).equals(data))
 })
+
+test('batchChunks marks the batch that ends its source, and only that one', async () => {
+  const chunk = new Uint8Array(300 * 1024).fill(1)
+  const source = async function * (n: number): AsyncGenerator<Uint8Array> { for (let i = 0; i < n; i++) yield chunk }
+  const lasts = async (n: number): Promise<boolean[]> => {
+    const out: boolean[] = []
+    for await (const batch of batchChunks(source(n), ID_KEY, () => 0)) out.push(batch.last === true)
+    return out
+  }
+  // 1 MiB batches: 5 chunks of 300 KiB fill one (4 chunks) and end in a second.
+  assert.deepEqual(await lasts(5), [false, true])
+  assert.deepEqual(await lasts(1), [true], 'a small file is one batch, its last')
+})
