@@ -204,7 +204,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
         pickedLengths = indexes.map((i) => lengths[i] as number)
         return indexes
       },
-      onSealed: async (sealed, sealedLengths) => saver.absorbSealed(picked, pickedLengths, sealed, sealedLengths)
+      onSealed: async (sealed, sealedLengths, chosen) => saver.absorbSealed(picked, pickedLengths, sealed, sealedLengths, chosen)
     }, signal)
     return ids
   }

@@ -178,15 +178,24 @@ export class BlobSaver {
     if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
   }
 
-  /** Packs data blobs sealed by a file worker (the ones `claim` picked, in order). */
-  async absorbSealed (ids: readonly Uint8Array[], rawLengths: readonly number[], sealed: Uint8Array, sealedLengths: readonly number[]): Promise<void> {
+  /**
+   * Packs data blobs sealed by a file worker: the ones `claim` picked, in order (`ids`,
+   * `rawLengths`). `chosen`: `sealed` holds every chunk of a whole file, and only the blobs at
+   * these indexes (ascending: what claim picked) are kept; without it, all of `sealed` is.
+   */
+  async absorbSealed (ids: readonly Uint8Array[], rawLengths: readonly number[], sealed: Uint8Array, sealedLengths: readonly number[], chosen?: readonly number[]): Promise<void> {
     let offset = 0
-    for (let i = 0; i < sealedLengths.length; i++) {
+    let taken = 0
+    for (let i = 0; i < sealedLengths.length && taken < ids.length; i++) {
       const n = sealedLengths[i] as number
-      this.dataPacker.addSealed(BlobType.data, ids[i] as Uint8Array, sealed.subarray(offset, offset + n), rawLengths[i] as number)
+      if (chosen === undefined || chosen[taken] === i) {
+        this.dataPacker.addSealed(BlobType.data, ids[taken] as Uint8Array, sealed.subarray(offset, offset + n), rawLengths[taken] as number)
+        taken++
+        if (this.dataPacker.full) await this.submit(this.dataPacker.finish())
+      }
       offset += n
-      if (this.dataPacker.full) await this.submit(this.dataPacker.finish())
     }
+    if (taken !== ids.length) throw new Error(`a file worker sealed ${taken} of the ${ids.length} chunks it was to seal`)
     if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
   }
 

@@ -18,8 +18,12 @@ import type { PathListing } from './dir-listing.js'
 export interface FileTaskHandlers {
   /** A batch of chunk ids (32 bytes each) and their lengths: resolve to the indexes of those to seal. */
   onBatch: (ids: Uint8Array, lengths: number[], bytesRead: number) => Promise<number[]>
-  /** The sealed bytes of the chunks picked from the last batch, back to back: shared memory, valid only until the returned promise settles (copy what is kept). */
-  onSealed: (sealed: Uint8Array, lengths: number[]) => Promise<void>
+  /**
+   * The sealed bytes of the chunks picked from the last batch, back to back: shared memory, valid
+   * only until the returned promise settles (copy what is kept). `chosen`: a whole file sealed
+   * before onBatch answered; keep only the blobs at these indexes (what onBatch picked).
+   */
+  onSealed: (sealed: Uint8Array, lengths: number[], chosen?: number[]) => Promise<void>
 }
 
 /** An error from a worker; `code` is the system error code (ENOENT, EACCES) when there is one. */
@@ -203,7 +207,13 @@ export class SealPool {
                 const bytes = 'slot' in reply
                   ? target.arena.view(reply.slot, reply.lengths.reduce((a, b) => a + b, 0))
                   : new Uint8Array(reply.sealed)
-                await handlers.onSealed(bytes, reply.lengths)
+                if (reply.whole === undefined) {
+                  await handlers.onSealed(bytes, reply.lengths)
+                } else {
+                  const { ids, lengths, bytesRead } = reply.whole
+                  const chosen = await handlers.onBatch(new Uint8Array(ids), lengths, bytesRead)
+                  if (chosen.length > 0) await handlers.onSealed(bytes, reply.lengths, chosen)
+                }
                 if (reply.done) finish()
                 return
               }

@@ -11,6 +11,16 @@ export interface FileTaskRequest {
   dataKey: ArrayBuffer
 }
 
+/**
+ * A whole file's chunk ids (32 bytes each, back to back), lengths and bytes read, sent with all
+ * its chunks sealed: the main thread keeps the new ones (no 'batch' and 'select' between).
+ */
+export interface WholeFile {
+  ids: ArrayBuffer
+  lengths: number[]
+  bytesRead: number
+}
+
 /** Main thread -> worker. */
 export type WorkerRequest =
   | { seq: number, type: 'seal', job: SealJob }
@@ -38,8 +48,8 @@ export type WorkerReply =
    * The sealed chunks back to back: in a slot of the worker's SealArena (freed by the main thread
    * once read), or in a buffer of their own. `done`: the file task ends with them (no 'done' follows).
    */
-  | { seq: number, kind: 'sealed', slot: number, lengths: number[], done: boolean }
-  | { seq: number, kind: 'sealed', sealed: ArrayBuffer, lengths: number[], done: boolean }
+  | { seq: number, kind: 'sealed', slot: number, lengths: number[], done: boolean, whole?: WholeFile }
+  | { seq: number, kind: 'sealed', sealed: ArrayBuffer, lengths: number[], done: boolean, whole?: WholeFile }
   | { seq: number, kind: 'done' }
   | { seq: number, kind: 'totals', files: number, bytes: number, complete: boolean }
   | { seq: number, kind: 'listed', listings: PathListing[] }

@@ -152,6 +152,40 @@ test('blobs compressed and sealed by worker threads restore like inline ones', a
   assert.equal((await checkRepository(repo, { readData: true })).ok, true)
 })
 
+test('files sealed whole in a worker keep only their new chunks: copies in flight together are packed once, known chunks not again', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  // The reference: the same tree without a worker (chunks sealed after the index said they are new).
+  const { repo: inline } = await newRepository(t)
+  const pool = new SealPool(1)
+  t.after(async () => pool.close())
+  const src = join(dir, 'src')
+  await mkdir(src)
+  // Files under the chunker's minimum size are one chunk in any repository, so counts compare.
+  const preview = randomBytes(12_000)
+  const files = new Map<string, Buffer>()
+  // Eight copies of one preview among distinct small files: files are in flight four at a time.
+  for (let i = 0; i < 24; i++) files.set(`f${i}.jpg`, i % 3 === 0 ? preview : randomBytes(1_000 + i * 500))
+  for (const [name, data] of files) await writeFile(join(src, name), data)
+  const options = { paths: [src], redundancyCheck: async () => undefined }
+  const first = await backup(repo, { ...options, sealPool: pool })
+  const reference = await backup(inline, options)
+  assert.equal(first.stats.newChunks, reference.stats.newChunks, 'sixteen distinct files, the preview once, and the trees')
+  // Their trees hold keyed chunk ids, which compress a few bytes differently; a chunk packed twice would add 12,000.
+  assert.ok(Math.abs(first.stats.packedBytes - reference.stats.packedBytes) < 64, `packed ${first.stats.packedBytes} against ${reference.stats.packedBytes}`)
+  // A known copy, then a file whose first chunks are known and the rest new (one batch, sealed whole).
+  const head = randomBytes(300_000)
+  const longer = Buffer.concat([head, randomBytes(300_000)])
+  for (const [name, data] of [['copy.jpg', preview], ['head.bin', head], ['longer.bin', longer]] as const) {
+    files.set(name, data)
+    await writeFile(join(src, name), data)
+    await backup(repo, { ...options, sealPool: pool })
+  }
+  const target = join(dir, 'out')
+  await restore(repo, { snapshot: 'latest', target })
+  for (const [name, data] of files) assert.ok((await readFile(join(target, src, name))).equals(data), name)
+  assert.equal((await checkRepository(repo, { readData: true })).ok, true)
+})
+
 test('restoring over a planted symlink replaces it and never writes through it', async (t) => {
   const { repo, dir } = await newRepository(t)
   const src = join(dir, 'src')

@@ -1,0 +1,32 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { keyedHash } from '@resilien/hashing'
+import { toHex } from '@resilien/types'
+import { BlobSaver } from '../src/blob-saver.js'
+import { BlobType, ID_LENGTH } from '../src/format.js'
+import { sealBlobsInto, sealedBound } from '../src/seal-job.js'
+import { newRepository } from './helpers.js'
+
+test('a whole file sealed before the claim: only the chosen blobs are packed, each under its own id', async (t) => {
+  const { repo } = await newRepository(t)
+  const saver = new BlobSaver(repo, {})
+  const plains = [randomBytes(3_000), randomBytes(60_000), randomBytes(7_000), randomBytes(11_000)]
+  const ids = Buffer.concat(plains.map((p) => keyedHash(repo.keys.chunkIdKey, p)))
+  const lengths = plains.map((p) => p.byteLength)
+  // The second chunk is claimed first (another file in flight had it): the whole file's claim leaves it out.
+  assert.deepEqual(await saver.claim(ids.subarray(ID_LENGTH, 2 * ID_LENGTH), [lengths[1] as number]), [0])
+  const chosen = await saver.claim(ids, lengths)
+  assert.deepEqual(chosen, [0, 2, 3])
+  const sealed = new Uint8Array(sealedBound(lengths))
+  const sealedLengths = sealBlobsInto(BlobType.data, repo.keys.dataKey, ids, plains, sealed) as number[]
+  const picked = chosen.map((i) => ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH))
+  await saver.absorbSealed(picked, chosen.map((i) => lengths[i] as number), sealed, sealedLengths, chosen)
+  await saver.finish()
+  const packed = chosen.reduce((n, i) => n + (sealedLengths[i] as number), 0)
+  assert.ok(saver.stats.packedBytes >= packed && saver.stats.packedBytes < packed + (sealedLengths[1] as number), 'the unchosen blob is not packed')
+  for (const i of chosen) {
+    assert.ok(Buffer.from(await repo.readBlob(toHex(ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)), BlobType.data)).equals(plains[i] as Buffer), `chunk ${i}`)
+  }
+  await assert.rejects(saver.absorbSealed(picked, [1, 2, 3], sealed, sealedLengths, [0, 2]), /sealed 2 of the 3 chunks/)
+})
