@@ -12,17 +12,18 @@ const MAX_IDLE_PER_OPTIONS = 8
  */
 export class ChunkerPool {
   private readonly idle = new Map<string, Chunker[]>()
+  /** The options each chunker handed out was made with. */
+  private readonly keys = new WeakMap<Chunker, string>()
 
-  take (options: Required<Pick<ChunkerOptions, 'minSize' | 'avgSize' | 'maxSize' | 'gearSeed'>>): Chunker {
-    const chunker = this.idle.get(keyOf(options))?.pop()
-    if (chunker !== undefined) return chunker
-    const made = createChunker(options)
-    keys.set(made, keyOf(options))
-    return made
+  take (options: PooledOptions): Chunker {
+    const key = keyOf(options)
+    const chunker = this.idle.get(key)?.pop() ?? createChunker(options)
+    this.keys.set(chunker, key)
+    return chunker
   }
 
   give (chunker: Chunker): void {
-    const key = keys.get(chunker)
+    const key = this.keys.get(chunker)
     if (key === undefined) return
     chunker.reset()
     const list = this.idle.get(key) ?? []
@@ -31,9 +32,8 @@ export class ChunkerPool {
   }
 }
 
-/** The options each pooled chunker was made with. */
-const keys = new WeakMap<Chunker, string>()
+type PooledOptions = Required<Pick<ChunkerOptions, 'minSize' | 'avgSize' | 'maxSize' | 'gearSeed'>>
 
-function keyOf (options: Required<Pick<ChunkerOptions, 'minSize' | 'avgSize' | 'maxSize' | 'gearSeed'>>): string {
+function keyOf (options: PooledOptions): string {
   return `${options.minSize}/${options.avgSize}/${options.maxSize}/${Buffer.from(options.gearSeed).toString('hex')}`
 }

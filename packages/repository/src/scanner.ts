@@ -48,7 +48,7 @@ export function startScan (paths: readonly string[], signal?: AbortSignal, exclu
     return { totals, stop: () => { stopped = true } }
   }
   const walk = async (path: string): Promise<void> => {
-    if (stopped || signal?.aborted === true || excluded(path)) return
+    if (!running() || excluded(path)) return
     const st = await lstat(path).catch(() => undefined)
     if (st === undefined) return
     if (st.isFile()) {

@@ -43,6 +43,8 @@ function post (reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
  * `whole`: a whole file's chunks, sealed before the main thread said which are new (see runFileTask).
  */
 function postSealed (seq: number, key: Uint8Array, ids: Uint8Array, plains: readonly Uint8Array[], done: boolean, whole?: WholeFile): void {
+  const end = { done, ...(whole === undefined ? {} : { whole }) }
+  const moved = whole === undefined ? [] : [whole.ids]
   const slot = slots?.take()
   if (slots !== undefined && slot !== undefined) {
     let lengths: number[] | undefined
@@ -52,13 +54,13 @@ function postSealed (seq: number, key: Uint8Array, ids: Uint8Array, plains: read
       if (lengths === undefined) slots.free(slot)
     }
     if (lengths !== undefined) {
-      post({ seq, kind: 'sealed', slot, lengths, done, ...(whole === undefined ? {} : { whole }) }, whole === undefined ? [] : [whole.ids])
+      post({ seq, kind: 'sealed', slot, lengths, ...end }, moved)
       return
     }
   }
   const out = new Uint8Array(sealedBound(plains.map((p) => p.byteLength)))
   const lengths = sealBlobsInto(BlobType.data, key, ids, plains, out) as number[]
-  post({ seq, kind: 'sealed', sealed: out.buffer, lengths, done, ...(whole === undefined ? {} : { whole }) }, whole === undefined ? [out.buffer] : [out.buffer, whole.ids])
+  post({ seq, kind: 'sealed', sealed: out.buffer, lengths, ...end }, [out.buffer, ...moved])
 }
 
 /**
