@@ -42,3 +42,23 @@ export function resetPeakRss (pid: number): boolean {
     return false
   }
 }
+
+/**
+ * Resident bytes of the process's file mappings whose path passes `test` (from smaps): how much
+ * of its RSS is pages of those files (LevelDB maps its tables), which the kernel may drop at any
+ * time without writing anything.
+ */
+export function mappedFileRssBytes (pid: number, test: (path: string) => boolean): number {
+  let counting = false
+  let kib = 0
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'latin1').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
+    if (mapping !== null) {
+      counting = test(mapping[1] as string)
+      continue
+    }
+    const rss = /^Rss:\s+(\d+) kB$/.exec(line)
+    if (rss !== null && counting) kib += Number(rss[1])
+  }
+  return kib * 1024
+}

@@ -29,7 +29,8 @@ const FIGURES: ReadonlyArray<readonly [string, (r: PruneRun) => number | string 
   ['node RSS MiB idle', (r) => r.idleRssBytes / MiB, 0],
   ['node RSS MiB after the backups', (r) => r.rssAfterBackupsBytes / MiB, 0],
   ['node RSS MiB before the command (restarted)', (r) => r.rssBeforeBytes / MiB, 0],
-  ['node peak RSS MiB (VmHWM)', (r) => r.peakRssBytes / MiB, 0]
+  ['node peak RSS MiB (VmHWM)', (r) => r.peakRssBytes / MiB, 0],
+  ['LevelDB tables resident just after, MiB', (r) => r.leveldbMappedBytes / MiB, 1]
 ]
 
 function figureRows (runs: readonly PruneRun[]): Row[] {

@@ -38,6 +38,11 @@ export interface PruneRun {
   /** The node's VmHWM during the command (reset at its start), and its VmRSS just before (restarted after the backups). */
   peakRssBytes: number
   rssBeforeBytes: number
+  /**
+   * Resident pages of LevelDB's tables (chunk index, shard index, catalog), which LevelDB maps,
+   * just after the command: part of the peak that grows with the repository.
+   */
+  leveldbMappedBytes: number
   /** The node's VmRSS after the backups, before its restart: what they left behind. */
   rssAfterBackupsBytes: number
   idleRssBytes: number

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { rewriteShare, treeStats } from '../dataset/index.js'
 import type { DatasetPlan } from '../dataset/index.js'
 import { onCleanup } from '../process/cleanup.js'
-import { currentRssBytes } from '../process/proc-stats.js'
+import { currentRssBytes, mappedFileRssBytes } from '../process/proc-stats.js'
 import { waitForQuiet, watchProcesses } from '../process/process-usage.js'
 import type { ProcessUsage, QuietOptions } from '../process/process-usage.js'
 import { GNU_TIME_MISSING, haveGnuTime } from '../process/timed-run.js'
@@ -81,6 +81,7 @@ async function pruneRun (root: string, factor: number, o: PruneOptions, warnings
     const finish = watchProcesses([site.pid])
     const { run, result } = await site.forgetAndPrune(KEEP_LAST)
     const [node] = finish() as [ProcessUsage]
+    const leveldbMappedBytes = mappedFileRssBytes(site.pid, (path) => path.endsWith('.ldb'))
     const out: PruneRun = {
       factor,
       dataset,
@@ -95,6 +96,7 @@ async function pruneRun (root: string, factor: number, o: PruneOptions, warnings
       ...(result.prune === undefined ? {} : { prune: result.prune }),
       peakRssBytes: node.peakRssBytes,
       rssBeforeBytes: node.rssBeforeBytes,
+      leveldbMappedBytes,
       rssAfterBackupsBytes,
       idleRssBytes,
       nodeCpuSeconds: node.cpuSeconds,
@@ -102,7 +104,7 @@ async function pruneRun (root: string, factor: number, o: PruneOptions, warnings
     }
     if (result.prune === undefined) warnings.push(`${factor}x: forget --prune reported no prune result`)
     log(`  ${factor}x forget --keep-last ${KEEP_LAST} --prune: ${run.seconds.toFixed(1)} s, node peak RSS ${(node.peakRssBytes / MiB).toFixed(0)} MiB ` +
-      `(${(node.rssBeforeBytes / MiB).toFixed(0)} MiB before), ${result.prune?.packsDeleted ?? '-'} packs deleted, ${result.prune?.packsRepacked ?? '-'} repacked, ` +
+      `(${(node.rssBeforeBytes / MiB).toFixed(0)} MiB before, LevelDB tables resident just after: ${(leveldbMappedBytes / MiB).toFixed(1)} MiB), ${result.prune?.packsDeleted ?? '-'} packs deleted, ${result.prune?.packsRepacked ?? '-'} repacked, ` +
       `${((result.prune?.packedBytesFreed ?? 0) / MB).toFixed(0)} MB freed`)
     for (const line of nodeComplaints(site)) warnings.push(`${factor}x node printed: ${line}`)
     return out

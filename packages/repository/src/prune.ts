@@ -1,4 +1,4 @@
-import { fromHex, noteDroppedBytes } from '@resilien/types'
+import { collectDroppedBytes, fromHex } from '@resilien/types'
 import type { AbortOptions, PruneResult } from '@resilien/types'
 import { BlobSaver } from './blob-saver.js'
 import { BlobType } from './format.js'
@@ -18,6 +18,29 @@ const REPACK_BATCH = 16
  * is not in a hurry, and each pack in flight holds a pack buffer and its parity (~7 MiB).
  */
 const REPACK_PACKS_IN_FLIGHT = 1
+
+/** A pack to repack and its blobs still in use. */
+interface RepackEntry {
+  pack: string
+  used: PackEntry[]
+}
+
+/**
+ * Copies the used blobs of one pack into new packs: its data shards are fetched once (rebuilt
+ * from parity if one fails), then every used blob is opened and verified, so a corrupt blob is
+ * never copied. What it allocated (the shards, and the frame and plaintext opened to verify each
+ * blob) is out of reach when it returns.
+ */
+async function repackOne (repo: Repository, saver: BlobSaver, { pack, used }: RepackEntry, options: AbortOptions): Promise<void> {
+  const refs = used.map((e) => ({ id: e.id, type: e.type, pack, offset: e.offset, length: e.length }))
+  const sealed = await repo.reader.readPackBlobs(pack, refs, options)
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i] as (typeof refs)[number]
+    const blob = sealed[i] as Uint8Array
+    const plain = repo.reader.openSealed(ref, blob)
+    await saver.rewriteSealed(ref.type, ref.id, blob, plain.byteLength)
+  }
+}
 
 export interface PruneOptions extends AbortOptions {
   /** Work folder for the on-disk mark set (the node's cache folder of the repository). */
@@ -52,7 +75,7 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
   const result: PruneResult = { snapshots: snapshots.length, referencedBlobs: 0, packs: 0, packsDeleted: 0, packsRepacked: 0, packedBytesFreed: 0, bytesRepacked: 0, dryRun }
   const marks = await MarkSet.create(options.workDir)
   const toDelete: Array<{ pack: string, ids: Uint8Array[] }> = []
-  let repackQueue: Array<{ pack: string, used: PackEntry[] }> = []
+  let repackQueue: RepackEntry[] = []
   let saver: BlobSaver | undefined
 
   const flushDeletes = async (): Promise<void> => {
@@ -70,21 +93,13 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
     repackQueue = []
     if (!dryRun) {
       saver ??= new BlobSaver(repo, { maxPacksInFlight: REPACK_PACKS_IN_FLIGHT, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }) })
-      for (const { pack, used } of queue) {
-        // Each pack's data shards are fetched once (rebuilt from parity if one fails), then every
-        // used blob is opened and verified: a corrupt blob is never copied into a new pack.
-        const refs = used.map((e) => ({ id: e.id, type: e.type, pack, offset: e.offset, length: e.length }))
-        const sealed = await repo.reader.readPackBlobs(pack, refs, options)
-        let dropped = 0
-        for (let i = 0; i < refs.length; i++) {
-          const ref = refs[i] as (typeof refs)[number]
-          const blob = sealed[i] as Uint8Array
-          const plain = repo.reader.openSealed(ref, blob)
-          await saver.rewriteSealed(ref.type, ref.id, blob, plain.byteLength)
-          dropped += blob.byteLength + plain.byteLength
-        }
-        // The pack's shards (copied into new packs) and the plaintexts opened to verify them.
-        noteDroppedBytes(dropped)
+      for (const entry of queue) {
+        await repackOne(repo, saver, entry, options)
+        // A pack's shards and opened blobs (about twice its size) are collected as soon as they
+        // are out of reach. A collection run while they were still referenced, as the running
+        // count of dropped bytes did, moved them to the old generation, where only V8's next
+        // full collection frees them.
+        collectDroppedBytes()
       }
       // The new copies are durable, indexed and published before the old packs go.
       await saver.finish()

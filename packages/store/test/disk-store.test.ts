@@ -3,6 +3,7 @@ import { mkdtemp, open, readdir, rm, stat, truncate, unlink, appendFile } from '
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { ClassicLevel } from 'classic-level'
 import { CorruptShardError, InvalidInputError, ResilienError } from '@resilien/types'
 import { createDiskShardStore } from '../src/index.js'
 import type { DiskShardStore } from '../src/index.js'
@@ -169,6 +170,25 @@ test('each shard keeps the block size it was stored with across reopens with ano
   assert.deepEqual(await store.get(shard.id, { offset: 4 * KiB, length: 4 * KiB }), shard.bytes.slice(4 * KiB, 8 * KiB))
   assert.deepEqual(await store.get(shard.id, { offset: 12 * KiB, length: 100 }), shard.bytes.slice(12 * KiB, 12 * KiB + 100))
   await rejectsCorrupt(store.get(shard.id, { offset: 8 * KiB, length: 4 * KiB }), shard.id, 'the 4 KiB block with the flip')
+})
+
+test('a whole read needs only the small size record, not the block digests that range reads use', async (t) => {
+  const path = await tempDirectory(t)
+  const first = await createDiskShardStore({ path })
+  const shard = await storedShard(first, 200 * KiB)
+  await first.close()
+  // The digests go (a state the store never leaves behind): a whole read, checked against the id,
+  // still works, so it never looked them up; a 2 MiB shard's digests are 1 KiB of index, its size
+  // record 17 bytes, and reading many shards then touches a small part of the index.
+  const index = new ClassicLevel<string, Uint8Array>(join(path, 'index'), { keyEncoding: 'utf8', valueEncoding: 'view' })
+  await index.sublevel<string, Uint8Array>('blocks', { keyEncoding: 'utf8', valueEncoding: 'view' }).del(shard.id)
+  await index.close()
+  const store = await createDiskShardStore({ path })
+  t.after(async () => { await store.close() })
+  assert.deepEqual(await store.get(shard.id), shard.bytes)
+  assert.equal(await store.get(shard.id, { offset: 0, length: 10 }), undefined, 'a range read needs the digests')
+  await flipByte(fileOf(store, shard.id), 7)
+  await rejectsCorrupt(store.get(shard.id), shard.id, 'a whole read of a flipped byte')
 })
 
 test('a second store on the same path is refused while the first is open', async (t) => {

@@ -29,3 +29,12 @@ export function noteDroppedBytes (bytes: number): void {
   collect({ type: 'minor' })
 }
 
+/**
+ * A job that just dropped a large amount at once (a pack repacked: its shards, frames and
+ * plaintexts) collects the young generation now rather than when the running count says so.
+ */
+export function collectDroppedBytes (): void {
+  if (collect === undefined) return
+  dropped = 0
+  collect({ type: 'minor' })
+}

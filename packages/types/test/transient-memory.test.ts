@@ -11,7 +11,7 @@ function run (flags: string[], body: string): string {
     const calls = []
     const real = globalThis.gc
     if (real !== undefined) globalThis.gc = (o) => { calls.push(o.type); real(o) }
-    const { noteDroppedBytes } = await import(${JSON.stringify(moduleUrl)})
+    const { noteDroppedBytes, collectDroppedBytes } = await import(${JSON.stringify(moduleUrl)})
     ${body}
     console.log(JSON.stringify(calls))`
   return execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) }).trim()
@@ -23,7 +23,13 @@ test('with --expose-gc, a young-generation collection runs once 16 MiB of large 
 })
 
 test('without the flag nothing is collected and nothing fails', () => {
-  assert.equal(run([], 'noteDroppedBytes(64 * 1024 * 1024)'), '[]')
+  assert.equal(run([], 'noteDroppedBytes(64 * 1024 * 1024); collectDroppedBytes()'), '[]')
+})
+
+test('collectDroppedBytes collects the young generation at once and starts the count again', () => {
+  const MiB = 1024 * 1024
+  // 10 MiB noted, a collection now, then 10 more: under the 16 MiB step since that collection.
+  assert.equal(run(['--expose-gc'], `noteDroppedBytes(10 * ${MiB}); collectDroppedBytes(); noteDroppedBytes(10 * ${MiB})`), '["minor"]')
 })
 
 test('in a worker thread the step is 4 MiB: its heap is small and its young collections cheap', () => {
