@@ -1,7 +1,7 @@
 import { hash } from '@resilien/hashing'
 import { activeErasure, dataShardRange, joinDataShards } from '@resilien/erasure'
 import type { ErasureBackend } from '@resilien/erasure'
-import { IntegrityError, NotEnoughShardsError, NotFoundError, toHex } from '@resilien/types'
+import { IntegrityError, NotEnoughShardsError, NotFoundError, releaseBuffers, toHex } from '@resilien/types'
 import type { AbortOptions, Placement, ShardSites, StripeRecord } from '@resilien/types'
 import type { BlobType } from './format.js'
 import { openBlob } from './open-blob.js'
@@ -132,23 +132,30 @@ export class BlobReader {
   }
 
   /**
-   * The sealed bytes of several blobs of one pack (a pack-ordered restore or a repack): each data
-   * shard they touch is fetched whole, once, and checked against its id by whoever serves it. If
-   * one of those fails, the data shards are rebuilt from any k verified shards, reusing the ones
-   * that arrived. The shards are held only until the caller drops the views.
+   * Runs `use` on the sealed bytes of several blobs of one pack (a pack-ordered restore or a
+   * repack): each data shard they touch is fetched whole, once, and checked against its id by
+   * whoever serves it. If one of those fails, the data shards are rebuilt from any k verified
+   * shards, reusing the ones that arrived. The views are valid until `use` settles: then the
+   * shards fetched for it are released (transient-memory.ts), so the next young collection frees
+   * them even if they were held across enough awaits to be promoted (a few MiB per pack, which
+   * otherwise wait for V8's next full collection).
    */
-  async readPackBlobs (pack: string, refs: readonly BlobRef[], options: AbortOptions = {}): Promise<Uint8Array[]> {
+  async withPackBlobs<T> (pack: string, refs: readonly BlobRef[], options: AbortOptions, use: (sealed: Uint8Array[]) => Promise<T> | T): Promise<T> {
     const stripe = await this.stripeOf(pack)
     const decoded = this.decoded.get(pack)
-    if (decoded !== undefined) return refs.map((r) => decoded.subarray(r.offset, r.offset + r.length))
+    if (decoded !== undefined) return await use(refs.map((r) => decoded.subarray(r.offset, r.offset + r.length)))
     const pieces = refs.map((r) => dataShardRange(r.offset, r.length, stripe.shardLength))
     const needed = [...new Set(pieces.flatMap((ranges) => ranges.map((r) => r.shard)))]
     const arrived = new Map<number, Uint8Array>()
+    /** Shards fetched for this call alone (ShardSites.get gives the caller its own buffer). */
+    const fetched: Uint8Array[] = []
     const results = await Promise.allSettled(needed.map(async (i) => {
       const shard = stripe.shards[i]
       if (shard === undefined) throw new IntegrityError(`stripe ${stripe.pack} lacks shard ${i}`)
-      const bytes = this.shardCache.get(shard.id) ?? await this.components.sites.get(shard.site, shard.id, undefined, options)
+      const cached = this.shardCache.get(shard.id)
+      const bytes = cached ?? await this.components.sites.get(shard.site, shard.id, undefined, options)
       if (bytes === undefined) throw new NotFoundError('shard', shard.id)
+      if (cached === undefined) fetched.push(bytes)
       arrived.set(i, bytes)
     }))
     options.signal?.throwIfAborted()
@@ -162,11 +169,18 @@ export class BlobReader {
         return arrived.get(i) ?? await this.components.sites.get(site, id, undefined, options)
       })
       data = await rebuildDataShards(stripe, shards, this.components.erasure ?? activeErasure)
+      // Those shards went through the rebuild too: they are left to the collector.
+      fetched.length = 0
     }
-    return pieces.map((ranges) => {
+    const sealed = pieces.map((ranges) => {
       const views = ranges.map((r) => (data[r.shard] as Uint8Array).subarray(r.offset, r.offset + r.length))
       return views.length === 1 ? views[0] as Uint8Array : Buffer.concat(views)
     })
+    try {
+      return await use(sealed)
+    } finally {
+      releaseBuffers(fetched)
+    }
   }
 
   /** The k data shards of a pack, rebuilt from any k verified shards; the rebuilt ones join the shard cache. */

@@ -33,13 +33,15 @@ interface RepackEntry {
  */
 async function repackOne (repo: Repository, saver: BlobSaver, { pack, used }: RepackEntry, options: AbortOptions): Promise<void> {
   const refs = used.map((e) => ({ id: e.id, type: e.type, pack, offset: e.offset, length: e.length }))
-  const sealed = await repo.reader.readPackBlobs(pack, refs, options)
-  for (let i = 0; i < refs.length; i++) {
-    const ref = refs[i] as (typeof refs)[number]
-    const blob = sealed[i] as Uint8Array
-    const plain = repo.reader.openSealed(ref, blob)
-    await saver.rewriteSealed(ref.type, ref.id, blob, plain.byteLength)
-  }
+  await repo.reader.withPackBlobs(pack, refs, options, async (sealed) => {
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i] as (typeof refs)[number]
+      const blob = sealed[i] as Uint8Array
+      const plain = repo.reader.openSealed(ref, blob)
+      // The packer copies the blob: nothing keeps a view of the shards once this returns.
+      await saver.rewriteSealed(ref.type, ref.id, blob, plain.byteLength)
+    }
+  })
 }
 
 export interface PruneOptions extends AbortOptions {

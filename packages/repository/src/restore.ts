@@ -183,24 +183,24 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   /**
    * A pack's blobs that the window needs, copied out of its shards into one buffer that travels
    * to the writer and back, so nothing is allocated per pack once a few buffers exist. The
-   * shards are not referenced once this returns.
+   * shards are released once copied (withPackBlobs).
    */
-  const fetchPack = async (pack: string, uses: readonly BlobUse[]): Promise<{ buffer: ArrayBuffer, length: number, contents: SinkPack }> => {
-    const sealed = await repo.reader.readPackBlobs(pack, uses.map((u) => u.ref), signalOption)
-    const lengths = sealed.map((b) => b.byteLength)
-    const length = lengths.reduce((a, b) => a + b, 0)
-    const buffer = packBuffer(length)
-    const bytes = new Uint8Array(buffer)
-    const ids = new Uint8Array(uses.length * ID_LENGTH)
-    let at = 0
-    sealed.forEach((blob, i) => {
-      bytes.set(blob, at)
-      at += blob.byteLength
-      ids.set((uses[i] as BlobUse).ref.id, i * ID_LENGTH)
+  const fetchPack = async (pack: string, uses: readonly BlobUse[]): Promise<{ buffer: ArrayBuffer, length: number, contents: SinkPack }> =>
+    await repo.reader.withPackBlobs(pack, uses.map((u) => u.ref), signalOption, (sealed) => {
+      const lengths = sealed.map((b) => b.byteLength)
+      const length = lengths.reduce((a, b) => a + b, 0)
+      const buffer = packBuffer(length)
+      const bytes = new Uint8Array(buffer)
+      const ids = new Uint8Array(uses.length * ID_LENGTH)
+      let at = 0
+      sealed.forEach((blob, i) => {
+        bytes.set(blob, at)
+        at += blob.byteLength
+        ids.set((uses[i] as BlobUse).ref.id, i * ID_LENGTH)
+      })
+      const targets = uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
+      return { buffer, length, contents: { ids, lengths, targets } }
     })
-    const targets = uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
-    return { buffer, length, contents: { ids, lengths, targets } }
-  }
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
     await announce(to)

@@ -8,7 +8,11 @@ import type { SiteId, StripeRecord } from './records.js'
  */
 export interface ShardSites {
   put (site: SiteId, id: ShardId, data: Uint8Array, options?: AbortOptions): Promise<void>
-  /** undefined when the site does not have the shard; throws when the site is unreachable or the shard corrupt. */
+  /**
+   * undefined when the site does not have the shard; throws when the site is unreachable or the
+   * shard corrupt. The bytes are the caller's own: a buffer that no one else holds, which a
+   * reader may detach to free it early.
+   */
   get (site: SiteId, id: ShardId, range?: ByteRange, options?: AbortOptions): Promise<Uint8Array | undefined>
   has (site: SiteId, ids: readonly ShardId[], options?: AbortOptions): Promise<boolean[]>
 }

@@ -38,3 +38,27 @@ export function collectDroppedBytes (): void {
   dropped = 0
   collect({ type: 'minor' })
 }
+
+/** Buffers below this are not worth detaching (Node's pooled slices are far smaller). */
+const RELEASE_MIN_BYTES = 64 * 1024
+
+/**
+ * Hands the memory of large buffers that the caller owns to new owners that die young, so the
+ * next young-generation collection frees it. Without this, a buffer held across a few awaits
+ * (a shard while its pack is copied) has been promoted, and its memory waits for V8's next full
+ * collection. Each buffer is detached: it and every view of it are empty from then on, so only a
+ * buffer that no one else holds may be released.
+ */
+export function releaseBuffers (buffers: Iterable<Uint8Array>): void {
+  const seen = new Set<ArrayBufferLike>()
+  for (const bytes of buffers) {
+    const buffer = bytes.buffer
+    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < RELEASE_MIN_BYTES || seen.has(buffer)) continue
+    seen.add(buffer)
+    try {
+      structuredClone(buffer, { transfer: [buffer] })
+    } catch {
+      // A buffer that cannot be detached (one Node or an addon owns) is left to the collector.
+    }
+  }
+}

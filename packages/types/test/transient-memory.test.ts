@@ -54,3 +54,21 @@ test('in a worker thread the step is 4 MiB: its heap is small and its young coll
     console.log(JSON.stringify(reply))`
   assert.equal(run(['--expose-gc'], inWorker), '[0,1,"minor"]\n[]')
 })
+
+test('releaseBuffers detaches each large buffer once, and leaves small, shared and undetachable ones', async () => {
+  const { releaseBuffers } = await import(moduleUrl)
+  const large = new Uint8Array(256 * 1024).fill(7)
+  const view = large.subarray(10, 20)
+  const small = new Uint8Array(1024).fill(7)
+  const shared = new Uint8Array(new SharedArrayBuffer(128 * 1024))
+  // A WebAssembly memory's buffer cannot be detached: it is left alone, without an error.
+  const { WebAssembly } = globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } } }
+  const wasm = new Uint8Array(new WebAssembly.Memory({ initial: 2 }).buffer)
+  releaseBuffers([large, view, small, shared, wasm])
+  assert.equal(large.byteLength, 0, 'the large buffer is detached')
+  assert.equal(view.byteLength, 0, 'and so is every view of it')
+  assert.equal(small.byteLength, 1024)
+  assert.equal(small[0], 7)
+  assert.equal(shared.byteLength, 128 * 1024)
+  assert.equal(wasm.byteLength, 128 * 1024)
+})
