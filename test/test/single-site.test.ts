@@ -165,6 +165,11 @@ test('bad input gets one clear line and changes nothing', async (t) => {
   const missing = await site.run(['backup', 'main', join(work, 'does-not-exist')])
   assert.equal(missing.code, 1)
   assert.match(missing.stderr, /does-not-exist does not exist/)
+  // Every path excluded: one line, and no empty snapshot that `forget --keep-last` would keep.
+  const allExcluded = await site.run(['backup', 'main', src, '--exclude', src])
+  assert.equal(allExcluded.code, 1)
+  assert.match(allExcluded.stderr, /nothing to back up: the excludes match every path given/)
+  assert.equal(allExcluded.stderr.trim().split('\n').length, 1)
   const list = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
   assert.equal(list.length, 1, 'no snapshot was added')
 

@@ -20,7 +20,7 @@ export function backupCommand (): Command {
     .option('--host <host>', 'host name recorded in the snapshot (default: this machine\'s)')
     .option('--stdin-from-command <command>', 'store the standard output of this shell command as a file')
     .option('--stdin-filename <name>', 'the file name for --stdin-from-command (stored at the snapshot\'s root)')
-    .option('--exclude <pattern>', 'leave out matching paths (repeatable; restic\'s rules: "/..." is anchored at the root, anything else matches at any depth, e.g. "*.tmp", "cache")', collect, [])
+    .option('--exclude <pattern>', 'leave out matching paths (repeatable; restic\'s rules: "/..." is anchored at the root, anything else matches at any depth, e.g. "*.tmp", "cache"; a backup whose every path is excluded is refused)', collect, [])
     .option('--allow-degraded', 'commit even when the snapshot would not survive the loss of a site')
     .action(async (repo: string, paths: string[], opts: { tag: string[], exclude: string[], host?: string, stdinFromCommand?: string, stdinFilename?: string, allowDegraded?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()

@@ -130,6 +130,12 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
         : new InvalidInputError(`cannot read ${p}: ${err.message}`)
     })
   }
+  // An exclude that matches a path given to back up is a mistake, not a wish for an empty
+  // snapshot: `forget --keep-last 1` would then keep that empty snapshot and let the real ones go.
+  const excludedPaths = paths.filter((p) => excluded(p))
+  if (excludedPaths.length > 0 && excludedPaths.length === paths.length && streams.length === 0) {
+    throw new InvalidInputError(`nothing to back up: the excludes match every path given (${excludedPaths.join(', ')})`)
+  }
   const host = options.host ?? hostname()
   const snapshotPaths = [...paths, ...streams.map((s) => `/${s.filename}`)]
   const parent = await findParent(repo, host, snapshotPaths)
@@ -170,6 +176,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     if (warnings.length < MAX_WARNINGS) warnings.push(message)
     options.onWarning?.(message)
   }
+  for (const p of excludedPaths) warn(`${p} matches an exclude: it is not in the snapshot`)
 
   /** Chunks a stream on this thread and saves the chunks (streams, and files when there is no worker). */
   const saveContent = async (source: AsyncIterable<Uint8Array>): Promise<string[]> => {
