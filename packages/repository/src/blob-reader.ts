@@ -138,16 +138,18 @@ export class BlobReader {
    * shards, reusing the ones that arrived. The views are valid until `use` settles: then the
    * shards fetched for it are released (transient-memory.ts), so the next young collection frees
    * them even if they were held across enough awaits to be promoted (a few MiB per pack, which
-   * otherwise wait for V8's next full collection).
+   * otherwise wait for V8's next full collection). `owned`: those shards, which `use` may also
+   * hand on (transfer to a worker); a view of anything else (a cached shard, a blob joined across
+   * two shards) belongs to the reader.
    */
-  async withPackBlobs<T> (pack: string, refs: readonly BlobRef[], options: AbortOptions, use: (sealed: Uint8Array[]) => Promise<T> | T): Promise<T> {
+  async withPackBlobs<T> (pack: string, refs: readonly BlobRef[], options: AbortOptions, use: (sealed: Uint8Array[], owned: readonly Uint8Array[]) => Promise<T> | T): Promise<T> {
     const stripe = await this.stripeOf(pack)
     const decoded = this.decoded.get(pack)
-    if (decoded !== undefined) return await use(refs.map((r) => decoded.subarray(r.offset, r.offset + r.length)))
+    if (decoded !== undefined) return await use(refs.map((r) => decoded.subarray(r.offset, r.offset + r.length)), [])
     const pieces = refs.map((r) => dataShardRange(r.offset, r.length, stripe.shardLength))
     const needed = [...new Set(pieces.flatMap((ranges) => ranges.map((r) => r.shard)))]
     const arrived = new Map<number, Uint8Array>()
-    /** Shards fetched for this call alone (ShardSites.get gives the caller its own buffer). */
+    /** Shards fetched or rebuilt for this call alone (ShardSites.get gives the caller its own buffer). */
     const fetched: Uint8Array[] = []
     const results = await Promise.allSettled(needed.map(async (i) => {
       const shard = stripe.shards[i]
@@ -166,18 +168,22 @@ export class BlobReader {
       // A failed shard is not asked for again: its error is what fetchShards records for it.
       const shards = await this.fetchShards(stripe, options, async (site, id, i) => {
         if (failures.has(i)) throw failures.get(i)
-        return arrived.get(i) ?? await this.components.sites.get(site, id, undefined, options)
+        const had = arrived.get(i)
+        if (had !== undefined) return had
+        const bytes = await this.components.sites.get(site, id, undefined, options)
+        if (bytes !== undefined) fetched.push(bytes)
+        return bytes
       })
       data = await rebuildDataShards(stripe, shards, this.components.erasure ?? activeErasure)
-      // Those shards went through the rebuild too: they are left to the collector.
-      fetched.length = 0
+      // A data shard rebuilt from parity is a new buffer of this call's too.
+      for (const shard of data) if (shard !== undefined && !shards.includes(shard)) fetched.push(shard)
     }
     const sealed = pieces.map((ranges) => {
       const views = ranges.map((r) => (data[r.shard] as Uint8Array).subarray(r.offset, r.offset + r.length))
       return views.length === 1 ? views[0] as Uint8Array : Buffer.concat(views)
     })
     try {
-      return await use(sealed)
+      return await use(sealed, fetched)
     } finally {
       releaseBuffers(fetched)
     }

@@ -26,11 +26,10 @@ export interface SinkDir extends FileMetadata {
   dest: Uint8Array
 }
 
-/** The sealed blobs of one pack that a window needs, back to back, and where each goes. */
+/** Of the sealed blobs of one pack that a window needs (sent beside it), what each is and where it goes. */
 export interface SinkPack {
-  /** Blob ids, 32 bytes each, in the order of `lengths`. */
+  /** Blob ids, 32 bytes each, in the order of the blobs. */
   ids: Uint8Array
-  lengths: number[]
   /** Per blob: file id and position pairs, flattened ([file, position, file, position, ...]). */
   targets: number[][]
 }
@@ -71,8 +70,8 @@ export class RestoreSink {
     return this.take()
   }
 
-  /** Opens every blob of `sealed` (laid out as `pack` says), writes it wherever it goes, finishes files. */
-  write (sealed: Uint8Array, pack: SinkPack): SinkReport {
+  /** Opens every one of `sealed` (`pack` says what each is), writes it wherever it goes, finishes files. */
+  write (sealed: readonly Uint8Array[], pack: SinkPack): SinkReport {
     // A file's chunks usually sit one after another in a pack: they leave in one writev.
     let run: { file: number, position: number, end: number, pieces: Uint8Array[] } | undefined
     const flush = (): void => {
@@ -81,12 +80,12 @@ export class RestoreSink {
       run = undefined
       this.place(file, position, pieces)
     }
-    let at = 0
-    for (let i = 0; i < pack.lengths.length; i++) {
-      const length = pack.lengths[i] as number
+    let bytes = 0
+    for (let i = 0; i < sealed.length; i++) {
+      const blob = sealed[i] as Uint8Array
       const id = pack.ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)
-      const plain = openBlob(this.keys, { id, type: BlobType.data }, sealed.subarray(at, at + length))
-      at += length
+      const plain = openBlob(this.keys, { id, type: BlobType.data }, blob)
+      bytes += blob.byteLength
       const targets = pack.targets[i] as number[]
       for (let t = 0; t < targets.length; t += 2) {
         const file = targets[t] as number
@@ -98,8 +97,9 @@ export class RestoreSink {
       }
     }
     flush()
-    // The opened plaintexts (one buffer per chunk) are dead now.
-    noteDroppedBytes(sealed.byteLength)
+    // The opened plaintexts (one buffer per chunk) are dead now, and so are the shards the blobs
+    // came in once the caller drops them (a worker's message, when this returns).
+    noteDroppedBytes(2 * bytes)
     return this.take()
   }
 

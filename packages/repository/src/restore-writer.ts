@@ -4,12 +4,6 @@ import type { SinkDir, SinkFile, SinkPack, SinkReport } from './restore-sink.js'
 import type { BlobKeys } from './open-blob.js'
 import type { WorkerReply, WorkerRequest } from './worker-messages.js'
 
-/** A written pack's report, and its buffer back for the next pack. */
-export interface WriteResult {
-  report: SinkReport
-  sealed: ArrayBuffer
-}
-
 /**
  * The writing half of one restore (restore-sink.ts), seen from the main thread: in a seal-pool
  * worker, or inline. Calls are carried out in the order they are made.
@@ -17,10 +11,11 @@ export interface WriteResult {
 export interface RestoreWriter {
   add: (files: SinkFile[]) => Promise<SinkReport>
   /**
-   * Opens and writes the blobs in the first `length` bytes of `sealed`. The buffer is the
-   * writer's until the call settles (a worker gets it transferred), then it comes back.
+   * Opens and writes the blobs of `sealed`. `transfer` holds the buffer of every one of them,
+   * and the writer takes them: a worker gets them transferred (the caller's views are then
+   * empty), so no copy is made and nothing comes back.
    */
-  write: (sealed: ArrayBuffer, length: number, pack: SinkPack) => Promise<WriteResult>
+  write: (sealed: Uint8Array[], pack: SinkPack, transfer: ArrayBuffer[]) => Promise<SinkReport>
   /** Folder metadata, children first, once every file is written. */
   finishDirs: (dirs: SinkDir[]) => Promise<SinkReport>
   /** Closes what is open; the writer takes no more calls. */
@@ -39,8 +34,8 @@ export class InlineRestoreWriter implements RestoreWriter {
     return this.sink.add(files)
   }
 
-  async write (sealed: ArrayBuffer, length: number, pack: SinkPack): Promise<WriteResult> {
-    return { report: this.sink.write(new Uint8Array(sealed, 0, length), pack), sealed }
+  async write (sealed: Uint8Array[], pack: SinkPack): Promise<SinkReport> {
+    return this.sink.write(sealed, pack)
   }
 
   async finishDirs (dirs: SinkDir[]): Promise<SinkReport> {
@@ -94,10 +89,9 @@ export class WorkerRestoreWriter implements RestoreWriter {
     return (reply as { report: SinkReport }).report
   }
 
-  async write (sealed: ArrayBuffer, length: number, pack: SinkPack): Promise<WriteResult> {
-    const reply = await this.call({ type: 'restore-write', sealed, length, pack }, [sealed])
-    const { report, sealed: back } = reply as { report: SinkReport, sealed: ArrayBuffer }
-    return { report, sealed: back }
+  async write (sealed: Uint8Array[], pack: SinkPack, transfer: ArrayBuffer[]): Promise<SinkReport> {
+    const reply = await this.call({ type: 'restore-write', sealed, pack }, transfer)
+    return (reply as { report: SinkReport }).report
   }
 
   async finishDirs (dirs: SinkDir[]): Promise<SinkReport> {

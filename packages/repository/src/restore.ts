@@ -13,7 +13,7 @@ import type { BlobUse, PlannedFile } from './restore-plan.js'
 import { ID_LENGTH } from './format.js'
 import { InlineRestoreWriter } from './restore-writer.js'
 import type { RestoreWriter } from './restore-writer.js'
-import type { SinkDir, SinkFile, SinkPack, SinkReport } from './restore-sink.js'
+import type { SinkDir, SinkFile, SinkReport } from './restore-sink.js'
 import type { SealPool } from './seal-pool.js'
 import type { TreeNode } from './tree.js'
 
@@ -21,8 +21,6 @@ import type { TreeNode } from './tree.js'
 export const RESTORE_PACKS_IN_FLIGHT = 4
 /** Files announced to the writer at once when many come without data (empty files). */
 const ANNOUNCE_BATCH = 256
-/** Pack buffers are sized in these steps, so that one buffer serves the next packs. */
-const PACK_BUFFER_STEP = 1024 * 1024
 /** Sub-folders of one folder walked at once: loading a tree is a round trip to a site. */
 export const RESTORE_SUBDIRS_IN_FLIGHT = 4
 /** Symlinks, fifos and devices made at once: each is a few syscalls of latency. */
@@ -153,8 +151,6 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   let nextFileId = 0
   /** Files the writer has not heard of yet: it must before any of their chunks arrive. */
   let unannounced: SinkFile[] = []
-  /** Buffers that carried packs to the writer and came back (at most one per pack in flight). */
-  const spareBuffers: ArrayBuffer[] = []
 
   const absorb = (report: SinkReport): void => {
     done.bytes += report.bytes
@@ -174,43 +170,31 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     unannounced = []
     absorb(await to.add(files))
   }
-  /** A buffer of at least `length` bytes for a pack's sealed blobs: a spare one, or a new one. */
-  const packBuffer = (length: number): ArrayBuffer => {
-    const i = spareBuffers.findIndex((b) => b.byteLength >= length)
-    if (i >= 0) return spareBuffers.splice(i, 1)[0] as ArrayBuffer
-    return new ArrayBuffer(Math.ceil(length / PACK_BUFFER_STEP) * PACK_BUFFER_STEP)
-  }
   /**
-   * A pack's blobs that the window needs, copied out of its shards into one buffer that travels
-   * to the writer and back, so nothing is allocated per pack once a few buffers exist. The
-   * shards are released once copied (withPackBlobs).
+   * A pack's blobs that the window needs, handed to the writer as views of the data shards
+   * fetched for them: a worker gets those shards transferred, so nothing is copied or allocated
+   * per pack here. A blob that is a view of anything else (a cached shard, or joined across two
+   * shards) is copied into a buffer of its own first, so that only its bytes travel.
    */
-  const fetchPack = async (pack: string, uses: readonly BlobUse[]): Promise<{ buffer: ArrayBuffer, length: number, contents: SinkPack }> =>
-    await repo.reader.withPackBlobs(pack, uses.map((u) => u.ref), signalOption, (sealed) => {
-      const lengths = sealed.map((b) => b.byteLength)
-      const length = lengths.reduce((a, b) => a + b, 0)
-      const buffer = packBuffer(length)
-      const bytes = new Uint8Array(buffer)
+  const writePack = async (pack: string, uses: readonly BlobUse[], to: RestoreWriter): Promise<SinkReport> =>
+    await repo.reader.withPackBlobs(pack, uses.map((u) => u.ref), signalOption, async (sealed, owned) => {
+      const shards = new Set<ArrayBufferLike>(owned.map((s) => s.buffer))
+      const blobs = sealed.map((b) => shards.has(b.buffer) ? b : Uint8Array.prototype.slice.call(b))
       const ids = new Uint8Array(uses.length * ID_LENGTH)
-      let at = 0
-      sealed.forEach((blob, i) => {
-        bytes.set(blob, at)
-        at += blob.byteLength
-        ids.set((uses[i] as BlobUse).ref.id, i * ID_LENGTH)
-      })
+      uses.forEach((u, i) => ids.set(u.ref.id, i * ID_LENGTH))
       const targets = uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
-      return { buffer, length, contents: { ids, lengths, targets } }
+      const transfer = [...new Set(blobs.map((b) => b.buffer as ArrayBuffer))]
+      const report = await to.write(blobs, { ids, targets }, transfer)
+      // Inline, the shards die here (withPackBlobs releases them); in a worker, there.
+      noteDroppedBytes(blobs.reduce((n, b) => n + b.byteLength, 0))
+      return report
     })
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
     await announce(to)
     await mapConcurrent(packs, RESTORE_PACKS_IN_FLIGHT, async ({ pack, uses }) => {
       signal?.throwIfAborted()
-      const { buffer, length, contents } = await fetchPack(pack, uses)
-      noteDroppedBytes(length)
-      const result = await to.write(buffer, length, contents)
-      if (spareBuffers.length < RESTORE_PACKS_IN_FLIGHT) spareBuffers.push(result.sealed)
-      absorb(result.report)
+      absorb(await writePack(pack, uses, to))
     })
   }
 

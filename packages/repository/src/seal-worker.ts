@@ -156,12 +156,11 @@ function excludeOf (patterns: string[]): ExcludeMatcher {
 const restores = new Map<number, RestoreSink>()
 
 /** A restore call: its report, or its error (an IntegrityError keeps its class across the thread). */
-function runRestoreCall (seq: number, call: (sink: RestoreSink) => ReturnType<RestoreSink['add']>, sealed?: ArrayBuffer): void {
-  const transfer = sealed === undefined ? [] : [sealed]
+function runRestoreCall (seq: number, call: (sink: RestoreSink) => ReturnType<RestoreSink['add']>): void {
   try {
     const sink = restores.get(seq)
     if (sink === undefined) throw new Error(`no restore ${seq} in this worker`)
-    post({ seq, kind: 'restored', report: call(sink), ...(sealed === undefined ? {} : { sealed }) }, transfer)
+    post({ seq, kind: 'restored', report: call(sink) })
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     post({
@@ -169,9 +168,8 @@ function runRestoreCall (seq: number, call: (sink: RestoreSink) => ReturnType<Re
       kind: 'error',
       message: e instanceof Error ? e.message : String(err),
       ...(e.code === undefined ? {} : { code: e.code }),
-      ...(err instanceof IntegrityError ? { integrity: err.what } : {}),
-      ...(sealed === undefined ? {} : { sealed })
-    }, transfer)
+      ...(err instanceof IntegrityError ? { integrity: err.what } : {})
+    })
   }
 }
 
@@ -209,7 +207,7 @@ port?.on('message', (message: WorkerRequest) => {
       runRestoreCall(message.seq, (sink) => sink.add(message.files))
       return
     case 'restore-write':
-      runRestoreCall(message.seq, (sink) => sink.write(new Uint8Array(message.sealed, 0, message.length), message.pack), message.sealed)
+      runRestoreCall(message.seq, (sink) => sink.write(message.sealed, message.pack))
       return
     case 'restore-dirs':
       runRestoreCall(message.seq, (sink) => sink.finishDirs(message.dirs))

@@ -36,7 +36,7 @@ export type WorkerRequest =
   | { seq: number, type: 'restore-begin', dataKey: ArrayBuffer, chunkIdKey: ArrayBuffer, maxBlobSize: number }
   | { seq: number, type: 'restore-add', files: SinkFile[] }
   /** The pack's sealed blobs are the first `length` bytes of `sealed`, which comes back with the reply. */
-  | { seq: number, type: 'restore-write', sealed: ArrayBuffer, length: number, pack: SinkPack }
+  | { seq: number, type: 'restore-write', sealed: Uint8Array[], pack: SinkPack }
   | { seq: number, type: 'restore-dirs', dirs: SinkDir[] }
   | { seq: number, type: 'restore-end' }
 
@@ -54,6 +54,6 @@ export type WorkerReply =
   | { seq: number, kind: 'totals', files: number, bytes: number, complete: boolean }
   | { seq: number, kind: 'listed', listings: PathListing[] }
   /** One reply per restore call, in order; `sealed` is the buffer of a write, handed back for reuse. */
-  | { seq: number, kind: 'restored', report: SinkReport, sealed?: ArrayBuffer }
+  | { seq: number, kind: 'restored', report: SinkReport }
   /** `integrity`: what failed an integrity check (the error is an IntegrityError); with `sealed` when a restore write failed. */
-  | { seq: number, kind: 'error', message: string, code?: string, integrity?: string, sealed?: ArrayBuffer }
+  | { seq: number, kind: 'error', message: string, code?: string, integrity?: string }

@@ -24,8 +24,8 @@ function recordWholeGets (sites: ShardSites): Array<{ id: string, bytes: Uint8Ar
 }
 
 /** A repository with one 600 KB file backed up: its data pack's shards are well over 64 KiB. */
-async function backedUp (t: Parameters<typeof newRepository>[0]): Promise<{ repo: Repository, src: string, data: Buffer, stripe: StripeRecord, dir: string }> {
-  const { repo, catalog, dir } = await newRepository(t)
+async function backedUp (t: Parameters<typeof newRepository>[0]): Promise<{ repo: Repository, src: string, data: Buffer, stripe: StripeRecord, dir: string, stores: Awaited<ReturnType<typeof newRepository>>['stores'] }> {
+  const { repo, catalog, dir, stores } = await newRepository(t)
   const src = join(dir, 'src')
   await mkdir(src)
   const data = randomBytes(600_000)
@@ -34,7 +34,7 @@ async function backedUp (t: Parameters<typeof newRepository>[0]): Promise<{ repo
   let largest: StripeRecord | undefined
   for await (const stripe of catalog.stripes(repo.id)) if (stripe.shardLength > (largest?.shardLength ?? 0)) largest = stripe
   assert.ok(largest !== undefined && largest.shardLength > 64 * KiB, 'a data pack with large shards')
-  return { repo, src, data, stripe: largest, dir }
+  return { repo, src, data, stripe: largest, dir, stores }
 }
 
 test('withPackBlobs: the views hold the pack\'s bytes inside `use`; then the shards it fetched are released, also when `use` throws', async (t) => {
@@ -59,6 +59,26 @@ test('withPackBlobs: the views hold the pack\'s bytes inside `use`; then the sha
   await assert.rejects(repo.reader.withPackBlobs(stripe.pack, [ref], {}, () => { throw new Error('use failed') }), /use failed/)
   assert.equal(got.length, 1)
   assert.equal(got[0]?.bytes.byteLength, 0, 'released after a failure too')
+})
+
+test('withPackBlobs: with a data shard lost, the rebuilt shard and the fetched ones are the caller\'s, and released after `use`', async (t) => {
+  const { repo, stripe, stores } = await backedUp(t)
+  const shard0 = stripe.shards[0] as StripeRecord['shards'][number]
+  const before = await repo.components.sites.get(shard0.site, shard0.id)
+  assert.ok(before !== undefined)
+  await stores.get(shard0.site)?.delete(shard0.id)
+  const got = recordWholeGets(repo.components.sites)
+  const ref = { id: new Uint8Array(32), type: BlobType.data, pack: stripe.pack, offset: 1000, length: 100 }
+  let owned: readonly Uint8Array[] = []
+  const copy = await repo.reader.withPackBlobs(stripe.pack, [ref], {}, (sealed, mine) => {
+    owned = mine
+    assert.ok(mine.some((s) => s.buffer === (sealed[0] as Uint8Array).buffer), 'the blob is a view of a shard the caller owns (rebuilt)')
+    return Buffer.from(sealed[0] as Uint8Array)
+  })
+  assert.deepEqual(copy, Buffer.from(before.subarray(1000, 1100)), 'the bytes of the lost shard, rebuilt from parity')
+  assert.ok(owned.length >= 2, 'the shards fetched for the rebuild and the rebuilt one')
+  for (const s of owned) assert.equal(s.byteLength, 0, 'released')
+  for (const g of got) assert.equal(g.bytes.byteLength, 0, `fetched shard ${g.id} released`)
 })
 
 test('a restore releases every data shard it fetched once its blobs are copied, and restores the bytes', async (t) => {
