@@ -2,7 +2,7 @@ import { lchown, lutimes, mkdir, rm, stat, symlink, utimes, lstat } from 'node:f
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { dirname, resolve as resolvePath } from 'node:path'
-import { InvalidInputError, noteDroppedBytes } from '@resilien/types'
+import { InvalidInputError } from '@resilien/types'
 import type { AbortOptions, RestoreResult } from '@resilien/types'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
@@ -184,10 +184,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       uses.forEach((u, i) => ids.set(u.ref.id, i * ID_LENGTH))
       const targets = uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
       const transfer = [...new Set(blobs.map((b) => b.buffer as ArrayBuffer))]
-      const report = await to.write(blobs, { ids, targets }, transfer)
-      // Inline, the shards die here (withPackBlobs releases them); in a worker, there.
-      noteDroppedBytes(blobs.reduce((n, b) => n + b.byteLength, 0))
-      return report
+      // Inline, the shards are released when this returns (withPackBlobs); a worker drops them.
+      return await to.write(blobs, { ids, targets }, transfer)
     })
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
