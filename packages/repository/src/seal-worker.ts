@@ -75,9 +75,9 @@ function postSealed (seq: number, key: Uint8Array, ids: Uint8Array, plains: read
 async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
   // Blocking reads: a read from the page cache takes less than the two thread wake-ups of a promise.
   const reads = new RecycledReads(readBuffers, true)
-  const chunker = { ...task.chunker, gearSeed: new Uint8Array(task.chunker.gearSeed) }
   let cutter: Chunker | undefined
   try {
+    const chunker = { ...task.chunker, gearSeed: new Uint8Array(task.chunker.gearSeed) }
     cutter = chunkers.take(chunker)
     const dataKey = new Uint8Array(task.dataKey)
     /** File bytes whose chunks are done with (sealed and posted, or known): their read buffers are reused. */

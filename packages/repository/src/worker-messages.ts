@@ -35,7 +35,7 @@ export type WorkerRequest =
   /** A restore's writing half (restore-sink.ts): its keys first, then files and packs, then the end. */
   | { seq: number, type: 'restore-begin', dataKey: ArrayBuffer, chunkIdKey: ArrayBuffer, maxBlobSize: number }
   | { seq: number, type: 'restore-add', files: SinkFile[] }
-  /** The pack's sealed blobs are the first `length` bytes of `sealed`, which comes back with the reply. */
+  /** A pack's sealed blobs, views of shards transferred with the message (nothing comes back). */
   | { seq: number, type: 'restore-write', sealed: Uint8Array[], pack: SinkPack }
   | { seq: number, type: 'restore-dirs', dirs: SinkDir[] }
   | { seq: number, type: 'restore-end' }
@@ -53,7 +53,7 @@ export type WorkerReply =
   | { seq: number, kind: 'done' }
   | { seq: number, kind: 'totals', files: number, bytes: number, complete: boolean }
   | { seq: number, kind: 'listed', listings: PathListing[] }
-  /** One reply per restore call, in order; `sealed` is the buffer of a write, handed back for reuse. */
+  /** One reply per restore call, in order. */
   | { seq: number, kind: 'restored', report: SinkReport }
-  /** `integrity`: what failed an integrity check (the error is an IntegrityError); with `sealed` when a restore write failed. */
+  /** `integrity`: what failed an integrity check (the error is an IntegrityError). */
   | { seq: number, kind: 'error', message: string, code?: string, integrity?: string }

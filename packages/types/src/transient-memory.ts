@@ -24,9 +24,7 @@ let dropped = 0
 export function noteDroppedBytes (bytes: number): void {
   if (collect === undefined) return
   dropped += bytes
-  if (dropped < COLLECT_EVERY_BYTES) return
-  dropped = 0
-  collect({ type: 'minor' })
+  if (dropped >= COLLECT_EVERY_BYTES) collectDroppedBytes()
 }
 
 /**
