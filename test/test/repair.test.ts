@@ -143,8 +143,36 @@ test('site retire drains a running site: its shards move to the others, then it 
   const src = await backupSample(a, work)
   const retire = await a.run(['site', 'retire', 'site4'])
   assert.equal(retire.code, 0, retire.stderr)
-  await waitFor('site4 to be drained', async () => statusOf(a),
+  const text = await a.run(['status'])
+  assert.match(text.stdout, /site4 +up {3}retiring /)
+  const drained = await waitFor('site4 to be drained', async () => statusOf(a),
     (s) => healed(s) && s.sites.find((x) => x.name === 'site4')?.storedBytes === 0, 60_000)
+  assert.equal(drained.sites.find((x) => x.name === 'site4')?.retiring, true)
+  assert.equal(drained.sites.filter((x) => x.retiring).length, 1)
+  assert.ok(drained.warnings.includes('site4 is retiring and holds no shards any more: it can be stopped'), drained.warnings.join('; '))
   await d.stop('SIGKILL')
   await restoreAndCompare(b, src, work)
+})
+
+test('site retire is refused when the sites left cannot hold its packs; site lost says they stay a shard short', async (t) => {
+  const sites = await newCluster(t, 3, { RESILIEN_REPAIR_INTERVAL: '1s' })
+  const [a, , c] = sites as [Site, Site, Site]
+  const work = await tempDir(t)
+  const src = await backupSample(a, work)
+  const refused = await a.run(['site', 'retire', 'site3'])
+  assert.equal(refused.code, 1)
+  assert.equal(refused.stdout, '')
+  assert.deepEqual(refused.stderr.trim().split('\n'), ['resilien: site3 cannot retire: some of its packs need 3 sites (2 data + 1 parity shards, one per site), and 2 would be left; add a site first (`resilien invite`), then retire site3'])
+  // Nothing was recorded: site3 is no retiring site, and redundancy is untouched.
+  const after = await statusOf(a)
+  assert.deepEqual(after.sites.map((s) => [s.name, s.retiring]).sort(), [['site1', false], ['site2', false], ['site3', false]])
+  assert.ok(healed(after))
+  assert.deepEqual(after.warnings, [])
+
+  await c.stop('SIGKILL')
+  const lost = await a.run(['site', 'lost', 'site3'])
+  assert.equal(lost.code, 0, lost.stderr)
+  assert.match(lost.stderr, /^warning: site3: some of its packs need 3 sites \(2 data \+ 1 parity shards, one per site\), and 2 would be left, so those packs stay one shard short until a site joins/)
+  assert.match(lost.stdout, /site site3 is declared lost/)
+  await restoreAndCompare(a, src, work)
 })

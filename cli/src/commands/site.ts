@@ -11,6 +11,7 @@ function retireCommand (name: string, lost: boolean, description: string): Comma
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const result = await connect(g).call('site-retire', { name: site, lost })
       if (g.json === true) return printJson(result)
+      if (result.warning !== undefined) console.error(`warning: ${result.warning}`)
       console.log(lost
         ? `site ${result.name} is declared lost: it is refused from now on, and repair rebuilds its shards on the other sites`
         : `site ${result.name} is retiring: repair moves its shards to the other sites; stop it once \`resilien status\` shows 0 bytes on it`)

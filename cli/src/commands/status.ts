@@ -14,7 +14,7 @@ export function statusCommand (): Command {
       if (g.json === true) return printJson(status)
       console.log('sites:')
       for (const s of status.sites) {
-        console.log(`  ${s.name.padEnd(16)} ${s.up ? 'up  ' : 'DOWN'} zone ${s.zone.padEnd(12)} ${formatBytes(s.storedBytes).padStart(10)} stored  ${s.peerId}${s.up || s.lastSeen === null ? '' : `  last seen ${s.lastSeen}`}`)
+        console.log(`  ${s.name.padEnd(16)} ${s.up ? 'up  ' : 'DOWN'}${s.retiring ? ' retiring' : ''} zone ${s.zone.padEnd(12)} ${formatBytes(s.storedBytes).padStart(10)} stored  ${s.peerId}${s.up || s.lastSeen === null ? '' : `  last seen ${s.lastSeen}`}`)
       }
       const r = status.redundancy
       console.log(`stripes: ${r.stripes} (full ${r.full}, degraded ${r.degraded}, at risk ${r.atRisk}, lost ${r.lost})`)

@@ -18,6 +18,7 @@ import { createNetworkSites } from './network-sites.js'
 import { RepairWorker } from './repair.js'
 import { ScrubWorker } from './scrub.js'
 import { ShardGc } from './shard-gc.js'
+import { describeShortfall, sitesNeededWithout } from './sites-needed.js'
 
 /** Facts that change who is a member. */
 const MEMBERSHIP_FACTS = new Set(['site-joined', 'site-retired'])
@@ -178,16 +179,23 @@ export class Cluster {
    * `site retire NAME` (drain: repair moves its shards away while it still answers) or
    * `site lost NAME` (dead: refused from now on, its shards rebuilt without waiting for the grace).
    */
-  async retireSite (name: string, lost: boolean): Promise<SiteId> {
+  async retireSite (name: string, lost: boolean): Promise<{ site: SiteId, warning?: string }> {
     const { membership, catalog } = this.init
     const site = membership.byName(name)
     if (site === undefined) throw new InvalidInputError(`no site named "${name}" in this cluster`)
     if (site.site === membership.self) throw new InvalidInputError(`"${name}" is this site: retire it from another site`)
+    // A drain that cannot finish is refused before anything is written: the operator would
+    // wait for a byte count that never reaches 0. A lost site is gone whatever we answer, so
+    // that is recorded, with the shortfall said.
+    const left = membership.size() - (membership.isRetired(site.site) ? 0 : 1)
+    const needed = await sitesNeededWithout(catalog.stripes(), site.site)
+    const short = needed !== undefined && needed.sites > left ? describeShortfall(needed, left) : undefined
+    if (short !== undefined && !lost) throw new InvalidInputError(`${name} cannot retire: ${short}; add a site first (\`resilien invite\`), then retire ${name}`)
     await catalog.append([{ type: 'site-retired', site: site.site, lost }])
     await membership.refresh()
     if (lost) await this.host.hangUp(site.site).catch(() => {})
     void this.replication.syncAll()
-    return site.site
+    return { site: site.site, ...(short === undefined ? {} : { warning: `${name}: ${short}, so those packs stay one shard short until a site joins (\`resilien invite\`)` }) }
   }
 
   async stop (): Promise<void> {

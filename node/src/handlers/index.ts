@@ -24,8 +24,8 @@ export function controlHandlers (ctx: NodeContext, jobs: () => JobsService | und
     check: async (args, hc) => checkHandler(ctx, args, hc),
     invite: async () => inviteHandler(ctx),
     'site-retire': async (args) => {
-      const peerId = await ctx.cluster.retireSite(args.name, args.lost)
-      return { name: args.name, peerId, lost: args.lost }
+      const { site, warning } = await ctx.cluster.retireSite(args.name, args.lost)
+      return { name: args.name, peerId: site, lost: args.lost, ...(warning === undefined ? {} : { warning }) }
     },
     repair: async () => ctx.cluster.repair.runPass(),
     forget: async (args, hc) => forgetHandler(ctx, args, hc),

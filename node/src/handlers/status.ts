@@ -1,4 +1,5 @@
 import { InvalidInputError } from '@resilien/types'
+import { formatBytes } from '@resilien/control'
 import type { StatusArgs, StatusResult, SiteStatus } from '@resilien/control'
 import type { NodeContext } from '../node-context.js'
 import { redundancySummary, redundancyWarnings } from '../redundancy.js'
@@ -19,6 +20,7 @@ export async function statusHandler (ctx: NodeContext, args: StatusArgs = {}): P
       peerId: site.site,
       zone: site.zone,
       up: isUp(site.site),
+      retiring: ctx.membership.isRetired(site.site),
       lastSeen: lastSeen === undefined ? null : new Date(lastSeen).toISOString(),
       // This site counts its own store; the others by the shards the catalog places on them.
       storedBytes: site.site === self ? stats.bytes : bytesPerSite.get(site.site) ?? 0
@@ -28,6 +30,12 @@ export async function statusHandler (ctx: NodeContext, args: StatusArgs = {}): P
     sites,
     redundancy: summary,
     ...(without === undefined || target === undefined ? {} : { whatIf: { site: target.name, restorable: without.lost === 0, ...without } }),
-    warnings: await redundancyWarnings(ctx)
+    warnings: [...await redundancyWarnings(ctx), ...sites.filter((s) => s.retiring).map(drainWarning)]
   }
+}
+
+function drainWarning (site: SiteStatus): string {
+  return site.storedBytes === 0
+    ? `${site.name} is retiring and holds no shards any more: it can be stopped`
+    : `${site.name} is retiring: ${formatBytes(site.storedBytes)} of shards still to move off it; stop it once it shows 0 B`
 }

@@ -98,6 +98,8 @@ export interface SiteStatus {
   peerId: string
   zone: string
   up: boolean
+  /** `site retire` was said of it: it gets no new shards, and repair moves its shards away. */
+  retiring: boolean
   lastSeen: string | null
   storedBytes: number
 }
@@ -135,6 +137,8 @@ export interface SiteRetireResult {
   name: string
   peerId: string
   lost: boolean
+  /** `site lost` when the sites left are too few for every stripe to get its shard back. */
+  warning?: string
 }
 /** One repair pass (`resilien repair`). */
 export interface RepairResult {
