@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { CatalogClient, createSiteHost, requestJoin, ShardClient } from '@resilien/wire'
 import type { SiteHost } from '@resilien/wire'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { addressOf, CLUSTER_TEST_ENV, newPeerKey, newSite, Site, tempDir, waitAllUp } from '../src/index.js'
 import type { TestContext } from '../src/index.js'
@@ -35,6 +36,27 @@ test('a peer that is not a member cannot connect, and while an invite is pending
   await assert.rejects(requestJoin(other, peerId, addrs, request, { signal: AbortSignal.timeout(10_000) }), /unknown or was already used/)
   const status = JSON.parse((await site.run(['status', '--json'])).stdout) as { sites: unknown[] }
   assert.equal(status.sites.length, 1, 'nobody was admitted')
+})
+
+test('a used invite is refused with one line, and nothing is left in the joining folder', async (t) => {
+  const site = await newSite(t, 'site1', { RESILIEN_SYNC_INTERVAL: '1s' })
+  const invite = await site.run(['invite'])
+  assert.equal(invite.code, 0, invite.stderr)
+  const token = invite.stdout.trim()
+  const root = await tempDir(t)
+  const second = new Site(join(root, 'site2'), 'site2', CLUSTER_TEST_ENV)
+  const joined = await second.run(['join', token, '--name', 'site2', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(joined.code, 0, joined.stderr)
+  // No invite is pending now, so the inviter's gater drops the stranger's connection unanswered.
+  const third = new Site(join(root, 'site3'), 'site3', CLUSTER_TEST_ENV)
+  const again = await third.run(['join', token, '--name', 'site3', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(again.code, 1)
+  const lines = again.stderr.trim().split('\n')
+  assert.equal(lines.length, 1, again.stderr)
+  assert.match(lines[0] as string, /^resilien: the inviter closed the connection without answering: an invite admits one site, so this one may have been used already; ask a member for a new one with `resilien invite`/)
+  assert.deepEqual(await readdir(join(root, 'site3')).catch(() => []), [])
+  const status = JSON.parse((await site.run(['status', '--json'])).stdout) as { sites: Array<{ name: string }> }
+  assert.deepEqual(status.sites.map((s) => s.name).sort(), ['site1', 'site2'])
 })
 
 test('sites reach each other over IPv6 and /dns4 addresses', async (t) => {

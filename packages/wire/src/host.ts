@@ -13,6 +13,7 @@ import { createLibp2p } from 'libp2p'
 import { CLIENT_STREAMS_PER_PEER, INBOUND_CONNECTION_THRESHOLD, STREAM_READ_BUFFER_BYTES, STREAM_WINDOW_BYTES } from './constants.js'
 import { KeyedLimiter } from './limiter.js'
 import { leanNoiseCrypto } from './noise-cipher.js'
+import { closedError } from './stream-errors.js'
 import { withBatchedWrites } from './socket-batching.js'
 
 export interface SiteHostInit {
@@ -159,7 +160,15 @@ class Libp2pSiteHost implements SiteHost, HostInternals {
   }
 
   async openStream (peer: string, protocol: string, signal?: AbortSignal): Promise<Stream> {
-    return await this.#node.dialProtocol(parsePeerId(peer), protocol, { negotiateFully: false, ...(signal === undefined ? {} : { signal }) })
+    try {
+      return await this.#node.dialProtocol(parsePeerId(peer), protocol, { negotiateFully: false, ...(signal === undefined ? {} : { signal }) })
+    } catch (err) {
+      // libp2p rejects with the stream's close event when the peer drops the connection while
+      // the stream opens (a gater that refuses us): that is no Error, and would print as
+      // "[object Event]".
+      if (err instanceof Error) throw err
+      throw closedError((err as { error?: unknown } | undefined)?.error, `the peer closed the connection before a ${protocol} stream opened`)
+    }
   }
 
   handle (protocol: string, handler: StreamHandler, options: HandleOptions): void {

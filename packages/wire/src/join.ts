@@ -6,7 +6,8 @@ import { request, serve } from './exchange.js'
 import { encodeJsonBody, MalformedError, readJsonBody, sendHeader, sendJsonBody } from './frames.js'
 import type { Header } from './frames.js'
 import type { SiteHost } from './host.js'
-import { opOf, readResponse, RefusedError } from './remote-error.js'
+import { opOf, readResponse, RefusedError, RemoteError } from './remote-error.js'
+import { TimeoutError } from './stream-errors.js'
 import { closeWrite } from './stream-writer.js'
 
 export interface JoinRequest { cluster: string, secret: string, name: string, zone: string, addrs: string[] }
@@ -70,11 +71,18 @@ export async function requestJoin (host: SiteHost, peer: string, addrs: readonly
   const header = { op: 'join', ...joinRequest({ op: 'join', cluster, secret, name, zone, addrs: joining.addrs }) }
   await host.connect(peer, addrs, options)
   const signal = options?.signal
-  return await request(host, peer, JOIN_PROTOCOL, signal, async (stream, reader) => {
-    sendHeader(stream, header)
-    await closeWrite(stream, signal)
-    const answer = await readResponse(reader, signal)
-    onlyKeys(answer, ['ok', 'bytes'])
-    return joinResponse(await readJsonBody(reader, integer(answer.bytes, 'bytes', 2, MAX_JSON_BODY_BYTES), signal))
-  })
+  try {
+    return await request(host, peer, JOIN_PROTOCOL, signal, async (stream, reader) => {
+      sendHeader(stream, header)
+      await closeWrite(stream, signal)
+      const answer = await readResponse(reader, signal)
+      onlyKeys(answer, ['ok', 'bytes'])
+      return joinResponse(await readJsonBody(reader, integer(answer.bytes, 'bytes', 2, MAX_JSON_BODY_BYTES), signal))
+    })
+  } catch (err) {
+    if (err instanceof RemoteError || err instanceof TimeoutError || signal?.aborted === true || !(err instanceof ResilienError) || err.permanent) throw err
+    // The inviter lets a stranger in only while one of its invites is pending: with none, it
+    // drops the connection without a word, which is what a used or revoked invite looks like.
+    throw new ResilienError(`the inviter closed the connection without answering: an invite admits one site, so this one may have been used already; ask a member for a new one with \`resilien invite\` (${err.message})`, { permanent: false, cause: err })
+  }
 }
