@@ -141,6 +141,35 @@ test('backup refuses to commit when too few sites are up, unless degraded is all
   assert.deepEqual(after.map((s) => [s.id, s.degraded]), [[id, true]])
 })
 
+test('repo create warns of a policy the cluster cannot honour, and such a backup is refused naming why', async (t) => {
+  const [a] = await newCluster(t, 3) as [Site, Site, Site]
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'a.bin'), randomBytes(300_000))
+  const create = async (name: string, ...policy: string[]): Promise<string[]> => {
+    const r = await a.run(['repo', 'create', name, ...policy])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, new RegExp(`^repository ${name} created`))
+    return r.stderr.trim() === '' ? [] : r.stderr.trim().split('\n')
+  }
+  assert.deepEqual(await create('wide', '--k', '3', '--m', '1'), ['warning: this cluster has 3 failure domains (zones) and a 3+1 pack needs 4, one shard in each: backups are refused until that many are up, unless --allow-degraded'])
+  assert.deepEqual(await create('nopar', '--k', '2', '--m', '0'), ['warning: with m=0 a pack has no parity: no snapshot survives the loss of a site that holds one of its shards, so backups are refused unless --allow-degraded'])
+  assert.deepEqual(await create('fits'), [])
+
+  const wide = await a.run(['backup', 'wide', src])
+  assert.equal(wide.code, 1)
+  assert.match(wide.stderr, /a 3\+1 stripe needs 4/)
+  const nopar = await a.run(['backup', 'nopar', src])
+  assert.equal(nopar.code, 1)
+  assert.equal(nopar.stderr.trim().split('\n').length, 1, nopar.stderr)
+  // Not "repair spreads them": repair cannot add parity a repository was made without.
+  assert.match(nopar.stderr, /^resilien: this repository's packs have no parity \(m=0\), so no snapshot survives the loss of a site that holds one of their shards; nothing was committed/)
+  for (const repo of ['wide', 'nopar']) assert.deepEqual(JSON.parse((await a.run(['snapshots', repo, '--json'])).stdout), [])
+  const fits = await a.run(['backup', 'fits', src])
+  assert.equal(fits.code, 0, fits.stderr)
+})
+
 test('two sites back up to their own repositories at the same time', async (t) => {
   const [a, b] = await newCluster(t, 3) as [Site, Site, Site]
   const work = await tempDir(t)

@@ -20,8 +20,9 @@ export function repoCommand (): Command {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const password = await readPassword(g, 'new repository passphrase: ')
       const r = await connect(g).call('repo-create', { name, password, ...(opts.k === undefined ? {} : { k: opts.k }), ...(opts.m === undefined ? {} : { m: opts.m }) })
-      if (g.json === true) printJson(r)
-      else console.log(`repository ${r.name} created (${r.repo.slice(0, 16)}), packs coded as ${r.k} data + ${r.m} parity shards`)
+      if (g.json === true) return printJson(r)
+      for (const w of r.warnings) console.error(`warning: ${w}`)
+      console.log(`repository ${r.name} created (${r.repo.slice(0, 16)}), packs coded as ${r.k} data + ${r.m} parity shards`)
     })
   return repo
 }

@@ -169,6 +169,8 @@ export class Cluster {
     let weak = 0
     for await (const stripe of catalog.stripes(repo)) {
       options.signal?.throwIfAborted()
+      // Repair can spread a stripe over more sites, but cannot give it parity it was made without.
+      if (stripe.m === 0) return 'this repository\'s packs have no parity (m=0), so no snapshot survives the loss of a site that holds one of their shards'
       if (!survivesDomainLoss(stripe, (site) => membership.zoneOf(site))) weak++
     }
     if (weak === 0) return undefined

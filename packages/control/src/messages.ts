@@ -25,6 +25,8 @@ export interface RepoCreateResult {
   name: string
   k: number
   m: number
+  /** A policy this cluster cannot honour now (wider than its failure domains, or no parity). */
+  warnings: string[]
 }
 
 export type { BackupResult, BackupStats, CheckProblem, PruneResult, RestoreResult }
