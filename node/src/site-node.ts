@@ -15,6 +15,7 @@ import { IndexPool, repoOpener } from './node-context.js'
 import type { NodeContext } from './node-context.js'
 import { controlHandlers, describeError } from './handlers/index.js'
 import { JobsService } from './job-runner/jobs-service.js'
+import { refuseIfRunning } from './running-node.js'
 
 export interface SiteNode {
   readonly context: NodeContext
@@ -37,6 +38,7 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
   const layout = dataDirLayout(options.dataDir)
   const config = await loadConfig(layout.root, options.env)
   const identity = await loadIdentity(layout.root)
+  await refuseIfRunning(layout.root, layout.socket)
   const cleanups: Array<() => Promise<void>> = []
   const closeAll = async (): Promise<void> => {
     for (const fn of cleanups.reverse()) await fn().catch(() => {})

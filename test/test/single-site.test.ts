@@ -180,6 +180,13 @@ test('bad input gets one clear line and changes nothing', async (t) => {
   const dup = await site.run(['repo', 'create', 'main'])
   assert.equal(dup.code, 1)
   assert.match(dup.stderr, /exists already/)
+
+  // A second node on the same data dir: said as such, not as a LevelDB lock on a file.
+  const second = await site.run(['start'], { timeoutMs: 30_000 })
+  assert.equal(second.code, 1)
+  assert.deepEqual(second.stderr.trim().split('\n'), [`resilien: a node is already running for ${site.dataDir} (it answers on ${join(site.dataDir, 'control.sock')}): stop it first, or talk to it with \`resilien status --data ${site.dataDir}\``])
+  const still = await site.run(['snapshots', 'main', '--json'])
+  assert.equal(still.code, 0, 'the running node still answers')
 })
 
 test('a command\'s output is stored as a file, and a failing command commits nothing', async (t) => {
