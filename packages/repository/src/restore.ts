@@ -239,7 +239,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       signal?.throwIfAborted()
       let made = false
       await attempt(dest, async () => {
-        await mkdir(dest, { recursive: true, mode: 0o700 })
+        await makeRealDir(dest)
         made = true
       })
       if (!made) return
@@ -326,6 +326,23 @@ async function makeTarget (target: string): Promise<void> {
   for (const dir of missing.reverse()) {
     await mkdir(dir).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err })
   }
+}
+
+/**
+ * The snapshot's folder at `dest`, as a real folder. A folder already there is kept (a restore
+ * over an earlier one); anything else in its place (a file, or a symlink, even to a folder) is
+ * replaced: a planted link must never lead the restore's writes outside the target.
+ */
+async function makeRealDir (dest: Buffer): Promise<void> {
+  try {
+    await mkdir(dest, { mode: 0o700 })
+    return
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+  if ((await lstat(dest)).isDirectory()) return
+  await rm(dest, { force: true })
+  await mkdir(dest, { mode: 0o700 })
 }
 
 /** A symlink, fifo or device node; sockets are skipped (they belong to the process that made them). */
