@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, constants as fsConstants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, openSync, rmSync, utimesSync, writevSync } from 'node:fs'
+import { chmodSync, closeSync, constants as fsConstants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, openSync, utimesSync, writevSync } from 'node:fs'
+import { makeRoomSync } from './restore-room.js'
 import { isAllZero } from './zero-bytes.js'
 
 /**
@@ -88,15 +89,16 @@ const CREATE_EXCLUSIVE = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstant
 const REOPEN = fsConstants.O_WRONLY | fsConstants.O_NOFOLLOW
 
 /**
- * A new file at `dest`. Whatever is there already (a file, a symlink) is removed first, so the
- * restore never writes through a link; in an empty target (the usual case) that costs nothing.
+ * A new file at `dest`. Whatever is there already (a file, a symlink, an empty folder) is removed
+ * first, so the restore never writes through a link; in an empty target (the usual case) that
+ * costs nothing.
  */
 function createExclusive (dest: Buffer): number {
   try {
     return openSync(dest, CREATE_EXCLUSIVE, 0o600)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    rmSync(dest, { force: true, recursive: false })
+    makeRoomSync(dest)
     return openSync(dest, CREATE_EXCLUSIVE, 0o600)
   }
 }

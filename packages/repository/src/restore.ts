@@ -8,6 +8,7 @@ import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
 import { mapConcurrent } from './limiter.js'
 import { nsToSeconds } from './restore-files.js'
+import { makeRoomSync } from './restore-room.js'
 import { RestoreWindow } from './restore-plan.js'
 import type { BlobUse, PlannedFile } from './restore-plan.js'
 import { ID_LENGTH } from './format.js'
@@ -347,7 +348,7 @@ async function makeRealDir (dest: Buffer): Promise<void> {
 
 /** A symlink, fifo or device node; sockets are skipped (they belong to the process that made them). */
 async function restoreSpecial (node: TreeNode, dest: Buffer, warn: (message: string) => void): Promise<void> {
-  await rm(dest, { force: true }).catch(() => {})
+  makeRoomSync(dest)
   switch (node.type) {
     case 'symlink':
       await symlink(nodeTargetBytes(node), dest)
@@ -355,7 +356,7 @@ async function restoreSpecial (node: TreeNode, dest: Buffer, warn: (message: str
       await lutimes(dest, nsToSeconds(node.mtimeNs), nsToSeconds(node.mtimeNs))
       return
     case 'fifo':
-      await execFileAsync('mkfifo', ['-m', (node.mode & 0o777).toString(8), dest.toString()])
+      await execFileAsync('mkfifo', ['-m', (node.mode & 0o777).toString(8), dest.toString()]).catch(toolError)
       break
     case 'chardev':
     case 'blockdev': {
@@ -365,7 +366,7 @@ async function restoreSpecial (node: TreeNode, dest: Buffer, warn: (message: str
       }
       const major = Math.floor(node.rdev / 256) & 0xfff
       const minor = (node.rdev & 0xff) | ((node.rdev >> 12) & 0xfff00)
-      await execFileAsync('mknod', ['-m', (node.mode & 0o777).toString(8), dest.toString(), node.type === 'chardev' ? 'c' : 'b', String(major), String(minor)])
+      await execFileAsync('mknod', ['-m', (node.mode & 0o777).toString(8), dest.toString(), node.type === 'chardev' ? 'c' : 'b', String(major), String(minor)]).catch(toolError)
       break
     }
     default:
@@ -373,6 +374,12 @@ async function restoreSpecial (node: TreeNode, dest: Buffer, warn: (message: str
   }
   if (isRoot) await lchown(dest, node.uid, node.gid)
   await utimes(dest, nsToSeconds(node.mtimeNs), nsToSeconds(node.mtimeNs))
+}
+
+/** mkfifo's or mknod's complaint as one line, kept a file system error (the restore goes on). */
+function toolError (err: Error & { stderr?: string }): never {
+  const line = (err.stderr ?? '').trim().split('\n')[0] ?? ''
+  throw Object.assign(new Error(line === '' ? err.message.split('\n')[0] as string : line), { code: 'ETOOL' })
 }
 
 async function anyIncludeExists (repo: Repository, root: string[], includes: Buffer[][]): Promise<boolean> {

@@ -215,6 +215,29 @@ test('restoring over a planted symlink replaces it and never writes through it',
   assert.equal(await readFile(join(target, src, 'other', 'h.txt'), 'utf8'), 'in a folder where a file was\n')
 })
 
+test('a folder where the snapshot has a file or link: an empty one is replaced, one with files is kept and named in a warning', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'a'), 'file a\n')
+  await symlink('a', join(src, 'b'))
+  await writeFile(join(src, 'c'), 'file c\n')
+  await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
+  const target = join(dir, 'out')
+  await mkdir(join(target, src, 'a'), { recursive: true })
+  await mkdir(join(target, src, 'b', 'sub'), { recursive: true })
+  await writeFile(join(target, src, 'b', 'sub', 'keep'), 'not the restore\'s\n')
+  await mkdir(join(target, src, 'c', 'sub'), { recursive: true })
+  const result = await restore(repo, { snapshot: 'latest', target })
+  assert.equal(await readFile(join(target, src, 'a'), 'utf8'), 'file a\n', 'an empty folder gives way')
+  assert.equal(await readFile(join(target, src, 'b', 'sub', 'keep'), 'utf8'), 'not the restore\'s\n', 'what the restore did not write stays')
+  assert.deepEqual(result.warnings.map((w) => w.replace(join(target, src), 'T')).sort(), [
+    'T/b: a folder with files in it is in the way: it was left as it is, and this entry was not restored',
+    'T/c: a folder with files in it is in the way: it was left as it is, and this entry was not restored'
+  ])
+  assert.equal(result.files, 1)
+})
+
 test('a backup whose stripes do not survive a site loss commits nothing unless degraded is allowed', async (t) => {
   const { repo, dir } = await newRepository(t)
   const src = join(dir, 'src')
