@@ -122,7 +122,7 @@ test('files cut over several plan windows restore whole, and a lost site is read
 })
 
 test('restore into a folder that cannot be written reports each file and stops nothing else', async (t) => {
-  const { repo, files, src, dir } = await backedUp(t)
+  const { repo, files, dir } = await backedUp(t)
   const target = join(dir, 'out')
   // A folder with a file in it where each file of d3 should be: those fail (the restore does
   // not delete what it did not write), the rest restores.
