@@ -17,7 +17,9 @@ test('status --json has the sites and the redundancy summary of the contract', a
   const status = JSON.parse(r.stdout) as { sites: Array<Record<string, unknown>>, redundancy: Record<string, number>, warnings: string[] }
   assert.equal(status.sites.length, 1)
   const s = status.sites[0] as Record<string, unknown>
-  assert.deepEqual(Object.keys(s).sort(), ['lastSeen', 'name', 'peerId', 'storedBytes', 'up', 'zone'])
+  // The contract's keys, and one addition: whether `site retire` was said of the site.
+  assert.deepEqual(Object.keys(s).sort(), ['lastSeen', 'name', 'peerId', 'retiring', 'storedBytes', 'up', 'zone'])
+  assert.equal(s.retiring, false)
   assert.equal(s.name, 'alpha')
   assert.equal(s.up, true)
   assert.ok((s.storedBytes as number) > 1_000_000)
