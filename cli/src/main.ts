@@ -47,8 +47,29 @@ function errorLine (err: unknown): { line: string, code: number } {
   return { line: `internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, code: ExitCode.failure }
 }
 
+/** Global options whose value is the next word. */
+const OPTIONS_WITH_VALUE = new Set(['--data', '--password-file'])
+
+/**
+ * A reader that stops early (`resilien ls ... | head`) closes our stdout: Node then raises
+ * EPIPE on the next write, which would end in a stack trace. A command has nothing more to say
+ * to that reader and exits quietly; a node (`start`) only loses its log and keeps serving.
+ */
+function quietOnClosedOutput (argv: readonly string[]): void {
+  // The command is the first word that is neither an option nor a global option's value.
+  const command = argv.find((arg, i) => !arg.startsWith('-') && !OPTIONS_WITH_VALUE.has(argv[i - 1] ?? ''))
+  const serving = command === 'start'
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err
+      if (!serving) process.exit(process.exitCode ?? ExitCode.ok)
+    })
+  }
+}
+
 /** Runs the command line; resolves to the exit code. Errors become one line on stderr. */
 export async function run (argv: string[]): Promise<number> {
+  quietOnClosedOutput(argv)
   try {
     await buildProgram().parseAsync(argv, { from: 'user' })
     return ExitCode.ok

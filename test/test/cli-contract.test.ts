@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { newSite, tempDir, runResilien } from '../src/index.js'
+import { spawnSync } from 'node:child_process'
+import { newSite, RESILIEN_BIN, resilienEnv, tempDir, runResilien, TEST_ENV } from '../src/index.js'
 
 test('status --json has the sites and the redundancy summary of the contract', async (t) => {
   const site = await newSite(t, 'alpha')
@@ -73,4 +74,21 @@ test('the resilien command starts its node with the memory settings of its #! li
   assert.ok(argv.includes('--expose-gc'), 'dropped shards are collected every few megabytes')
   assert.ok(argv.includes('--heap-growing-percent=100'), 'V8 own growth factor swings between too many full collections and four times the live heap')
   assert.ok(argv.includes('start'))
+})
+
+test('a reader that stops early (ls | head) ends the command quietly, with no stack trace', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  // Enough entries that ls still writes after head is gone (more than a pipe's 64 KiB).
+  for (let i = 0; i < 1500; i++) await writeFile(join(src, `file-with-a-longish-name-${i}.txt`), `${i}\n`)
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  assert.equal((await site.run(['backup', 'main', src])).code, 0)
+  const piped = spawnSync('sh', ['-c', `"$0" ls main latest --json --data "$1" | head -n 1`, RESILIEN_BIN, site.dataDir], { env: resilienEnv(TEST_ENV), encoding: 'utf8', timeout: 60_000 })
+  assert.equal(piped.stdout.trim().split('\n').length, 1)
+  assert.match(piped.stdout, /^\{"path":/)
+  assert.doesNotMatch(piped.stderr, /EPIPE|Unhandled|at /, piped.stderr)
+  const still = await site.run(['snapshots', 'main', '--json'])
+  assert.equal(still.code, 0, 'the node is unaffected')
 })
