@@ -35,15 +35,18 @@ export function buildProgram (): Command {
   return program
 }
 
-function errorLine (err: unknown): { line: string, code: number } {
+function errorLine (err: unknown, command: string | undefined): { line: string, code: number } {
   if (err instanceof UsageError) return { line: err.message, code: ExitCode.usage }
   if (err instanceof NodeNotRunningError) return { line: err.message, code: ExitCode.failure }
   if (err instanceof ControlError) {
     return { line: err.message, code: err.remoteName === 'AbortError' ? ExitCode.interrupted : ExitCode.failure }
   }
   if (err instanceof ResilienError) return { line: err.message, code: ExitCode.failure }
+  // Ctrl-C aborts the request to the node (an AbortError with code ABORT_ERR): the node drops it.
+  if (err instanceof Error && err.name === 'AbortError') {
+    return { line: command === 'restore' ? 'interrupted: the restore stopped part way; run it again to finish it' : 'interrupted; nothing was committed', code: ExitCode.interrupted }
+  }
   if (err instanceof Error && (err as NodeJS.ErrnoException).code !== undefined) return { line: err.message, code: ExitCode.failure }
-  if (err instanceof Error && err.name === 'AbortError') return { line: 'interrupted; nothing was committed', code: ExitCode.interrupted }
   return { line: `internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, code: ExitCode.failure }
 }
 
@@ -55,9 +58,7 @@ const OPTIONS_WITH_VALUE = new Set(['--data', '--password-file'])
  * EPIPE on the next write, which would end in a stack trace. A command has nothing more to say
  * to that reader and exits quietly; a node (`start`) only loses its log and keeps serving.
  */
-function quietOnClosedOutput (argv: readonly string[]): void {
-  // The command is the first word that is neither an option nor a global option's value.
-  const command = argv.find((arg, i) => !arg.startsWith('-') && !OPTIONS_WITH_VALUE.has(argv[i - 1] ?? ''))
+function quietOnClosedOutput (command: string | undefined): void {
   const serving = command === 'start'
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -69,7 +70,9 @@ function quietOnClosedOutput (argv: readonly string[]): void {
 
 /** Runs the command line; resolves to the exit code. Errors become one line on stderr. */
 export async function run (argv: string[]): Promise<number> {
-  quietOnClosedOutput(argv)
+  // The command is the first word that is neither an option nor a global option's value.
+  const command = argv.find((arg, i) => !arg.startsWith('-') && !OPTIONS_WITH_VALUE.has(argv[i - 1] ?? ''))
+  quietOnClosedOutput(command)
   try {
     await buildProgram().parseAsync(argv, { from: 'user' })
     return ExitCode.ok
@@ -82,7 +85,7 @@ export async function run (argv: string[]): Promise<number> {
       if (err.message !== '') process.stderr.write(`resilien: ${err.message}\n`)
       return err.code
     }
-    const { line, code } = errorLine(err)
+    const { line, code } = errorLine(err, command)
     process.stderr.write(`resilien: ${line}\n`)
     return code
   }

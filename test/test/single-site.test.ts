@@ -1,10 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { appendFile, readFile, readdir, rename, rm, stat, writeFile, open, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { buildFixtureTree, compareTrees, newSite, tempDir } from '../src/index.js'
+import { buildFixtureTree, compareTrees, newSite, RESILIEN_BIN, resilienEnv, tempDir, TEST_ENV } from '../src/index.js'
 import type { Site } from '../src/index.js'
 
 async function createRepo (site: Site, name = 'main'): Promise<void> {
@@ -204,6 +204,16 @@ test('a command\'s output is stored as a file, and a failing command commits not
   const bad = await site.run(['backup', 'main', '--stdin-from-command', 'echo partial; exit 3', '--stdin-filename', 'dump.sql'])
   assert.equal(bad.code, 1)
   assert.match(bad.stderr, /failed \(exit code 3\); nothing was committed/)
+
+  // Ctrl-C while the command still runs: exit 130 and one line, and the node drops the backup.
+  const child = spawn(RESILIEN_BIN, ['backup', 'main', '--stdin-from-command', 'echo started; sleep 60', '--stdin-filename', 'slow.txt', '--data', site.dataDir], { env: resilienEnv(TEST_ENV) })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code) }))
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  child.kill('SIGINT')
+  assert.equal(await exited, 130)
+  assert.deepEqual(stderr.trim().split('\n'), ['resilien: interrupted; nothing was committed'])
   const list = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
   assert.equal(list.length, 1)
 })
