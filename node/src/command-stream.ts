@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process'
 import type { StdinSource } from '@resilien/repository'
 import { ResilienError } from '@resilien/types'
+import { spawnShell, terminateGroup } from './shell-process.js'
 
 /** Bytes of a failing command's stderr kept for its error message. */
 const STDERR_TAIL_BYTES = 2000
@@ -26,11 +26,10 @@ export function commandStream (command: string, filename: string, options: Comma
   const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject } })
   done.catch(() => {})
   async function * output (): AsyncGenerator<Uint8Array> {
-    const child = spawn('/bin/sh', ['-c', command], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal: options.signal,
-      env: { ...process.env, ...options.env }
-    })
+    options.signal.throwIfAborted()
+    const child = spawnShell(command, { ...process.env, ...options.env })
+    const onAbort = (): void => { terminateGroup(child) }
+    options.signal.addEventListener('abort', onAbort, { once: true })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES) })
     const exited = new Promise<void>((resolve, reject) => {
@@ -44,8 +43,10 @@ export function commandStream (command: string, filename: string, options: Comma
     try {
       for await (const chunk of child.stdout) yield chunk as Buffer
     } finally {
-      // The engine stopped reading early (an error elsewhere): the command must not linger.
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      options.signal.removeEventListener('abort', onAbort)
+      // The engine stopped reading early (an error elsewhere, or an abort): nothing the command
+      // started may linger.
+      if (child.exitCode === null && child.signalCode === null) terminateGroup(child)
     }
     await exited.catch(() => {})
   }

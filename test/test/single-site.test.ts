@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { appendFile, readFile, readdir, rename, rm, stat, writeFile, open, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -206,7 +206,7 @@ test('a command\'s output is stored as a file, and a failing command commits not
   assert.match(bad.stderr, /failed \(exit code 3\); nothing was committed/)
 
   // Ctrl-C while the command still runs: exit 130 and one line, and the node drops the backup.
-  const child = spawn(RESILIEN_BIN, ['backup', 'main', '--stdin-from-command', 'echo started; sleep 60', '--stdin-filename', 'slow.txt', '--data', site.dataDir], { env: resilienEnv(TEST_ENV) })
+  const child = spawn(RESILIEN_BIN, ['backup', 'main', '--stdin-from-command', 'echo started; sleep 61.25', '--stdin-filename', 'slow.txt', '--data', site.dataDir], { env: resilienEnv(TEST_ENV) })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code) }))
@@ -214,6 +214,10 @@ test('a command\'s output is stored as a file, and a failing command commits not
   child.kill('SIGINT')
   assert.equal(await exited, 130)
   assert.deepEqual(stderr.trim().split('\n'), ['resilien: interrupted; nothing was committed'])
+  // What the command started (sleep, a child of sh) is stopped too, not only sh.
+  const lingering = (): boolean => spawnSync('pgrep', ['-f', 'sleep 61.25']).status === 0
+  for (let i = 0; i < 50 && lingering(); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.equal(lingering(), false, 'the command\'s children are gone')
   const list = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
   assert.equal(list.length, 1)
 })

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process'
 import { ResilienError } from '@resilien/types'
 import { lastLine } from '../command-stream.js'
+import { spawnShell, terminateGroup } from '../shell-process.js'
 
 /** Bytes of a command's output kept for its error message. */
 const OUTPUT_TAIL_BYTES = 2000
-/** After SIGTERM on a timeout or abort, SIGKILL follows this much later. */
-const KILL_GRACE_MS = 5_000
 
 export interface ShellOptions {
   signal?: AbortSignal
@@ -20,7 +18,7 @@ export interface ShellOptions {
  */
 export async function runShell (command: string, options: ShellOptions): Promise<void> {
   options.signal?.throwIfAborted()
-  const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } })
+  const child = spawnShell(command, { ...process.env, ...options.env })
   let output = ''
   const keep = (d: Buffer): void => { output = (output + d.toString('utf8')).slice(-OUTPUT_TAIL_BYTES) }
   child.stdout.on('data', keep)
@@ -29,8 +27,7 @@ export async function runShell (command: string, options: ShellOptions): Promise
   const stop = (reason: string): void => {
     if (why !== undefined) return
     why = reason
-    child.kill('SIGTERM')
-    setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref()
+    terminateGroup(child)
   }
   const timer = setTimeout(() => stop(`timed out after ${Math.round(options.timeoutMs / 1000)} s`), options.timeoutMs)
   const onAbort = (): void => stop('interrupted')
