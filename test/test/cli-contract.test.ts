@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
@@ -60,6 +60,33 @@ test('a command without a running node says how to start it, and init refuses a 
   assert.match(again.stderr, /not empty/)
   const usage = await runResilien(['backup'])
   assert.equal(usage.code, 2)
+})
+
+test('a bad listen or announce address is one line at init and at start, and init writes nothing', async (t) => {
+  const work = await tempDir(t)
+  const cases: Array<[string[], RegExp]> = [
+    [['--listen', '/ip4/999.0.0.1/tcp/0'], /^resilien: --listen: \/ip4\/999\.0\.0\.1\/tcp\/0 is not a multiaddr \(Invalid IPv4 address "999\.0\.0\.1"\)$/],
+    [['--listen', '/ip4/127.0.0.1/udp/5'], /^resilien: --listen: \/ip4\/127\.0\.0\.1\/udp\/5 is not an address to listen on: use \/ip4\/ADDRESS\/tcp\/PORT/],
+    [['--listen', '/dns4/example.org/tcp/7420'], /is not an address to listen on/],
+    [['--listen', '/ip4/127.0.0.1/tcp/0', '--announce', '/ip4/127.0.0.1/tcp/99999'], /^resilien: --announce: \/ip4\/127\.0\.0\.1\/tcp\/99999 is not a multiaddr/]
+  ]
+  for (const [i, [options, message]] of cases.entries()) {
+    const dir = join(work, `bad-${i}`)
+    const r = await runResilien(['init', '--data', dir, '--name', 'x', ...options])
+    assert.equal(r.code, 1, options.join(' '))
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+    assert.match(r.stderr.trim(), message)
+    assert.deepEqual(await readdir(dir).catch(() => []), [], 'nothing written')
+  }
+  // An address this machine does not have (TEST-NET-2, never local): start says so in one line.
+  const dir = join(work, 'elsewhere')
+  assert.equal((await runResilien(['init', '--data', dir, '--name', 'x', '--listen', '/ip4/198.51.100.7/tcp/0'])).code, 0)
+  const start = await runResilien(['start', '--data', dir], { timeoutMs: 30_000 })
+  assert.equal(start.code, 1)
+  assert.deepEqual(start.stderr.trim().split('\n'), ['resilien: cannot listen on /ip4/198.51.100.7/tcp/0: listen EADDRNOTAVAIL: address not available 198.51.100.7'])
+  const fromEnv = await runResilien(['start', '--data', dir], { timeoutMs: 30_000, env: { RESILIEN_LISTEN: '/ip4/300.1.1.1/tcp/1' } })
+  assert.equal(fromEnv.code, 1)
+  assert.deepEqual(fromEnv.stderr.trim().split('\n'), ['resilien: RESILIEN_LISTEN (overriding "listen" of config.json) must be a list of multiaddrs such as /ip4/0.0.0.0/tcp/7420'])
 })
 
 test('the resilien command starts its node with the memory settings of its #! line', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {

@@ -57,6 +57,16 @@ test('a used invite is refused with one line, and nothing is left in the joining
   assert.deepEqual(await readdir(join(root, 'site3')).catch(() => []), [])
   const status = JSON.parse((await site.run(['status', '--json'])).stdout) as { sites: Array<{ name: string }> }
   assert.deepEqual(status.sites.map((s) => s.name).sort(), ['site1', 'site2'])
+
+  // A valid invite whose inviter is down: said so, with where it was dialled.
+  const fresh = (await site.run(['invite'])).stdout.trim()
+  await site.stop()
+  const fourth = new Site(join(root, 'site4'), 'site4', CLUSTER_TEST_ENV)
+  const down = await fourth.run(['join', fresh, '--name', 'site4', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(down.code, 1)
+  assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr)
+  assert.match(down.stderr, /^resilien: cannot reach the inviter at \/ip4\/127\.0\.0\.1\/tcp\/\d+: .*ECONNREFUSED.* \(is its node running, and reachable from this machine\?\)/)
+  assert.deepEqual(await readdir(join(root, 'site4')).catch(() => []), [])
 })
 
 test('sites reach each other over IPv6 and /dns4 addresses', async (t) => {

@@ -13,6 +13,7 @@ import { createLibp2p } from 'libp2p'
 import { CLIENT_STREAMS_PER_PEER, INBOUND_CONNECTION_THRESHOLD, STREAM_READ_BUFFER_BYTES, STREAM_WINDOW_BYTES } from './constants.js'
 import { KeyedLimiter } from './limiter.js'
 import { leanNoiseCrypto } from './noise-cipher.js'
+import { describeListenFailure } from './site-addresses.js'
 import { closedError } from './stream-errors.js'
 import { withBatchedWrites } from './socket-batching.js'
 
@@ -225,6 +226,10 @@ export async function createSiteHost (init: SiteHostInit): Promise<SiteHost> {
       denyOutboundEncryptedConnection: deny
     },
     connectionManager: { inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD }
+  }).catch((err: unknown) => {
+    // An address this machine does not have, or a port in use: one line, not libp2p's stacks.
+    if (err instanceof Error && err.name === 'UnsupportedListenAddressesError') throw new InvalidInputError(describeListenFailure(err), { cause: err })
+    throw err
   })
   return new Libp2pSiteHost(node)
 }

@@ -69,7 +69,13 @@ export async function requestJoin (host: SiteHost, peer: string, addrs: readonly
   // Only the protocol's fields travel, checked against the same limits the inviter applies.
   const { cluster, secret, name, zone } = joining
   const header = { op: 'join', ...joinRequest({ op: 'join', cluster, secret, name, zone, addrs: joining.addrs }) }
-  await host.connect(peer, addrs, options)
+  try {
+    await host.connect(peer, addrs, options)
+  } catch (err) {
+    if (!(err instanceof Error)) throw err
+    const why = err.name === 'TimeoutError' ? 'no answer in time' : err.message.split('\n')[0] as string
+    throw new ResilienError(`cannot reach the inviter at ${addrs.join(', ')}: ${why} (is its node running, and reachable from this machine?)`, { permanent: false, cause: err })
+  }
   const signal = options?.signal
   try {
     return await request(host, peer, JOIN_PROTOCOL, signal, async (stream, reader) => {
