@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { compareTrees, newCluster, statusOf, tempDir, waitAllUp, waitFor } from '../src/index.js'
+import { compareTrees, newCluster, newSite, statusOf, tempDir, waitAllUp, waitFor } from '../src/index.js'
 import type { Site } from '../src/index.js'
 import { joinSiteAt, mountSmallDisk } from '../faults/disk/small-disk.js'
 
@@ -63,4 +63,25 @@ test('when a full disk leaves too few sites for a stripe, the backup fails with 
   const target = join(work, 'restore')
   assert.equal((await one.run(['restore', 'main', 'latest', '--target', target])).code, 0)
   assert.deepEqual(await compareTrees(first, join(target, first)), [])
+})
+
+test('a restore onto a disk that fills up stops with one line, and a run with room finishes it', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  // 12 MiB of files in 24 of 512 KiB: more than the 4 MiB disk holds, and many files after the
+  // first that fails (each would have been a warning line).
+  const src = join(work, 'src')
+  await mkdir(src)
+  for (let i = 0; i < 24; i++) await writeFile(join(src, `f${i}.bin`), randomBytes(512 * 1024))
+  assert.equal((await site.run(['backup', 'main', src])).code, 0)
+  const small = await mountSmallDisk(t, 4)
+  const full = await site.run(['restore', 'main', 'latest', '--target', join(small, 'out')])
+  assert.equal(full.code, 1)
+  assert.equal(full.stderr.trim().split('\n').length, 1, full.stderr)
+  assert.match(full.stderr, /^resilien: no space left on the device of \S+\/f\d+\.bin: the restore stopped part way; free some space and run it again$/m)
+  const roomy = join(work, 'out')
+  const again = await site.run(['restore', 'main', 'latest', '--target', roomy])
+  assert.equal(again.code, 0, again.stderr)
+  assert.deepEqual(await compareTrees(src, join(roomy, src)), [])
 })

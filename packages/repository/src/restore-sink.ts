@@ -4,6 +4,7 @@ import { openBlob } from './open-blob.js'
 import type { BlobKeys } from './open-blob.js'
 import { FileJob, OpenFiles, finishDir, finishFile, writeSparse } from './restore-files.js'
 import type { FileMetadata } from './restore-files.js'
+import { fullDiskError } from './restore-room.js'
 
 /** Plaintext of one file's consecutive chunks written in one call. */
 const WRITE_RUN_BYTES = 1024 * 1024
@@ -116,6 +117,8 @@ export class RestoreSink {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code
         if (code === undefined) throw err
+        const full = fullDiskError(dest, err)
+        if (full !== undefined) throw full
         if (code !== 'ENOENT') this.warn(`${dest.toString()}: ${(err as Error).message}`)
       }
     }
@@ -166,6 +169,8 @@ export class RestoreSink {
       work()
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === undefined) throw err
+      const full = fullDiskError(job.dest, err)
+      if (full !== undefined) throw full
       if (!job.failed) this.warn(`${job.dest.toString()}: ${(err as Error).message}`)
       job.failed = true
     }

@@ -3,6 +3,7 @@ import { RestoreSink } from './restore-sink.js'
 import type { SinkDir, SinkFile, SinkPack, SinkReport } from './restore-sink.js'
 import type { BlobKeys } from './open-blob.js'
 import type { WorkerReply, WorkerRequest } from './worker-messages.js'
+import { isFullDiskCode } from './restore-room.js'
 
 /**
  * The writing half of one restore (restore-sink.ts), seen from the main thread: in a seal-pool
@@ -122,7 +123,8 @@ export class WorkerRestoreWriter implements RestoreWriter {
 /** The error a worker reported, as the class the inline sink would have thrown. */
 function errorFromReply (reply: Extract<WorkerReply, { kind: 'error' }>): Error {
   if (reply.integrity !== undefined) return new IntegrityError(reply.integrity, reply.message)
-  const err = new ResilienError(`restore worker: ${reply.message}`) as ResilienError & { code?: string }
+  // A full disk's message says it all (restore-room.ts); anything else is the worker's failure.
+  const err = new ResilienError(isFullDiskCode(reply.code) ? reply.message : `restore worker: ${reply.message}`) as ResilienError & { code?: string }
   if (reply.code !== undefined) err.code = reply.code
   return err
 }

@@ -8,7 +8,7 @@ import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
 import { mapConcurrent } from './limiter.js'
 import { nsToSeconds } from './restore-files.js'
-import { makeRoomSync } from './restore-room.js'
+import { fullDiskError, makeRoomSync } from './restore-room.js'
 import { RestoreWindow } from './restore-plan.js'
 import type { BlobUse, PlannedFile } from './restore-plan.js'
 import { ID_LENGTH } from './format.js'
@@ -126,6 +126,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   /** File system problems at the target are reported and the restore goes on; data errors stop it. */
   const reportFsError = (dest: Buffer, err: unknown): void => {
     if (signal?.aborted === true || (err as NodeJS.ErrnoException).code === undefined) throw err
+    const full = fullDiskError(dest, err)
+    if (full !== undefined) throw full
     warn(`${dest.toString()}: ${(err as Error).message}`)
   }
   const attempt = async (dest: Buffer, work: () => Promise<void>): Promise<void> => {
