@@ -139,10 +139,11 @@ test('backup refuses to commit when too few sites are up, unless degraded is all
   const id = await backup(a, [src], ['--allow-degraded'])
   const after = JSON.parse((await a.run(['snapshots', 'main', '--json'])).stdout) as Array<{ id: string, degraded: boolean }>
   assert.deepEqual(after.map((s) => [s.id, s.degraded]), [[id, true]])
+
 })
 
-test('repo create warns of a policy the cluster cannot honour, and such a backup is refused naming why', async (t) => {
-  const [a] = await newCluster(t, 3) as [Site, Site, Site]
+test('repo create warns of a policy the cluster cannot honour, and such a backup is refused naming why; check skips a site that is down', async (t) => {
+  const [a, , c] = await newCluster(t, 3) as [Site, Site, Site]
   const work = await tempDir(t)
   const src = join(work, 'src')
   await mkdir(src)
@@ -168,6 +169,20 @@ test('repo create warns of a policy the cluster cannot honour, and such a backup
   for (const repo of ['wide', 'nopar']) assert.deepEqual(JSON.parse((await a.run(['snapshots', repo, '--json'])).stdout), [])
   const fits = await a.run(['backup', 'fits', src])
   assert.equal(fits.code, 0, fits.stderr)
+
+  await c.stop('SIGKILL')
+  await waitFor('site3 down', async () => statusOf(a), (s) => s.sites.some((x) => x.name === 'site3' && !x.up))
+  // A check cannot look at the shards of a site that is down: it says so, and they are not problems.
+  const check = await a.run(['check', 'fits', '--read-data'])
+  assert.equal(check.code, 3, check.stdout + check.stderr)
+  assert.match(check.stdout, /^not checked: \d+ shards on site3, which could not be reached/m)
+  assert.match(check.stdout, /^no problems found: 1 snapshots/m)
+  assert.match(check.stderr, /^resilien: check found no problem, but \d+ shards on sites that could not be reached were not checked$/m, check.stderr)
+  const json = JSON.parse((await a.run(['check', 'fits', '--read-data', '--json'])).stdout) as { ok: boolean, problems: unknown[], unreachable: Array<{ name: string, shards: number }> }
+  assert.equal(json.ok, true)
+  assert.deepEqual(json.problems, [])
+  assert.deepEqual(json.unreachable.map((u) => u.name), ['site3'])
+  assert.ok((json.unreachable[0]?.shards ?? 0) > 0)
 })
 
 test('two sites back up to their own repositories at the same time', async (t) => {

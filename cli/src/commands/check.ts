@@ -37,8 +37,11 @@ export function checkCommand (): Command {
       if (g.json === true) printJson(r)
       else {
         for (const p of r.problems) console.log(`${p.kind}: ${p.message}`)
+        for (const u of r.unreachable) console.log(`not checked: ${u.shards} shards on ${u.name ?? u.site}, which could not be reached (check again once it is back; repair rebuilds them elsewhere after the grace period)`)
         console.log(`${r.ok ? 'no problems found' : `${r.problems.length} problems found`}: ${r.snapshots} snapshots, ${r.packs} packs, ${r.shardsRead} shards read (${formatBytes(r.bytesRead)})`)
       }
       if (!r.ok) throw new ExitWith(ExitCode.failure, `check found ${r.problems.length} problems`)
+      const unchecked = r.unreachable.reduce((n, u) => n + u.shards, 0)
+      if (unchecked > 0) throw new ExitWith(ExitCode.partial, `check found no problem, but ${unchecked} shards on sites that could not be reached were not checked`)
     })
 }

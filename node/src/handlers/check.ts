@@ -19,12 +19,17 @@ export async function checkHandler (ctx: NodeContext, args: CheckArgs, hc: Handl
     ...(subset === undefined ? {} : { readDataSubset: subset }),
     onProgress: (p) => hc.progress({ phase: p.phase, files: p.done, bytes: p.bytes, ...(p.total === undefined ? {} : { totalFiles: p.total }) })
   }
-  if (args.repo === undefined) return checkStripes(ctx.catalog, ctx.sites, undefined, options)
+  if (args.repo === undefined) return named(ctx, await checkStripes(ctx.catalog, ctx.sites, undefined, options))
   if (args.password === undefined) throw new InvalidInputError('checking a repository needs its passphrase')
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
-    return await ctx.locks.shared(repo.id, async () => await checkRepository(repo, { ...options, workDir: join(ctx.layout.cache, repo.id) }))
+    return named(ctx, await ctx.locks.shared(repo.id, async () => await checkRepository(repo, { ...options, workDir: join(ctx.layout.cache, repo.id) })))
   } finally {
     await repo.close()
   }
+}
+
+/** The unreachable sites by name too: the operator knows "office", not its peer id. */
+function named (ctx: NodeContext, report: CheckResult): CheckResult {
+  return { ...report, unreachable: report.unreachable.map((u) => ({ ...u, name: ctx.membership.record(u.site)?.name ?? u.site })) }
 }

@@ -63,7 +63,7 @@ test('progress events reach the client, and an unknown command is refused', asyn
     handlers: {
       check: async (_args, ctx) => {
         ctx.progress({ phase: 'read', files: 1, bytes: 10 })
-        return { ok: true, problems: [], snapshots: 0, packs: 0, shardsRead: 0, bytesRead: 0 }
+        return { ok: true, problems: [], snapshots: 0, packs: 0, shardsRead: 0, bytesRead: 0, unreachable: [] }
       }
     }
   })

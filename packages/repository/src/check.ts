@@ -11,6 +11,7 @@ import { BlobType, TRAILER_AAD } from './format.js'
 import { decodeEntries, TRAILER_LENGTH_BYTES } from './pack-format.js'
 import type { Repository } from './repository.js'
 import { checkStripePresence, readStripeShards } from './stripe-check.js'
+import type { ShardProblem } from './stripe-check.js'
 import { MarkSet } from './prune-marks.js'
 import { LruCache } from './lru-cache.js'
 
@@ -52,7 +53,24 @@ function chosen (options: CheckOptions): (pack: string) => boolean {
  */
 export async function checkStripes (catalog: Catalog, sites: ShardSites, repo: string | undefined, options: CheckOptions = {}): Promise<CheckReport> {
   const problems = new Problems()
+  const shards = await checkShards(catalog, sites, repo, options, problems, 'shards')
+  return { ok: problems.count === 0, problems: problems.list, snapshots: 0, ...shards }
+}
+
+/**
+ * One pass over the live stripes (of `repo`, or all): the packs chosen by the options have every
+ * shard read and re-hashed (then `readPack` gets the good shards), the others are asked for by
+ * `has`. A shard whose site cannot be reached is counted for that site, not as a problem: the
+ * check cannot say anything about it.
+ */
+async function checkShards (catalog: Catalog, sites: ShardSites, repo: string | undefined, options: CheckOptions, problems: Problems, phase: string,
+  readPack?: (stripe: StripeRecord, shards: Array<Uint8Array | undefined>) => Promise<void>): Promise<Omit<CheckReport, 'ok' | 'problems' | 'snapshots'>> {
   const read = chosen(options)
+  const unreachable = new Map<string, number>()
+  const report = (p: ShardProblem): void => {
+    if (p.kind === 'unreachable') unreachable.set(p.site, (unreachable.get(p.site) ?? 0) + 1)
+    else problems.add({ kind: p.kind, id: p.shard, message: p.message })
+  }
   let packs = 0
   let shardsRead = 0
   let bytesRead = 0
@@ -62,15 +80,16 @@ export async function checkStripes (catalog: Catalog, sites: ShardSites, repo: s
     packs++
     if (read(stripe.pack)) {
       const r = await readStripeShards(sites, stripe, options)
-      shardsRead += stripe.shards.length
+      shardsRead += r.shards.filter((s) => s !== undefined).length
       bytesRead += r.bytes
-      for (const p of r.problems) problems.add({ kind: p.kind, id: p.shard, message: p.message })
+      r.problems.forEach(report)
+      await readPack?.(stripe, r.shards)
     } else {
-      for (const p of await checkStripePresence(sites, stripe, options)) problems.add({ kind: p.kind, id: p.shard, message: p.message })
+      (await checkStripePresence(sites, stripe, options)).forEach(report)
     }
-    options.onProgress?.({ phase: 'shards', done: packs, bytes: bytesRead })
+    options.onProgress?.({ phase, done: packs, bytes: bytesRead })
   }
-  return { ok: problems.count === 0, problems: problems.list, snapshots: 0, packs, shardsRead, bytesRead }
+  return { packs, shardsRead, bytesRead, unreachable: [...unreachable].map(([site, shards]) => ({ site, shards })) }
 }
 
 /**
@@ -149,26 +168,8 @@ export async function checkRepository (repo: Repository, options: CheckOptions =
     if (ownDir !== undefined) await rm(ownDir, { recursive: true, force: true })
   }
 
-  const read = chosen(options)
-  let packs = 0
-  let shardsRead = 0
-  let bytesRead = 0
-  for await (const stripe of catalog.stripes(repo.id)) {
-    options.signal?.throwIfAborted()
-    if (await catalog.isPackDeleted(stripe.repo, stripe.pack)) continue
-    packs++
-    if (!read(stripe.pack)) {
-      for (const p of await checkStripePresence(sites, stripe, options)) problems.add({ kind: p.kind, id: p.shard, message: p.message })
-      continue
-    }
-    const r = await readStripeShards(sites, stripe, options)
-    shardsRead += stripe.shards.length
-    bytesRead += r.bytes
-    for (const p of r.problems) problems.add({ kind: p.kind, id: p.shard, message: p.message })
-    await checkPackContent(repo, stripe, r.shards, problems)
-    options.onProgress?.({ phase: 'read-data', done: packs, bytes: bytesRead })
-  }
-  return { ok: problems.count === 0, problems: problems.list, snapshots, packs, shardsRead, bytesRead }
+  const shards = await checkShards(catalog, sites, repo.id, options, problems, 'read-data', async (stripe, read) => { await checkPackContent(repo, stripe, read, problems) })
+  return { ok: problems.count === 0, problems: problems.list, snapshots, ...shards }
 }
 
 /** Decodes a pack from its good shards and verifies its trailer and every blob in it. */

@@ -3,7 +3,8 @@ import { toHex, CorruptShardError } from '@resilien/types'
 import type { AbortOptions, ShardSites, StripeRecord } from '@resilien/types'
 
 export interface ShardProblem {
-  kind: 'missing-shard' | 'corrupt-shard'
+  /** 'unreachable': the site could not be reached, so the shard was not checked (not a fault of the shard). */
+  kind: 'missing-shard' | 'corrupt-shard' | 'unreachable'
   shard: string
   site: string
   pack: string
@@ -20,7 +21,8 @@ export async function checkStripePresence (sites: ShardSites, stripe: StripeReco
     try {
       answer = await sites.has(site, ids, options)
     } catch (err) {
-      for (const id of ids) problems.push({ kind: 'missing-shard', shard: id, site, pack: stripe.pack, message: `site ${site} did not answer for shard ${id}: ${(err as Error).message}` })
+      if (options.signal?.aborted === true) throw err
+      for (const id of ids) problems.push({ kind: unreachable(err) ? 'unreachable' : 'missing-shard', shard: id, site, pack: stripe.pack, message: `site ${site} did not answer for shard ${id}: ${(err as Error).message}` })
       continue
     }
     ids.forEach((id, i) => {
@@ -52,7 +54,7 @@ export async function readStripeShards (sites: ShardSites, stripe: StripeRecord,
       if (options.signal?.aborted === true) throw err
       const corrupt = err instanceof CorruptShardError || (err instanceof Error && err.name === 'CorruptShardError')
       problems.push({
-        kind: corrupt ? 'corrupt-shard' : 'missing-shard',
+        kind: corrupt ? 'corrupt-shard' : unreachable(err) ? 'unreachable' : 'missing-shard',
         shard: s.id,
         site: s.site,
         pack: stripe.pack,
@@ -62,4 +64,9 @@ export async function readStripeShards (sites: ShardSites, stripe: StripeRecord,
     }
   }))
   return { shards, problems, bytes }
+}
+
+/** The network layer's error for a site it has no connection to (by name: this package does not depend on it). */
+function unreachable (err: unknown): boolean {
+  return err instanceof Error && err.name === 'SiteUnreachableError'
 }

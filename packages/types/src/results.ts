@@ -52,14 +52,27 @@ export interface CheckProblem {
   message: string
 }
 
+/** Shards a check could not look at because their site could not be reached. */
+export interface UnreachableShards {
+  /** The site's peer id. */
+  site: string
+  /** Its name, filled in by the node that answers. */
+  name?: string
+  shards: number
+}
+
 /** What `check` reports. */
 export interface CheckReport {
+  /** No problem found (shards on unreachable sites are not problems: see `unreachable`). */
   ok: boolean
   problems: CheckProblem[]
   snapshots: number
   packs: number
+  /** Shards read whole and re-hashed. */
   shardsRead: number
   bytesRead: number
+  /** Per site that could not be reached: its shards were not checked. */
+  unreachable: UnreachableShards[]
 }
 
 /** What a prune removed (or, with dryRun, would remove). */
