@@ -114,10 +114,12 @@ test('check --read-data reports exactly the shard whose byte was flipped', async
 
   const check = await site.run(['check', 'main', '--read-data', '--json'])
   assert.equal(check.code, 1)
-  const report = JSON.parse(check.stdout) as { ok: boolean, problems: Array<{ kind: string, id: string }> }
+  const report = JSON.parse(check.stdout) as { ok: boolean, problems: Array<{ kind: string, id: string, message: string }> }
   assert.equal(report.ok, false)
   const corrupt = report.problems.filter((p) => p.kind === 'corrupt-shard')
   assert.deepEqual(corrupt.map((p) => p.id), [id])
+  // The site by its name, not its peer id.
+  assert.match(corrupt[0]?.message ?? '', new RegExp(`^shard ${id} of pack [0-9a-f]+ on site site1 is corrupt$`))
   // Without the key too, any site can find it.
   const keyless = JSON.parse((await site.run(['check', '--read-data', '--json'])).stdout) as { problems: Array<{ kind: string, id: string }> }
   assert.deepEqual(keyless.problems.map((p) => [p.kind, p.id]), [['corrupt-shard', id]])

@@ -29,7 +29,17 @@ export async function checkHandler (ctx: NodeContext, args: CheckArgs, hc: Handl
   }
 }
 
-/** The unreachable sites by name too: the operator knows "office", not its peer id. */
+/**
+ * Sites by name too: the operator knows "office", not its peer id. The engine, which knows no
+ * names, writes peer ids into its messages; each becomes the site's name there.
+ */
 function named (ctx: NodeContext, report: CheckResult): CheckResult {
-  return { ...report, unreachable: report.unreachable.map((u) => ({ ...u, name: ctx.membership.record(u.site)?.name ?? u.site })) }
+  const nameOf = (site: string): string => ctx.membership.record(site)?.name ?? site
+  const sites = ctx.membership.records().filter((s) => s.name !== s.site)
+  const rename = (message: string): string => sites.reduce((m, s) => m.replaceAll(`site ${s.site}`, `site ${s.name}`), message)
+  return {
+    ...report,
+    problems: report.problems.map((p) => ({ ...p, message: rename(p.message) })),
+    unreachable: report.unreachable.map((u) => ({ ...u, name: nameOf(u.site) }))
+  }
 }
