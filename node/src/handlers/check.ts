@@ -34,12 +34,11 @@ export async function checkHandler (ctx: NodeContext, args: CheckArgs, hc: Handl
  * names, writes peer ids into its messages; each becomes the site's name there.
  */
 function named (ctx: NodeContext, report: CheckResult): CheckResult {
-  const nameOf = (site: string): string => ctx.membership.record(site)?.name ?? site
-  const sites = ctx.membership.records().filter((s) => s.name !== s.site)
+  const sites = ctx.membership.records()
   const rename = (message: string): string => sites.reduce((m, s) => m.replaceAll(`site ${s.site}`, `site ${s.name}`), message)
   return {
     ...report,
     problems: report.problems.map((p) => ({ ...p, message: rename(p.message) })),
-    unreachable: report.unreachable.map((u) => ({ ...u, name: nameOf(u.site) }))
+    unreachable: report.unreachable.map((u) => ({ ...u, name: ctx.membership.record(u.site)?.name ?? u.site }))
   }
 }
