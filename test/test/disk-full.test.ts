@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { compareTrees, newCluster, newSite, statusOf, tempDir, waitAllUp, waitFor } from '../src/index.js'
-import type { Site } from '../src/index.js'
+import { Site } from '../src/index.js'
 import { joinSiteAt, mountSmallDisk } from '../faults/disk/small-disk.js'
 
 /** The small site keeps only this much free beyond its shards (the default, 256 MiB, is more than its disk). */
@@ -84,4 +84,31 @@ test('a restore onto a disk that fills up stops with one line, and a run with ro
   const again = await site.run(['restore', 'main', 'latest', '--target', roomy])
   assert.equal(again.code, 0, again.stderr)
   assert.deepEqual(await compareTrees(src, join(roomy, src)), [])
+})
+
+test('packs a backup stored before its disk filled up are removed by the next prune', async (t) => {
+  const disk = await mountSmallDisk(t, 24)
+  const site = new Site(join(disk, 'data'), 'site1', { ...SMALL_RESERVE, RESILIEN_GC_GRACE: '1s', RESILIEN_GC_INTERVAL: '1s' })
+  const init = await site.run(['init', '--name', 'site1', '--listen', '/ip4/127.0.0.1/tcp/0'])
+  assert.equal(init.code, 0, init.stderr)
+  t.after(async () => { await site.stop('SIGKILL') })
+  await site.start()
+  const work = await tempDir(t)
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  // 30 MiB with 2+1 parity on a 24 MiB disk: some packs are stored, then the disk is full.
+  const src = await randomTree(work, 'src', 30)
+  const failed = await site.run(['backup', 'main', src])
+  assert.equal(failed.code, 1)
+  assert.match(failed.stderr, /not enough free space/)
+  assert.equal(await snapshotCount(site), 0)
+  const stored = (await statusOf(site)).sites[0]?.storedBytes ?? 0
+  assert.ok(stored > 4 * 1024 * 1024, `the failed backup left packs behind (${stored} bytes)`)
+  // They are in no index object (the backup never got that far): prune publishes, then removes them.
+  const prune = await site.run(['prune', 'main', '--json'])
+  assert.equal(prune.code, 0, prune.stderr)
+  const result = JSON.parse(prune.stdout) as { packsDeleted: number }
+  assert.ok(result.packsDeleted > 0, prune.stdout)
+  await waitFor('the shards to be deleted', async () => statusOf(site), (s) => (s.sites[0]?.storedBytes ?? Infinity) < 1024 * 1024)
+  const check = await site.run(['check', 'main', '--read-data'])
+  assert.equal(check.code, 0, check.stdout + check.stderr)
 })

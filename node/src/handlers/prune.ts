@@ -12,6 +12,8 @@ export async function pruneOpen (ctx: NodeContext, repo: Repository, options: { 
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new InvalidInputError('--repack-threshold must be a share between 0 and 1')
   return await ctx.locks.exclusive(repo.id, async () => await prune(repo, {
     workDir: join(ctx.layout.cache, repo.id),
+    // Alone on the repository here: packs in no index object are what failed backups left.
+    publishLeftovers: true,
     ...(options.dryRun === true ? { dryRun: true } : {}),
     ...(threshold === undefined ? {} : { repackThreshold: threshold }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -51,6 +51,13 @@ export interface PruneOptions extends AbortOptions {
   /** Say what would be removed, change nothing. */
   dryRun?: boolean
   allowDegraded?: boolean
+  /**
+   * First publish the packs this machine stored for backups that then failed or were cut off
+   * (stored and in the catalog, but in no index object, so the sweep would never see them).
+   * Only for a caller that knows no backup of this repository runs on this machine meanwhile,
+   * whose packs would look just the same: the node's prune, which holds the repository alone.
+   */
+  publishLeftovers?: boolean
   onProgress?: (p: { phase: 'mark' | 'sweep', packs: number }) => void
 }
 
@@ -89,12 +96,13 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
     // The local index forgets blobs it placed in those packs (repacked blobs were re-indexed already).
     for (const { pack, ids } of batch) await repo.index.forgetPack(pack, ids)
   }
+  const newSaver = (): BlobSaver => new BlobSaver(repo, { maxPacksInFlight: REPACK_PACKS_IN_FLIGHT, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }) })
   const flushRepacks = async (): Promise<void> => {
     if (repackQueue.length === 0) return
     const queue = repackQueue
     repackQueue = []
     if (!dryRun) {
-      saver ??= new BlobSaver(repo, { maxPacksInFlight: REPACK_PACKS_IN_FLIGHT, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }) })
+      saver ??= newSaver()
       for (const entry of queue) {
         await repackOne(repo, saver, entry, options)
         // A pack's shards and opened blobs (about twice its size) are collected as soon as they
@@ -112,6 +120,11 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
   }
 
   try {
+    if (options.publishLeftovers === true && !dryRun) {
+      // Published, a failed backup's packs are judged like any other: nothing references them.
+      saver = newSaver()
+      await saver.publishIndex()
+    }
     // Every index object, also those other key holders wrote since this repository was opened.
     await repo.syncIndex(options)
     options.onProgress?.({ phase: 'mark', packs: 0 })
