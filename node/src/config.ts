@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { InvalidInputError, replaceFileDurably } from '@resilien/types'
 import { parseDuration, parseSize } from '@resilien/control'
 import { DEFAULT_KEY_CACHE_TTL_MS, defaultSealWorkers } from '@resilien/repository'
-import { siteAddressProblem } from '@resilien/wire'
+import { siteAddressesProblem } from '@resilien/wire'
 
 /** File name of the node's configuration inside its data dir. */
 export const CONFIG_FILE = 'config.json'
@@ -101,8 +101,8 @@ const KEYS: Record<keyof NodeConfig, { env: string, parse: Parser, check: (v: un
   cluster: { env: 'RESILIEN_CLUSTER', parse: (t) => t, check: (v) => typeof v === 'string' && /^[0-9a-f]{32}$/.test(v), describe: '32 hex digits' },
   name: { env: 'RESILIEN_NAME', parse: (t) => t, check: (v) => typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v), describe: '1-64 letters, digits, ".", "_" or "-"' },
   zone: { env: 'RESILIEN_ZONE', parse: (t) => t, check: (v) => typeof v === 'string' && v.length > 0 && v.length <= 64, describe: 'a non-empty string' },
-  listen: { env: 'RESILIEN_LISTEN', parse: parseList, check: (v) => isMultiaddrList(v) && (v as string[]).every((a) => siteAddressProblem(a, 'listen') === undefined), describe: 'a list of multiaddrs such as /ip4/0.0.0.0/tcp/7420' },
-  announce: { env: 'RESILIEN_ANNOUNCE', parse: parseList, check: (v) => isMultiaddrList(v) && (v as string[]).every((a) => siteAddressProblem(a, 'announce') === undefined), describe: 'a list of multiaddrs such as /dns4/home.example.org/tcp/7420' },
+  listen: { env: 'RESILIEN_LISTEN', parse: parseList, check: (v) => isMultiaddrList(v) && siteAddressesProblem(v as string[], 'listen') === undefined, describe: 'a list of multiaddrs such as /ip4/0.0.0.0/tcp/7420' },
+  announce: { env: 'RESILIEN_ANNOUNCE', parse: parseList, check: (v) => isMultiaddrList(v) && siteAddressesProblem(v as string[], 'announce') === undefined, describe: 'a list of multiaddrs such as /dns4/home.example.org/tcp/7420' },
   dialFrom: { env: 'RESILIEN_DIAL_FROM', parse: (t) => t, check: (v) => v === '' || (typeof v === 'string' && isIP(v) !== 0), describe: 'an IP address (or empty)' },
   peers: { env: 'RESILIEN_PEERS', parse: parseJson, check: isPeerList, describe: 'a list of {"peerId", "addrs"}' },
   syncInterval: { env: 'RESILIEN_SYNC_INTERVAL', parse: parseDuration, check: isPositiveInteger, describe: 'a duration such as 10s' },

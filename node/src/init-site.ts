@@ -2,7 +2,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { openCatalog, createEd25519Signer } from '@resilien/catalog'
 import { InvalidInputError, toHex } from '@resilien/types'
-import { siteAddressProblem } from '@resilien/wire'
+import { siteAddressesProblem } from '@resilien/wire'
 import { DEFAULT_CONFIG, saveConfig } from './config.js'
 import type { BootstrapPeer, NodeConfig } from './config.js'
 import { dataDirLayout } from './data-dir.js'
@@ -41,13 +41,9 @@ export async function checkNewSite (options: InitSiteOptions): Promise<void> {
   if (existing.length > 0) throw new InvalidInputError(`${root} is not empty: a site is made in a new or empty folder`)
   if (!SITE_NAME.test(options.name)) throw new InvalidInputError(`site name "${options.name}" is not allowed: use 1-64 letters, digits, '.', '_' or '-'`)
   if (options.listen.length === 0) throw new InvalidInputError('--listen needs a multiaddr such as /ip4/0.0.0.0/tcp/7420')
-  for (const addr of options.listen) {
-    const problem = siteAddressProblem(addr, 'listen')
-    if (problem !== undefined) throw new InvalidInputError(`--listen: ${problem}`)
-  }
-  for (const addr of options.announce ?? []) {
-    const problem = siteAddressProblem(addr, 'announce')
-    if (problem !== undefined) throw new InvalidInputError(`--announce: ${problem}`)
+  for (const use of ['listen', 'announce'] as const) {
+    const problem = siteAddressesProblem(options[use] ?? [], use)
+    if (problem !== undefined) throw new InvalidInputError(`--${use}: ${problem}`)
   }
 }
 

@@ -1,5 +1,5 @@
 export { createSiteHost, peerIdFromPrivateKey } from './host.js'
-export { siteAddressProblem } from './site-addresses.js'
+export { siteAddressesProblem } from './site-addresses.js'
 export type { SiteHost, SiteHostInit } from './host.js'
 export { SHARD_PROTOCOL, CATALOG_PROTOCOL, JOIN_PROTOCOL } from './constants.js'
 export { serveShards } from './shard-server.js'

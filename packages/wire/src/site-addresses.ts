@@ -9,7 +9,7 @@ const DIAL_HOSTS = new Set(['ip4', 'ip6', 'dns', 'dns4', 'dns6'])
  * `listen` takes IP addresses only (a socket binds to one), `announce` names too. The parser
  * checks the values (an IPv4 of 999 or a port of 99999 is refused).
  */
-export function siteAddressProblem (addr: string, use: 'listen' | 'announce'): string | undefined {
+function siteAddressProblem (addr: string, use: 'listen' | 'announce'): string | undefined {
   let components
   try {
     components = multiaddr(addr).getComponents()
@@ -22,6 +22,15 @@ export function siteAddressProblem (addr: string, use: 'listen' | 'announce'): s
     return use === 'listen'
       ? `${addr} is not an address to listen on: use /ip4/ADDRESS/tcp/PORT or /ip6/ADDRESS/tcp/PORT`
       : `${addr} is not an address to be dialled at: use /ip4, /ip6, /dns4 or /dns6, then /tcp/PORT`
+  }
+  return undefined
+}
+
+/** The first of `addrs` that cannot serve as `use`, said in one line; undefined when all can. */
+export function siteAddressesProblem (addrs: readonly string[], use: 'listen' | 'announce'): string | undefined {
+  for (const addr of addrs) {
+    const problem = siteAddressProblem(addr, use)
+    if (problem !== undefined) return problem
   }
   return undefined
 }
