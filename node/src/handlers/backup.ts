@@ -1,4 +1,4 @@
-import { backup } from '@resilien/repository'
+import { backup, LOCAL_PACKS_IN_FLIGHT } from '@resilien/repository'
 import type { BackupOptions, Repository } from '@resilien/repository'
 import { InvalidInputError } from '@resilien/types'
 import type { AbortOptions, BackupResult } from '@resilien/types'
@@ -14,7 +14,8 @@ export type SiteBackupOptions = Omit<BackupOptions, 'redundancyCheck' | 'replica
  * Backs up into an open repository under its shared lock, with this site's commit rule: every
  * stripe must survive a site's loss, and the snapshot fact must reach another site. A cluster of
  * one site cannot survive its loss whatever we do: its snapshots are committed marked degraded,
- * and status says so plainly, rather than refusing every backup.
+ * and status says so plainly, rather than refusing every backup. Its shards all go to its own
+ * disk, so one pack in flight keeps up (LOCAL_PACKS_IN_FLIGHT).
  */
 export async function backupOnSite (ctx: NodeContext, repo: Repository, options: SiteBackupOptions): Promise<BackupResult> {
   const singleSite = ctx.membership.size() <= 1
@@ -23,6 +24,7 @@ export async function backupOnSite (ctx: NodeContext, repo: Repository, options:
     redundancyCheck: async (o) => ctx.cluster.redundancyShortfall(repo.id, o),
     ...(singleSite ? {} : { replicate: async (seq: number, o: AbortOptions) => ctx.cluster.replication.replicate(seq, o) }),
     sealPool: ctx.sealPool,
+    ...(singleSite ? { maxPacksInFlight: LOCAL_PACKS_IN_FLIGHT } : {}),
     allowDegraded: options.allowDegraded === true || singleSite
   }))
 }

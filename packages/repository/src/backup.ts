@@ -63,6 +63,8 @@ export interface BackupOptions extends AbortOptions {
   allowDegraded?: boolean
   /** Worker threads that compress and seal (the node keeps one pool for all backups). */
   sealPool?: SealPool
+  /** Packs coded and stored at once (default DEFAULT_PACKS_IN_FLIGHT; see LOCAL_PACKS_IN_FLIGHT). */
+  maxPacksInFlight?: number
   /**
    * Before the snapshot is committed: undefined when every stripe of the repository survives the
    * loss of any one site, else one line saying why not. The caller knows sites and zones.
@@ -142,7 +144,8 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const saver = new BlobSaver(repo, {
     ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
     ...(signal === undefined ? {} : { signal }),
-    ...(options.sealPool === undefined ? {} : { sealPool: options.sealPool })
+    ...(options.sealPool === undefined ? {} : { sealPool: options.sealPool }),
+    ...(options.maxPacksInFlight === undefined ? {} : { maxPacksInFlight: options.maxPacksInFlight })
   })
   const warnings: string[] = []
   const fileSlots = new Limiter(FILES_IN_FLIGHT)

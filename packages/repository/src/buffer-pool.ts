@@ -23,6 +23,11 @@ export class BufferPool {
     this.spare.push(block)
   }
 
+  /** Lets go of every idle block (a job is over: they are not worth keeping until the next one). */
+  clear (): void {
+    this.spare.length = 0
+  }
+
   /** Idle blocks held now. */
   get spareCount (): number {
     return this.spare.length

@@ -24,6 +24,12 @@ export interface PackUploaderOptions extends AbortOptions {
 
 /** Packs in flight by default: several in flight let the stores group their fsyncs while the next pack fills. */
 export const DEFAULT_PACKS_IN_FLIGHT = 3
+/**
+ * Packs in flight when every shard goes to this site's own disk (a cluster of one site): a
+ * local stripe is stored while the next pack fills, so one is enough. Measured on a 270 MB
+ * first backup: the same time as 3, and a node peak ~6 MiB lower (two pack buffers fewer).
+ */
+export const LOCAL_PACKS_IN_FLIGHT = 1
 
 /**
  * Stores finished packs in the background while the engine fills the next one: erasure code,

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { IntegrityError } from '@resilien/types'
+import { collectAll, IntegrityError } from '@resilien/types'
 import { runSealJob, sealBlobsInto, sealedBound } from './seal-job.js'
 import type { SealJob } from './seal-job.js'
 import { batchChunks, chunkBatches, READ_BUFFER_BYTES, readFileBuffers } from './file-chunks.js'
@@ -24,10 +24,10 @@ const cancelled = new Set<number>()
 const arena = (workerData as { arena?: SealArenaShare } | undefined)?.arena
 const slots = arena === undefined ? undefined : SealArena.open(arena)
 /**
- * Idle read buffers (1 MiB each) kept for the next file reads, and kept after a backup: a large
- * file in flight holds about three (the batch being chunked spans up to two, plus the one being
- * read). Eight serve two or three large files at once without allocating; with four, a few
- * more are allocated and dropped.
+ * Idle read buffers (1 MiB each) kept for the next file reads until the pool goes idle ('trim'):
+ * a large file in flight holds about three (the batch being chunked spans up to two, plus the
+ * one being read). Eight serve two or three large files at once without allocating; with four,
+ * a few more are allocated and dropped.
  */
 const SPARE_READ_BUFFERS = 8
 const readBuffers = new BufferPool(READ_BUFFER_BYTES, SPARE_READ_BUFFERS)
@@ -217,6 +217,10 @@ port?.on('message', (message: WorkerRequest) => {
         restores.delete(message.seq)
         return sink.close()
       })
+      return
+    case 'trim':
+      readBuffers.clear()
+      collectAll()
       return
     case 'cancel':
       cancelled.add(message.seq)

@@ -28,6 +28,8 @@ export type WorkerRequest =
   /** Which chunks of the last batch are new (to seal); the rest are known already. */
   | { seq: number, type: 'select', indexes: number[] }
   | { seq: number, type: 'cancel' }
+  /** The pool went idle: let go of spare buffers and collect the heap (no reply). */
+  | { seq: number, type: 'trim' }
   /** A folder and folders below it, listed and lstat'ed with blocking calls (dir-listing.ts listTreeSync). */
   | { seq: number, type: 'list-tree', path: ArrayBuffer, maxDirs: number, exclude: string[] }
   /** Count files and bytes below these paths (the backup's progress total). */

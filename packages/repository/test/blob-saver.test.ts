@@ -1,9 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { keyedHash } from '@resilien/hashing'
 import { toHex } from '@resilien/types'
 import { BlobSaver } from '../src/blob-saver.js'
+import { backup } from '../src/backup.js'
 import { BlobType, ID_LENGTH } from '../src/format.js'
 import { sealBlobsInto, sealedBound } from '../src/seal-job.js'
 import { newRepository } from './helpers.js'
@@ -29,4 +33,35 @@ test('a whole file sealed before the claim: only the chosen blobs are packed, ea
     assert.ok(Buffer.from(await repo.readBlob(toHex(ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)), BlobType.data)).equals(plains[i] as Buffer), `chunk ${i}`)
   }
   await assert.rejects(saver.absorbSealed(picked, [1, 2, 3], sealed, sealedLengths, [0, 2]), /sealed 2 of the 3 chunks/)
+})
+
+test('a backup stores at most maxPacksInFlight packs at once', async (t) => {
+  /** The most shard puts under way at once, each held 30 ms so that packs overlap when allowed. */
+  const measure = async (maxPacksInFlight?: number): Promise<number> => {
+    let now = 0
+    let most = 0
+    const { repo, dir } = await newRepository(t, {
+      wrapSites: (sites) => ({
+        ...sites,
+        put: async (site, id, data, o) => {
+          most = Math.max(most, ++now)
+          try {
+            await sleep(30)
+            await sites.put(site, id, data, o)
+          } finally {
+            now--
+          }
+        }
+      })
+    })
+    const src = join(dir, 'src')
+    await mkdir(src)
+    // Random bytes do not compress: about five 4 MiB packs.
+    await writeFile(join(src, 'big.bin'), randomBytes(20 * 1024 * 1024))
+    await backup(repo, { paths: [src], redundancyCheck: async () => undefined, ...(maxPacksInFlight === undefined ? {} : { maxPacksInFlight }) })
+    return most
+  }
+  // k + m = 3 shards per pack.
+  assert.equal(await measure(1), 3, 'one pack: its three shards')
+  assert.ok(await measure() > 3, 'by default several packs overlap')
 })

@@ -36,6 +36,15 @@ test('a buffer pool hands back given blocks and keeps no more idle ones than its
   assert.ok(again.includes(a) && again.includes(b))
 })
 
+test('a cleared buffer pool keeps no idle block and hands out fresh ones', () => {
+  const pool = new BufferPool(1024, 2)
+  const a = pool.take()
+  pool.give(a)
+  pool.clear()
+  assert.equal(pool.spareCount, 0)
+  assert.notEqual(pool.take(), a)
+})
+
 test('a pack is finished in its own buffer, which goes back to the pool only when released', () => {
   const k = 2
   const target = 64 * 1024

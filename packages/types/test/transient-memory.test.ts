@@ -10,8 +10,8 @@ function run (flags: string[], body: string): string {
   const script = `
     const calls = []
     const real = globalThis.gc
-    if (real !== undefined) globalThis.gc = (o) => { calls.push(o.type); real(o) }
-    const { noteDroppedBytes, collectDroppedBytes } = await import(${JSON.stringify(moduleUrl)})
+    if (real !== undefined) globalThis.gc = (o) => { calls.push(o?.type ?? 'full'); real(o) }
+    const { noteDroppedBytes, collectDroppedBytes, collectAll } = await import(${JSON.stringify(moduleUrl)})
     ${body}
     console.log(JSON.stringify(calls))`
   return execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) }).trim()
@@ -30,6 +30,23 @@ test('collectDroppedBytes collects the young generation at once and starts the c
   const MiB = 1024 * 1024
   // 10 MiB noted, a collection now, then 10 more: under the 16 MiB step since that collection.
   assert.equal(run(['--expose-gc'], `noteDroppedBytes(10 * ${MiB}); collectDroppedBytes(); noteDroppedBytes(10 * ${MiB})`), '["minor"]')
+})
+
+test('collectAll runs a full collection, which returns the memory of dropped buffers that had been promoted', () => {
+  // Promoted by two young collections, then dropped: only a full collection frees them.
+  const body = `
+    let held = []
+    for (let i = 0; i < 8; i++) held.push(Buffer.allocUnsafeSlow(4 * 1024 * 1024))
+    globalThis.gc({ type: 'minor' }); globalThis.gc({ type: 'minor' })
+    held = null
+    const MiB = () => process.memoryUsage().arrayBuffers / 1024 / 1024
+    const before = MiB()
+    collectAll()
+    // V8 frees the buffers' memory on a background thread, soon after the collection.
+    for (let i = 0; i < 100 && MiB() >= 8; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    console.log(before >= 32, MiB() < 8)`
+  assert.equal(run(['--expose-gc'], body), 'true true\n["minor","minor","full"]')
+  assert.equal(run([], 'collectAll()'), '[]', 'without the flag it does nothing')
 })
 
 test('in a worker thread the step is 4 MiB: its heap is small and its young collections cheap', () => {
