@@ -223,3 +223,46 @@ test('a command\'s output is stored as a file, and a failing command commits not
   const list = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
   assert.equal(list.length, 1)
 })
+
+test('backup -x keeps a mount point below the path as an empty folder; --exclude-file reads patterns, and a missing one is one line', async (t) => {
+  if (process.getuid?.() !== 0) throw new Error('this test mounts a tmpfs: run it as root')
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  await createRepo(site)
+  const src = join(work, 'src')
+  const mnt = join(src, 'external')
+  await mkdir(join(src, 'cache'), { recursive: true })
+  await mkdir(mnt)
+  await writeFile(join(src, 'keep.txt'), 'keep')
+  await writeFile(join(src, 'cache', 'thumb.tmp'), 'tmp')
+  await writeFile(join(src, 'notes.bak'), 'bak')
+  // A tmpfs in the tree, as Nextcloud's external storage or a network share would be; unmounted
+  // before the work folder goes (hooks run in order, and tempDir registered its removal first).
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt])
+  const unmount = (): void => { spawnSync('umount', ['-l', mnt]) }
+  t.after(unmount)
+  await writeFile(join(mnt, 'share.txt'), 'on another file system')
+  const patterns = join(work, 'excludes')
+  await writeFile(patterns, '# caches and backups\n\ncache\n  *.bak  \n')
+
+  const one = await backupJson(site, [src, '-x', '--exclude-file', patterns])
+  assert.equal(one.stats.files, 1, 'keep.txt only: not the excluded ones, nothing on the tmpfs')
+  const ls = await site.run(['ls', 'main', one.id, src])
+  assert.equal(ls.code, 0, ls.stderr)
+  assert.match(ls.stdout, /external/, 'the mount point is in the snapshot')
+  assert.doesNotMatch(ls.stdout, /share\.txt|thumb\.tmp|notes\.bak/)
+  const target = join(work, 'restored')
+  assert.equal((await site.run(['restore', 'main', one.id, '--target', target])).code, 0)
+  assert.deepEqual(await readdir(join(target, mnt)), [], 'restored as an empty folder')
+  assert.equal(await readFile(join(target, src, 'keep.txt'), 'utf8'), 'keep')
+
+  const all = await backupJson(site, [src])
+  assert.equal(all.stats.files, 4, 'without -x and the excludes every file is read')
+
+  const missing = await site.run(['backup', 'main', src, '--exclude-file', join(work, 'no-such-file')])
+  assert.equal(missing.code, 2)
+  assert.deepEqual(missing.stderr.trim().split('\n'), [`resilien: cannot read the exclude file ${join(work, 'no-such-file')}: no such file`])
+  const list = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
+  assert.equal(list.length, 2, 'nothing was committed')
+  unmount()
+})

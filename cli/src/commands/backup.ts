@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Command } from 'commander'
 import { formatBytes } from '@resilien/control'
@@ -11,6 +12,40 @@ function collect (value: string, previous: string[]): string[] {
   return [...previous, value]
 }
 
+interface BackupOptions {
+  tag: string[]
+  exclude: string[]
+  excludeFile: string[]
+  oneFileSystem?: boolean
+  host?: string
+  stdinFromCommand?: string
+  stdinFilename?: string
+  allowDegraded?: boolean
+}
+
+/**
+ * The patterns of exclude files, restic's format: one pattern per line, surrounding spaces
+ * trimmed, blank lines and lines starting with # left out. (Unlike restic, $VARIABLES are not
+ * expanded: a pattern means what it says.) A file that cannot be read stops the backup before
+ * it starts.
+ */
+async function readExcludeFiles (files: readonly string[]): Promise<string[]> {
+  const patterns: string[] = []
+  for (const file of files) {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (err) {
+      throw new UsageError(`cannot read the exclude file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`)
+    }
+    for (const line of text.split(/\r?\n/)) {
+      const pattern = line.trim()
+      if (pattern !== '' && !pattern.startsWith('#')) patterns.push(pattern)
+    }
+  }
+  return patterns
+}
+
 export function backupCommand (): Command {
   return new Command('backup')
     .description('back up paths (or a command\'s output) into a new snapshot')
@@ -21,10 +56,13 @@ export function backupCommand (): Command {
     .option('--stdin-from-command <command>', 'store the standard output of this shell command as a file')
     .option('--stdin-filename <name>', 'the file name for --stdin-from-command (stored at the snapshot\'s root)')
     .option('--exclude <pattern>', 'leave out matching paths (repeatable; restic\'s rules: "/..." is anchored at the root, anything else matches at any depth, e.g. "*.tmp", "cache"; a backup whose every path is excluded is refused)', collect, [])
+    .option('--exclude-file <file>', 'read exclude patterns from a file, one per line; blank lines and lines starting with # are ignored (repeatable)', collect, [])
+    .option('-x, --one-file-system', 'stay on the file system of each path: a mount point below it (external storage, a network share) is kept as an empty folder')
     .option('--allow-degraded', 'commit even when the snapshot would not survive the loss of a site')
-    .action(async (repo: string, paths: string[], opts: { tag: string[], exclude: string[], host?: string, stdinFromCommand?: string, stdinFilename?: string, allowDegraded?: boolean }, cmd: Command) => {
+    .action(async (repo: string, paths: string[], opts: BackupOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       if (paths.length === 0 && opts.stdinFromCommand === undefined) throw new UsageError('give at least one path to back up, or --stdin-from-command')
+      const exclude = [...opts.exclude, ...await readExcludeFiles(opts.excludeFile)]
       const password = await readPassword(g)
       const progress = createProgress({ json: g.json === true })
       let result
@@ -34,7 +72,8 @@ export function backupCommand (): Command {
           password,
           paths: paths.map((p) => resolve(p)),
           tags: opts.tag,
-          ...(opts.exclude.length === 0 ? {} : { exclude: opts.exclude }),
+          ...(exclude.length === 0 ? {} : { exclude }),
+          ...(opts.oneFileSystem === true ? { oneFileSystem: true } : {}),
           ...(opts.host === undefined ? {} : { host: opts.host }),
           ...(opts.stdinFromCommand === undefined ? {} : { stdinCommand: opts.stdinFromCommand, stdinFilename: opts.stdinFilename ?? '' }),
           ...(opts.allowDegraded === true ? { allowDegraded: true } : {})

@@ -41,6 +41,7 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
       tags: args.tags,
       signal: hc.signal,
       ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
+      ...(args.oneFileSystem === true ? { oneFileSystem: true } : {}),
       ...(stdin === undefined ? {} : { streams: [stdin] }),
       ...(args.host === undefined ? {} : { host: args.host }),
       ...(args.allowDegraded === true ? { allowDegraded: true } : {}),

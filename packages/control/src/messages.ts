@@ -44,6 +44,8 @@ export interface BackupArgs extends PasswordArgs {
   stdinFilename?: string
   /** Patterns of paths left out, restic's rules (compileExclude of @resilien/repository). */
   exclude?: string[]
+  /** Do not cross into other file systems below the paths (mount points are kept empty). */
+  oneFileSystem?: boolean
   allowDegraded?: boolean
 }
 

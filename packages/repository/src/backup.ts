@@ -57,6 +57,12 @@ export interface BackupOptions extends AbortOptions {
   streams?: StdinSource[]
   /** Patterns of paths left out, restic's rules (see compileExclude). */
   exclude?: string[]
+  /**
+   * Stay on the file system of each path given (restic's --one-file-system): a folder below it
+   * on another one (a mount point: external storage, a network share) is kept as an empty
+   * folder, and nothing below it is read.
+   */
+  oneFileSystem?: boolean
   tags?: string[]
   host?: string
   time?: Date
@@ -124,6 +130,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const streams = options.streams ?? []
   if (paths.length === 0 && streams.length === 0) throw new InvalidInputError('nothing to back up: give at least one path')
   const excluded = compileExclude(options.exclude ?? [])
+  const oneFileSystem = options.oneFileSystem === true
   checkStreamNames(streams, paths)
   for (const p of paths) {
     await lstat(p).catch((err: NodeJS.ErrnoException) => {
@@ -152,7 +159,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const listingSlots = new Limiter(LISTINGS_IN_FLIGHT)
   // A pool without a worker lists `path` alone on this thread, as listDir does without a pool.
   const listings = new ListingPrefetch(async (path) => options.sealPool !== undefined
-    ? await options.sealPool.listTree(path, DIRS_PER_LISTING, options.exclude ?? [], ENTRIES_IN_FLIGHT)
+    ? await options.sealPool.listTree(path, DIRS_PER_LISTING, options.exclude ?? [], ENTRIES_IN_FLIGHT, oneFileSystem)
     : [{ path, listing: await listDir(path, ENTRIES_IN_FLIGHT) }])
   let warningCount = 0
   const stats = { files: 0, dirs: 0, unchangedFiles: 0, bytesRead: 0, totalBytes: 0 }
@@ -164,7 +171,9 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     ? undefined
     : parent !== undefined
       ? { totals: { files: parent.record.stats.files, bytes: parent.record.stats.totalBytes, complete: true }, stop: () => {} }
-      : options.sealPool !== undefined ? options.sealPool.scan(paths, options.exclude) : startScan(paths, signal, excluded)
+      : options.sealPool !== undefined
+        ? options.sealPool.scan(paths, options.exclude, oneFileSystem)
+        : startScan(paths, { ...(signal === undefined ? {} : { signal }), excluded, oneFileSystem })
   const progress = (current?: string): void => {
     options.onProgress?.({
       files: stats.files,
@@ -228,7 +237,11 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     }
   }
 
-  const backupNode = async (path: Buffer, name: Uint8Array, old: TreeNode | undefined, known?: EntryStat): Promise<TreeNode | undefined> => {
+  /**
+   * `device`: the file system of the backup path this entry was reached from, which a
+   * one-file-system walk does not leave (undefined for a backup path itself).
+   */
+  const backupNode = async (path: Buffer, name: Uint8Array, old: TreeNode | undefined, known?: EntryStat, device?: number): Promise<TreeNode | undefined> => {
     signal?.throwIfAborted()
     if (excluded(path.toString())) return undefined
     const st = known ?? await statEntry(path)
@@ -263,7 +276,10 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
       }
       case 'dir': {
         stats.dirs++
-        node.subtree = await backupDir(path, old?.type === 'dir' ? old : undefined)
+        // A mount point below a backup path: the folder itself, empty (restic keeps it so too).
+        node.subtree = oneFileSystem && device !== undefined && st.dev !== device
+          ? await saver.saveTree(encodeTree({ nodes: [] }))
+          : await backupDir(path, old?.type === 'dir' ? old : undefined, device ?? st.dev)
         return node
       }
       case 'symlink': {
@@ -288,7 +304,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     return map
   }
 
-  const backupDir = async (path: Buffer, oldDir: TreeNode | undefined): Promise<string[]> => {
+  const backupDir = async (path: Buffer, oldDir: TreeNode | undefined, device: number): Promise<string[]> => {
     // Listing: names, their stats and the files among them, a few folders at a time. Then the
     // sub-folders, a few at a time each; a folder waiting for them holds only its file nodes.
     const listing = await listingSlots.run(async () => {
@@ -302,11 +318,11 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
         return { path: entryPath, name: bytes, st: stat, old: oldChildren.get(bytes.toString('base64')) }
       }).filter((e): e is typeof e & { st: EntryStat } => e.st !== undefined)
       const leaves = await mapConcurrent(entries.filter((e) => entryType(e.st) !== 'dir'), ENTRIES_IN_FLIGHT,
-        async (e) => backupNode(e.path, e.name, e.old, e.st))
+        async (e) => backupNode(e.path, e.name, e.old, e.st, device))
       const dirs = entries.filter((e) => entryType(e.st) === 'dir')
       return { nodes: leaves.filter((n): n is TreeNode => n !== undefined), dirs }
     })
-    const subdirs = await mapConcurrent(listing.dirs, SUBDIRS_IN_FLIGHT, async (d) => backupNode(d.path, d.name, d.old, d.st))
+    const subdirs = await mapConcurrent(listing.dirs, SUBDIRS_IN_FLIGHT, async (d) => backupNode(d.path, d.name, d.old, d.st, device))
     const nodes = [...listing.nodes, ...subdirs.filter((n): n is TreeNode => n !== undefined)]
     return saver.saveTree(encodeTree({ nodes: sortNodes(nodes) }), oldDir?.subtree)
   }

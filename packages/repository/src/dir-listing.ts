@@ -7,11 +7,13 @@ import type { ExcludeMatcher } from './exclude.js'
 
 /**
  * What a backup keeps of an entry's lstat, in a tree node's units: plain data, so that a
- * listing can cross threads. `mode` is the whole st_mode (file type too), `rdev` always there.
+ * listing can cross threads. `mode` is the whole st_mode (file type too), `rdev` always there;
+ * `dev`, the file system it is on, only decides where a one-file-system walk stops.
  */
 export type EntryStat = Pick<TreeNode, 'uid' | 'gid' | 'size' | 'mtimeNs' | 'ctimeNs' | 'inode'> & {
   mode: number
   rdev: number
+  dev: number
 }
 
 /** An entry of a folder: its stat, or why it could not be taken. */
@@ -36,7 +38,8 @@ export function entryStat (st: BigIntStats): EntryStat {
     mtimeNs: st.mtimeNs.toString(),
     ctimeNs: st.ctimeNs.toString(),
     inode: Number(st.ino),
-    rdev: Number(st.rdev)
+    rdev: Number(st.rdev),
+    dev: Number(st.dev)
   }
 }
 
@@ -124,11 +127,13 @@ export const MAX_ENTRIES_PER_LISTING = 4096
  * entries are listed: the folders a backup walks next, in one message (a small-folder tree such
  * as a Nextcloud data folder has about one entry per folder, so a message per folder costs as
  * much as one per entry). A folder the backup would not walk is not listed: one that is
- * excluded, or whose lstat failed.
+ * excluded, whose lstat failed or, with `oneFileSystem`, that is on another file system than
+ * `dir` (a mount point: the backup keeps it as an empty folder).
  */
-export function listTreeSync (dir: Uint8Array, maxDirs: number, excluded: ExcludeMatcher): PathListing[] {
+export function listTreeSync (dir: Uint8Array, maxDirs: number, excluded: ExcludeMatcher, oneFileSystem = false): PathListing[] {
   const out: PathListing[] = []
   const stack: Uint8Array[] = [dir]
+  const device = oneFileSystem ? deviceOf(dir) : undefined
   let entries = 0
   while (stack.length > 0 && out.length < maxDirs && entries < MAX_ENTRIES_PER_LISTING) {
     const path = stack.pop() as Uint8Array
@@ -137,7 +142,7 @@ export function listTreeSync (dir: Uint8Array, maxDirs: number, excluded: Exclud
     entries += listing.entries.length
     const below: Buffer[] = []
     for (const { name, stat } of listing.entries) {
-      if (stat === undefined || entryType(stat) !== 'dir') continue
+      if (stat === undefined || entryType(stat) !== 'dir' || (device !== undefined && stat.dev !== device)) continue
       const child = joinPath(path, name)
       if (!excluded(child.toString())) below.push(child)
     }
@@ -145,4 +150,13 @@ export function listTreeSync (dir: Uint8Array, maxDirs: number, excluded: Exclud
     for (let i = below.length - 1; i >= 0; i--) stack.push(below[i] as Buffer)
   }
   return out
+}
+
+/** The file system `path` is on; undefined when it cannot be stat'ed (its listing says why). */
+function deviceOf (path: Uint8Array): number | undefined {
+  try {
+    return Number(lstatSync(Buffer.from(path.buffer, path.byteOffset, path.byteLength)).dev)
+  } catch {
+    return undefined
+  }
 }

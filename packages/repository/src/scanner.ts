@@ -20,6 +20,21 @@ export interface Scan {
 /** Entries a blocking scan stats before it lets the thread's other work run (about a millisecond). */
 const BLOCKING_SLICE = 256
 
+export interface ScanOptions {
+  signal?: AbortSignal
+  excluded?: ExcludeMatcher
+  /** With synchronous calls, a slice of entries at a time (for a seal worker: see startScan). */
+  blocking?: boolean
+  /** Not below a folder on another file system than the path it was reached from (backup --one-file-system). */
+  oneFileSystem?: boolean
+}
+
+/** A path to count, with the file system of the backup path it was reached from (oneFileSystem). */
+interface Pending {
+  path: string
+  device?: number
+}
+
 /**
  * Counts files and bytes under the backup paths while the backup runs, so progress can show a
  * total and an ETA (restic does the same). It only stats; errors are ignored (the backup itself
@@ -27,19 +42,23 @@ const BLOCKING_SLICE = 256
  * entries at a time (for a seal worker: a promise per lstat costs two thread wake-ups, and a
  * first backup of 10,000 small files spent more on them than on its own listings).
  */
-export function startScan (paths: readonly string[], signal?: AbortSignal, excluded: ExcludeMatcher = () => false, blocking = false): Scan {
+export function startScan (paths: readonly string[], options: ScanOptions = {}): Scan {
+  const { signal, excluded = () => false, blocking = false, oneFileSystem = false } = options
   const totals: ScanTotals = { files: 0, bytes: 0, complete: false }
   let stopped = false
   const running = (): boolean => !stopped && signal?.aborted !== true
+  /** Whether a folder at `device` is walked, and the device its entries are then held to. */
+  const below = (pending: Pending, device: number): { walk: boolean, device?: number } =>
+    !oneFileSystem ? { walk: true } : { walk: pending.device === undefined || pending.device === device, device: pending.device ?? device }
   if (blocking) {
     void (async () => {
       // Depth first, in no particular order: only the totals matter.
-      const stack = [...paths]
+      const stack: Pending[] = paths.map((path) => ({ path }))
       while (stack.length > 0 && running()) {
         for (let n = 0; n < BLOCKING_SLICE && stack.length > 0; n++) {
-          const path = stack.pop() as string
-          if (excluded(path)) continue
-          countSync(path, totals, stack)
+          const pending = stack.pop() as Pending
+          if (excluded(pending.path)) continue
+          countSync(pending, totals, stack, below)
         }
         await yieldToLoop()
       }
@@ -47,34 +66,38 @@ export function startScan (paths: readonly string[], signal?: AbortSignal, exclu
     })()
     return { totals, stop: () => { stopped = true } }
   }
-  const walk = async (path: string): Promise<void> => {
-    if (!running() || excluded(path)) return
-    const st = await lstat(path).catch(() => undefined)
+  const walk = async (pending: Pending): Promise<void> => {
+    if (!running() || excluded(pending.path)) return
+    const st = await lstat(pending.path).catch(() => undefined)
     if (st === undefined) return
     if (st.isFile()) {
       totals.files++
       totals.bytes += st.size
     } else if (st.isDirectory()) {
-      const names = await readdir(path).catch(() => [] as string[])
-      for (const name of names) await walk(join(path, name))
+      const next = below(pending, st.dev)
+      if (!next.walk) return
+      const names = await readdir(pending.path).catch(() => [] as string[])
+      for (const name of names) await walk({ path: join(pending.path, name), ...(next.device === undefined ? {} : { device: next.device }) })
     }
   }
   void (async () => {
-    for (const p of paths) await walk(p)
+    for (const path of paths) await walk({ path })
     totals.complete = !stopped
   })()
   return { totals, stop: () => { stopped = true } }
 }
 
-/** Counts `path` if it is a file; pushes a folder's entries onto `stack`. */
-function countSync (path: string, totals: ScanTotals, stack: string[]): void {
+/** Counts `pending` if it is a file; pushes a folder's entries onto `stack`. */
+function countSync (pending: Pending, totals: ScanTotals, stack: Pending[], below: (p: Pending, device: number) => { walk: boolean, device?: number }): void {
   try {
-    const st = lstatSync(path)
+    const st = lstatSync(pending.path)
     if (st.isFile()) {
       totals.files++
       totals.bytes += st.size
     } else if (st.isDirectory()) {
-      for (const name of readdirSync(path)) stack.push(join(path, name))
+      const next = below(pending, st.dev)
+      if (!next.walk) return
+      for (const name of readdirSync(pending.path)) stack.push({ path: join(pending.path, name), ...(next.device === undefined ? {} : { device: next.device }) })
     }
   } catch {
     // Vanished or unreadable: the backup itself says so.

@@ -178,16 +178,17 @@ export class SealPool {
   }
 
   /**
-   * `path` and up to maxDirs - 1 folders below it that the walk will take (not excluded), listed
-   * and lstat'ed in a worker with blocking calls, in one message. Without a worker, `path` alone
-   * on this thread (`inFlight` lstats at a time).
+   * `path` and up to maxDirs - 1 folders below it that the walk will take (not excluded, and
+   * with `oneFileSystem` on the same file system as `path`), listed and lstat'ed in a worker with
+   * blocking calls, in one message. Without a worker, `path` alone on this thread (`inFlight`
+   * lstats at a time).
    */
-  async listTree (path: Uint8Array, maxDirs: number, exclude: readonly string[], inFlight: number): Promise<PathListing[]> {
+  async listTree (path: Uint8Array, maxDirs: number, exclude: readonly string[], inFlight: number, oneFileSystem = false): Promise<PathListing[]> {
     if (this.closed) throw new ResilienError('the seal pool is closed')
     const target = this.pick()
     if (target === undefined) return [{ path, listing: await listDir(path, inFlight) }]
     const seq = ++this.seq
-    return await this.ask(target, { seq, type: 'list-tree', path: new Uint8Array(path).buffer, maxDirs, exclude: [...exclude] }, [], 'listing worker',
+    return await this.ask(target, { seq, type: 'list-tree', path: new Uint8Array(path).buffer, maxDirs, exclude: [...exclude], oneFileSystem }, [], 'listing worker',
       (reply) => reply.kind === 'listed' ? reply.listings : undefined)
   }
 
@@ -270,9 +271,9 @@ export class SealPool {
    * the backup for the main thread); `totals` is updated as reports arrive. Without a worker the
    * scan runs here.
    */
-  scan (paths: readonly string[], exclude: readonly string[] = []): Scan {
+  scan (paths: readonly string[], exclude: readonly string[] = [], oneFileSystem = false): Scan {
     const target = this.pick()
-    if (target === undefined || this.closed) return startScan(paths, undefined, compileExclude(exclude))
+    if (target === undefined || this.closed) return startScan(paths, { excluded: compileExclude(exclude), oneFileSystem })
     const seq = ++this.seq
     const totals: ScanTotals = { files: 0, bytes: 0, complete: false }
     this.tasks.set(seq, {
@@ -286,7 +287,7 @@ export class SealPool {
         }
       }
     })
-    this.send(target, { seq, type: 'scan', paths: [...paths], exclude: [...exclude] })
+    this.send(target, { seq, type: 'scan', paths: [...paths], exclude: [...exclude], oneFileSystem })
     return { totals, stop: () => { if (this.tasks.has(seq)) this.send(target, { seq, type: 'cancel' }) } }
   }
 

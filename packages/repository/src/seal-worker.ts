@@ -130,8 +130,8 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
 /** Interval of the scan's reports to the main thread. */
 const SCAN_REPORT_MS = 250
 
-function runScan (seq: number, paths: string[], exclude: string[]): void {
-  const scan = startScan(paths, undefined, compileExclude(exclude), true)
+function runScan (seq: number, paths: string[], exclude: string[], oneFileSystem: boolean): void {
+  const scan = startScan(paths, { excluded: compileExclude(exclude), blocking: true, oneFileSystem })
   const timer = setInterval(() => {
     const { files, bytes, complete } = scan.totals
     post({ seq, kind: 'totals', files, bytes, complete })
@@ -176,11 +176,11 @@ function runRestoreCall (seq: number, call: (sink: RestoreSink) => ReturnType<Re
 port?.on('message', (message: WorkerRequest) => {
   switch (message.type) {
     case 'scan':
-      runScan(message.seq, message.paths, message.exclude)
+      runScan(message.seq, message.paths, message.exclude, message.oneFileSystem)
       return
     case 'list-tree':
       try {
-        post({ seq: message.seq, kind: 'listed', listings: listTreeSync(new Uint8Array(message.path), message.maxDirs, excludeOf(message.exclude)) })
+        post({ seq: message.seq, kind: 'listed', listings: listTreeSync(new Uint8Array(message.path), message.maxDirs, excludeOf(message.exclude), message.oneFileSystem) })
       } catch (err) {
         post({ seq: message.seq, kind: 'error', message: err instanceof Error ? err.message : String(err) })
       }

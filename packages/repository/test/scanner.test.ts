@@ -27,7 +27,7 @@ test('a scan counts the same files and bytes with blocking and with event-loop c
   const expected = { files: 360, bytes: 0 }
   for (let d = 0; d < 30; d++) for (let f = 0; f < 12; f++) expected.bytes += d * 100 + f
   for (const blocking of [false, true]) {
-    const totals = await finished(startScan([root], undefined, excluded, blocking))
+    const totals = await finished(startScan([root], { excluded, blocking }))
     assert.deepEqual(totals, { ...expected, complete: true }, blocking ? 'blocking' : 'promises')
   }
 })
@@ -36,7 +36,7 @@ test('a stopped scan is never complete', async (t) => {
   const root = await tempDir(t)
   for (let f = 0; f < 600; f++) await writeFile(join(root, `f${f}`), 'x')
   for (const blocking of [false, true]) {
-    const scan = startScan([root], undefined, undefined, blocking)
+    const scan = startScan([root], { blocking })
     scan.stop()
     await sleep(50)
     assert.equal(scan.totals.complete, false, blocking ? 'blocking' : 'promises')
