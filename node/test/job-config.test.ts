@@ -209,6 +209,20 @@ test('a job that sets nothing optional gets the documented defaults', () => {
   })
 })
 
+test('oneFileSystem = true is carried into the plan of a paths, Nextcloud or HedgeDoc source', () => {
+  const sources = [
+    'kind = "paths"\npaths = ["/srv"]',
+    'kind = "nextcloud"\nroot = "/nc"\ndatabase = { kind = "sqlite", path = "/nc/data/owncloud.db" }',
+    'kind = "hedgedoc"\nroot = "/hd"\ndatabase = { kind = "sqlite", path = "/hd/db.sqlite" }'
+  ]
+  for (const source of sources) {
+    const [on] = parseJobs(`[[job]]\nname = "a"\nrepo = "r"\nschedule = "@daily"\npasswordFile = "/p"\n[job.source]\n${source}\noneFileSystem = true\n`)
+    assert.equal(on?.plan.oneFileSystem, true, source)
+    const [off] = parseJobs(`[[job]]\nname = "a"\nrepo = "r"\nschedule = "@daily"\npasswordFile = "/p"\n[job.source]\n${source}\noneFileSystem = false\n`)
+    assert.equal(off?.plan.oneFileSystem, undefined, source)
+  }
+})
+
 test('a Nextcloud with nothing but root and a database gets php ROOT/occ, ROOT/data and custom_apps', () => {
   const [job] = parseJobs(`[[job]]
 name = "nc"
@@ -334,6 +348,8 @@ const BAD: Array<[string, string, RegExp]> = [
   [JOB('', 'kind = "paths"\npaths = ["srv"]'), 'source.paths[0]', /must be an absolute path \(starting with \/\), not "srv"/],
   [JOB('', 'kind = "paths"\npaths = ["/srv"]\nexclude = ["[abc"]'), 'source.exclude[0]', /not a valid pattern: "\[abc" has a \[ without its \]/],
   [JOB('', 'kind = "paths"\npaths = ["/srv"]\nexclude = ["/"]'), 'source.exclude[0]', /would exclude everything/],
+  [JOB('', 'kind = "paths"\npaths = ["/srv"]\noneFileSystem = "yes"'), 'source.oneFileSystem', /must be true or false, not/],
+  [JOB('', 'kind = "command"\ncommand = "x"\nfilename = "x.sql"\noneFileSystem = true'), 'source.oneFileSystem', /not a known key for a command source/],
   [JOB('', 'kind = "paths"\npaths = ["/srv"]\nroot = "/srv"'), 'source.root', /source\.root is not a known key for a paths source/],
   [JOB('', 'kind = "command"\nfilename = "x.sql"'), 'source.command', /source\.command is missing/],
   [JOB('', 'kind = "command"\ncommand = "x"'), 'source.filename', /source\.filename is missing/],

@@ -100,6 +100,7 @@ async function capture (spec: JobSpec, deps: JobRunDeps, password: string, signa
         paths: [...plan.paths, ...optional],
         streams,
         exclude: plan.exclude,
+        ...(plan.oneFileSystem === true ? { oneFileSystem: true } : {}),
         tags: spec.tags,
         signal,
         ...(spec.host === undefined ? {} : { host: spec.host })

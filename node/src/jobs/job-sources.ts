@@ -41,6 +41,11 @@ function exclude (t: ConfigTable): string[] {
   return patterns
 }
 
+/** `oneFileSystem = true`: mount points below the paths (external storage, shares) are kept empty. */
+function oneFileSystem (t: ConfigTable): { oneFileSystem?: true } {
+  return t.boolean('oneFileSystem') === true ? { oneFileSystem: true } : {}
+}
+
 function isWithin (path: string, folder: string): boolean {
   return path === folder || folder === '/' || path.startsWith(folder + '/')
 }
@@ -104,7 +109,7 @@ function sqliteExcludes (path: string | undefined): string[] {
 
 function pathsPlan (t: ConfigTable): CapturePlan {
   const paths = t.absolutePaths('paths', { nonEmpty: true }) ?? t.missing('paths', 'a list of absolute paths')
-  return { before: [], dumps: [], paths: withoutNested(paths), optionalPaths: [], exclude: exclude(t), after: [] }
+  return { before: [], dumps: [], paths: withoutNested(paths), optionalPaths: [], exclude: exclude(t), ...oneFileSystem(t), after: [] }
 }
 
 function commandPlan (t: ConfigTable): CapturePlan {
@@ -133,6 +138,7 @@ function nextcloudPlan (t: ConfigTable): CapturePlan {
     paths,
     optionalPaths: optionalOutside(paths, [join(root, 'themes'), ...apps]),
     exclude: [...patterns, ...sqliteExcludes(sqlitePath)],
+    ...oneFileSystem(t),
     after: [`${occ} maintenance:mode --off`]
   }
 }
@@ -156,6 +162,7 @@ function hedgedocPlan (t: ConfigTable): CapturePlan {
     paths,
     optionalPaths: optionalOutside(paths, optional),
     exclude: [...patterns, ...sqliteExcludes(sqlitePath)],
+    ...oneFileSystem(t),
     after: []
   }
 }

@@ -66,6 +66,8 @@ export interface CapturePlan {
   optionalPaths: string[]
   /** Exclude patterns (compileExclude of @resilien/repository) applied to every path. */
   exclude: string[]
+  /** Set: the paths' walks stay on their own file systems (`oneFileSystem = true`, backup -x). */
+  oneFileSystem?: true
   /**
    * Undo `before` (Nextcloud: maintenance mode off). Once `before` started, these always run:
    * after success, after failure, and at the next start of a node that crashed in between
