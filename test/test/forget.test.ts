@@ -44,6 +44,45 @@ test('forget keeps what the policy keeps, a dry run changes nothing, and kept sn
   assert.equal(await readFile(join(target, src, 'f.txt'), 'utf8'), 'version 0\n')
 })
 
+test('forget ID... forgets the snapshots named; a name that matches nothing, or ids with a policy, change nothing', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  const ids: string[] = []
+  for (let i = 0; i < 4; i++) {
+    await writeFile(join(src, 'f.txt'), `version ${i}\n`)
+    const r = await site.run(['backup', 'main', src, '--json'])
+    assert.equal(r.code, 0, r.stderr)
+    ids.push((JSON.parse(r.stdout) as { id: string }).id)
+  }
+  const list = async (): Promise<string[]> => (JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as Array<{ id: string }>).map((s) => s.id).sort()
+  const [first, second, , last] = ids as [string, string, string, string]
+
+  const unknown = await site.run(['forget', 'main', second, 'abcdef12'])
+  assert.equal(unknown.code, 1)
+  assert.deepEqual(unknown.stderr.trim().split('\n'), ['resilien: no snapshot "abcdef12" in repository "main"'])
+  const both = await site.run(['forget', 'main', second, '--keep-last', '1'])
+  assert.equal(both.code, 2)
+  assert.match(both.stderr, /snapshots to forget or --keep-\* options, not both/)
+  const dry = await site.run(['forget', 'main', second.slice(0, 8), '--dry-run'])
+  assert.equal(dry.code, 0, dry.stderr)
+  assert.match(dry.stdout, new RegExp(`^${second.slice(0, 8)} .* would be forgotten$`, 'm'))
+  assert.deepEqual(await list(), [...ids].sort(), 'a name that matches nothing, both at once, and a dry run forget nothing')
+
+  // A prefix and "latest", with the same snapshot named twice: each goes once.
+  const named = await site.run(['forget', 'main', second.slice(0, 8), 'latest', last, '--json'])
+  assert.equal(named.code, 0, named.stderr)
+  const result = JSON.parse(named.stdout) as { remove: Array<{ id: string }>, keep: Array<{ id: string }> }
+  assert.deepEqual(result.remove.map((s) => s.id).sort(), [second, last].sort())
+  assert.equal(result.keep.length, 2)
+  assert.deepEqual(await list(), [first, ids[2] as string].sort())
+  const restored = await site.run(['restore', 'main', first, '--target', join(work, 'out')])
+  assert.equal(restored.code, 0, restored.stderr)
+  assert.equal(await readFile(join(work, 'out', src, 'f.txt'), 'utf8'), 'version 0\n')
+})
+
 /** Bytes of the shard files of a site. */
 async function shardBytes (site: Site): Promise<number> {
   let total = 0

@@ -5,6 +5,7 @@ import { connect } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 import { readPassword } from '../password.js'
+import { UsageError } from '../errors.js'
 
 function whole (text: string): number {
   const n = Number(text)
@@ -70,8 +71,9 @@ export function pruneCommand (): Command {
 
 export function forgetCommand (): Command {
   return new Command('forget')
-    .description('forget the snapshots a retention policy does not keep (each host and paths series on its own)')
+    .description('forget the snapshots a retention policy does not keep (each host and paths series on its own), or the snapshots named')
     .argument('<repo>', 'repository name')
+    .argument('[snapshots...]', 'snapshots to forget (ids, unique prefixes or "latest") instead of a --keep-* policy')
     .option('--keep-last <n>', 'keep the n newest snapshots', whole)
     .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours that have one', whole)
     .option('--keep-daily <n>', 'the same per day (UTC)', whole)
@@ -82,11 +84,14 @@ export function forgetCommand (): Command {
     .option('--keep-tag <tag...>', 'keep every snapshot with this tag')
     .option('--prune', 'then remove the data no kept snapshot references')
     .option('--dry-run', 'only say what would be forgotten (and pruned)')
-    .action(async (repo: string, opts: ForgetOptions, cmd: Command) => {
+    .action(async (repo: string, snapshots: string[], opts: ForgetOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
+      const policy = [opts.keepLast, opts.keepHourly, opts.keepDaily, opts.keepWeekly, opts.keepMonthly, opts.keepYearly, opts.keepWithin, opts.keepTag]
+      if (snapshots.length > 0 && policy.some((v) => v !== undefined)) throw new UsageError('give snapshots to forget or --keep-* options, not both')
       const r = await connect(g).call('forget', {
         repo,
         password: await readPassword(g),
+        ...(snapshots.length === 0 ? {} : { snapshots }),
         ...(opts.keepLast === undefined ? {} : { keepLast: opts.keepLast }),
         ...(opts.keepHourly === undefined ? {} : { keepHourly: opts.keepHourly }),
         ...(opts.keepDaily === undefined ? {} : { keepDaily: opts.keepDaily }),
@@ -99,7 +104,8 @@ export function forgetCommand (): Command {
         ...(opts.prune === true ? { prune: true } : {})
       })
       if (g.json === true) return printJson(r)
-      for (const k of r.keep) console.log(line(k, `keep (${k.reasons.join(', ')})`))
+      // Snapshots named: the others are only counted (restic prints only what it removes).
+      if (snapshots.length === 0) for (const k of r.keep) console.log(line(k, `keep (${k.reasons.join(', ')})`))
       for (const s of r.remove) console.log(line(s, r.dryRun ? 'would be forgotten' : 'forgotten'))
       console.log(`${r.keep.length} kept, ${r.remove.length} ${r.dryRun ? 'would be forgotten (dry run: nothing changed)' : 'forgotten'}`)
       if (r.prune !== undefined) console.log(pruneSummary(r.prune))

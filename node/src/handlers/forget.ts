@@ -1,6 +1,7 @@
 import { applyRetention } from '@resilien/repository'
 import type { ForgetArgs, ForgetResult, HandlerContext, SnapshotSummary } from '@resilien/control'
 import type { Repository, SnapshotEntry } from '@resilien/repository'
+import { InvalidInputError } from '@resilien/types'
 import type { NodeContext } from '../node-context.js'
 import { pruneOpen } from './prune.js'
 
@@ -18,6 +19,11 @@ function summary (s: SnapshotEntry): SnapshotSummary {
  */
 /** What a retention policy is made of (the keep-* options of `forget`). */
 export type KeepPolicy = Pick<ForgetArgs, 'keepLast' | 'keepHourly' | 'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'keepYearly' | 'keepWithin' | 'keepTags'>
+
+function policyOf (args: ForgetArgs): KeepPolicy {
+  const { keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly, keepWithin, keepTags } = args
+  return { keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly, keepWithin, keepTags }
+}
 
 /**
  * Applies a retention policy to an open repository: decides which snapshots go and, unless it is
@@ -47,11 +53,35 @@ export async function forgetIn (ctx: NodeContext, repo: Repository, policy: Keep
   }
 }
 
+/**
+ * Forgets the snapshots named by id, unique prefix or "latest". Every name is resolved before
+ * anything is recorded, so one that matches nothing (or more than one) changes nothing.
+ */
+export async function forgetNamed (ctx: NodeContext, repo: Repository, refs: readonly string[], dryRun: boolean): Promise<Omit<ForgetResult, 'prune'>> {
+  const named = new Map<string, SnapshotEntry>()
+  for (const ref of refs) {
+    const entry = await repo.findSnapshot(ref)
+    named.set(entry.id, entry)
+  }
+  const remove = [...named.values()]
+  if (!dryRun) {
+    for (let i = 0; i < remove.length; i += FORGET_BATCH) {
+      await ctx.catalog.append(remove.slice(i, i + FORGET_BATCH).map((s) => ({ type: 'snapshot-forgotten' as const, repo: repo.id, snapshot: s.id })))
+    }
+  }
+  const keep = (await repo.listSnapshots()).filter((s) => !named.has(s.id))
+  return { keep: keep.map((s) => ({ ...summary(s), reasons: ['not named'] })), remove: remove.map(summary), dryRun }
+}
+
 export async function forgetHandler (ctx: NodeContext, args: ForgetArgs, hc?: HandlerContext): Promise<ForgetResult> {
+  const named = args.snapshots ?? []
+  if (named.length > 0 && Object.values(policyOf(args)).some((v) => v !== undefined)) {
+    throw new InvalidInputError('give snapshots to forget or --keep-* options, not both')
+  }
   const repo = await ctx.openRepo(args.repo, args.password)
   try {
     const dryRun = args.dryRun === true
-    const forgotten = await forgetIn(ctx, repo, args, dryRun)
+    const forgotten = named.length > 0 ? await forgetNamed(ctx, repo, named, dryRun) : await forgetIn(ctx, repo, args, dryRun)
     const pruned = args.prune === true ? await pruneOpen(ctx, repo, { dryRun, ...(hc === undefined ? {} : { signal: hc.signal, hc }) }) : undefined
     return { ...forgotten, ...(pruned === undefined ? {} : { prune: pruned }) }
   } finally {

@@ -156,6 +156,8 @@ export interface RepairResult {
 
 export interface ForgetArgs extends PasswordArgs {
   repo: string
+  /** Snapshots to forget by id, unique prefix or "latest", instead of a keep policy (restic's `forget ID...`). */
+  snapshots?: string[]
   keepLast?: number
   keepHourly?: number
   keepDaily?: number
