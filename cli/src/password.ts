@@ -4,10 +4,11 @@ import { ReadStream, WriteStream } from 'node:tty'
 import { UsageError } from './errors.js'
 
 /**
- * The repository passphrase, from (in order) --password-file, RESILIEN_PASSWORD, or a prompt
- * on the terminal with echo off. No terminal and no passphrase is a usage error, never a hang.
+ * The repository passphrase, from (in order) --password-file, RESILIEN_PASSWORD (or `envName`),
+ * or a prompt on the terminal with echo off. No terminal and no passphrase is a usage error,
+ * never a hang.
  */
-export async function readPassword (options: { passwordFile?: string }, prompt = 'repository passphrase: '): Promise<string> {
+export async function readPassword (options: { passwordFile?: string }, prompt = 'repository passphrase: ', envName = 'RESILIEN_PASSWORD'): Promise<string> {
   if (options.passwordFile !== undefined) {
     let text: string
     try {
@@ -20,9 +21,23 @@ export async function readPassword (options: { passwordFile?: string }, prompt =
     if (line === '') throw new UsageError(`the password file ${options.passwordFile} is empty`)
     return line
   }
-  const env = process.env.RESILIEN_PASSWORD
+  const env = process.env[envName]
   if (env !== undefined && env !== '') return env
   return promptOnTerminal(prompt)
+}
+
+/**
+ * A new passphrase: --new-password-file, RESILIEN_NEW_PASSWORD, or typed twice on the terminal
+ * (a typo in a passphrase no one can see would lock its owner out).
+ */
+export async function readNewPassword (options: { newPasswordFile?: string }): Promise<string> {
+  if (options.newPasswordFile !== undefined || (process.env.RESILIEN_NEW_PASSWORD ?? '') !== '') {
+    return await readPassword({ ...(options.newPasswordFile === undefined ? {} : { passwordFile: options.newPasswordFile }) }, 'new passphrase: ', 'RESILIEN_NEW_PASSWORD')
+  }
+  const first = await promptOnTerminal('new passphrase: ')
+  if (first === '') throw new UsageError('the new passphrase is empty')
+  if (await promptOnTerminal('new passphrase again: ') !== first) throw new UsageError('the two passphrases differ: nothing was changed')
+  return first
 }
 
 async function promptOnTerminal (prompt: string): Promise<string> {

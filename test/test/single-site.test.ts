@@ -266,3 +266,41 @@ test('backup -x keeps a mount point below the path as an empty folder; --exclude
   assert.equal(list.length, 2, 'nothing was committed')
   unmount()
 })
+
+test('repo key add, list and remove: a second passphrase opens the repository until its slot is removed', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  await createRepo(site)
+  const src = join(work, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'x'), 'x')
+  const added = await site.run(['repo', 'key', 'add', 'main', '--json'], { env: { RESILIEN_NEW_PASSWORD: 'the second passphrase' } })
+  assert.equal(added.code, 0, added.stderr)
+  const { keyId, keys } = JSON.parse(added.stdout) as { keyId: string, keys: Array<{ keyId: string, current: boolean }> }
+  assert.equal(keys.length, 2)
+  const original = keys.find((k) => k.current)?.keyId as string
+  const second = { env: { RESILIEN_PASSWORD: 'the second passphrase' } }
+  const backup = await site.run(['backup', 'main', src], second)
+  assert.equal(backup.code, 0, backup.stderr)
+  const list = await site.run(['repo', 'key', 'list', 'main'], second)
+  assert.equal(list.code, 0, list.stderr)
+  assert.deepEqual(list.stdout.trim().split('\n').sort(), [`* ${keyId}`, `  ${original}`].sort())
+
+  const own = await site.run(['repo', 'key', 'remove', 'main', keyId], second)
+  assert.equal(own.code, 1)
+  assert.deepEqual(own.stderr.trim().split('\n'), [`resilien: key slot ${keyId} is the one the passphrase given opens: remove it with another passphrase`])
+  const wrongFile = await site.run(['repo', 'key', 'add', 'main', '--new-password-file', join(work, 'none')])
+  assert.equal(wrongFile.code, 2)
+  assert.equal(wrongFile.stderr.trim().split('\n').length, 1)
+
+  // The original passphrase is retired with the second one; it opens nothing any more.
+  const removed = await site.run(['repo', 'key', 'remove', 'main', original.slice(0, 8)], second)
+  assert.equal(removed.code, 0, removed.stderr)
+  assert.match(removed.stdout, new RegExp(`key slot ${original} removed; 1 left`))
+  const old = await site.run(['snapshots', 'main'])
+  assert.equal(old.code, 1)
+  assert.match(old.stderr, /^resilien: wrong passphrase/)
+  const snapshots = await site.run(['snapshots', 'main', '--json'], second)
+  assert.equal(snapshots.code, 0, snapshots.stderr)
+  assert.equal((JSON.parse(snapshots.stdout) as unknown[]).length, 1)
+})

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander'
 import { connect } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
-import { readPassword } from '../password.js'
+import { readNewPassword, readPassword } from '../password.js'
 
 function integer (value: string): number {
   const n = Number(value)
@@ -24,5 +24,43 @@ export function repoCommand (): Command {
       for (const w of r.warnings) console.error(`warning: ${w}`)
       console.log(`repository ${r.name} created (${r.repo.slice(0, 16)}), packs coded as ${r.k} data + ${r.m} parity shards`)
     })
+  repo.addCommand(keyCommand())
   return repo
+}
+
+/** One line per key slot; the one the passphrase given opens is marked. */
+function printSlots (keys: ReadonlyArray<{ keyId: string, current: boolean }>): void {
+  for (const k of keys) console.log(`${k.current ? '*' : ' '} ${k.keyId}`)
+}
+
+function keyCommand (): Command {
+  const key = new Command('key').description('the passphrases that open a repository (one key slot each)')
+  key.command('list <repo>')
+    .description('list the key slots (* marks the one the passphrase given opens)')
+    .action(async (repo: string, _opts: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      const r = await connect(g).call('repo-key', { repo, password: await readPassword(g), op: 'list' })
+      if (g.json === true) return printJson(r)
+      printSlots(r.keys)
+    })
+  key.command('add <repo>')
+    .description('let one more passphrase open the repository (e.g. one per administrator)')
+    .option('--new-password-file <file>', 'read the new passphrase from the first line of this file (else $RESILIEN_NEW_PASSWORD, else typed twice)')
+    .action(async (repo: string, opts: { newPasswordFile?: string }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      const password = await readPassword(g)
+      const newPassword = await readNewPassword(opts)
+      const r = await connect(g).call('repo-key', { repo, password, op: 'add', newPassword })
+      if (g.json === true) return printJson(r)
+      console.log(`key slot ${r.keyId ?? ''} added: the new passphrase opens repository ${repo}`)
+    })
+  key.command('remove <repo> <key-id>')
+    .description('stop a passphrase from opening the repository (see the README: its old key stays in the catalog\'s history)')
+    .action(async (repo: string, keyId: string, _opts: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      const r = await connect(g).call('repo-key', { repo, password: await readPassword(g), op: 'remove', keyId })
+      if (g.json === true) return printJson(r)
+      console.log(`key slot ${r.keyId ?? keyId} removed; ${r.keys.length} left`)
+    })
+  return key
 }

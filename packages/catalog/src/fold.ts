@@ -29,7 +29,7 @@ async function keepEarliest<T> (batch: StateBatch, key: string, row: Stamped<T>)
  * - adds are sets keyed by their id; a conflicting second add of one id loses to the earlier
  *   (entry time, entry hash), and stays in the log only;
  * - 'site-joined' is the exception: the latest (time, hash) announcement of a site wins;
- * - tombstones ('snapshot-forgotten', 'pack-deleted') win over their add in either order.
+ * - tombstones ('snapshot-forgotten', 'pack-deleted', 'key-removed') win over their add in either order.
  */
 export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<void> {
   const stamp = { t: entry.time, h: entry.hash }
@@ -52,7 +52,12 @@ export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<vo
       return
     }
     case 'key-added':
+      if (await batch.has(KEYS.keyRemoved(fact.repo, fact.keyId))) return
       await keepEarliest<CatalogKey>(batch, KEYS.key(fact.repo, fact.keyId), { ...stamp, v: { keyId: fact.keyId, wrapped: fact.wrapped } })
+      return
+    case 'key-removed':
+      await keepEarliest(batch, KEYS.keyRemoved(fact.repo, fact.keyId), { ...stamp, v: { site: entry.site } })
+      batch.del(KEYS.key(fact.repo, fact.keyId))
       return
     case 'pack-stored':
       await foldStripe(fact.stripe, stamp, batch)
@@ -156,7 +161,8 @@ export function keysReadBy (fact: CatalogFact): string[] {
   switch (fact.type) {
     case 'site-joined': return [KEYS.site(fact.site)]
     case 'repo-created': return [KEYS.repo(fact.record.repo)]
-    case 'key-added': return [KEYS.key(fact.repo, fact.keyId)]
+    case 'key-added': return [KEYS.keyRemoved(fact.repo, fact.keyId), KEYS.key(fact.repo, fact.keyId)]
+    case 'key-removed': return [KEYS.keyRemoved(fact.repo, fact.keyId)]
     case 'pack-stored': {
       const { repo, pack } = fact.stripe
       return [KEYS.pack(pack), KEYS.stripe(repo, pack), KEYS.packDeleted(repo, pack), ...fact.stripe.shards.map((_, i) => KEYS.move(pack, i))]

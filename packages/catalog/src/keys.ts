@@ -33,6 +33,7 @@ export const KEYS = Object.freeze({
   repoNamePrefix: (name: string) => `name!${Buffer.from(name).toString('hex')}!`,
   key: (repo: RepoId, keyId: string) => `key!${repo}!${keyId}`,
   keyPrefix: (repo: RepoId) => `key!${repo}!`,
+  keyRemoved: (repo: RepoId, keyId: string) => `keyremoved!${repo}!${keyId}`,
   /** pack -> repository of its stripe, for lookups by pack alone. */
   pack: (pack: PackId) => `pack!${pack}`,
   stripe: (repo: RepoId, pack: PackId) => `stripe!${repo}!${pack}`,

@@ -4,7 +4,7 @@ import { LIMITS } from './constants.js'
 import { array, integer, PATTERNS, plainObject, text } from './shape.js'
 
 export const FACT_TYPES: readonly CatalogFactType[] = Object.freeze([
-  'site-joined', 'repo-created', 'key-added', 'pack-stored', 'index-added',
+  'site-joined', 'repo-created', 'key-added', 'key-removed', 'pack-stored', 'index-added',
   'snapshot-added', 'snapshot-forgotten', 'pack-deleted', 'shard-moved', 'site-retired'
 ])
 
@@ -113,6 +113,10 @@ export function validateFact (value: unknown, path = 'fact'): CatalogFact {
     case 'key-added': {
       const o = plainObject(value, path, ['type', 'repo', 'keyId', 'wrapped'])
       return { type, repo: repoId(o.repo, `${path}.repo`), keyId: shortId(o.keyId, `${path}.keyId`), wrapped: token(o.wrapped, `${path}.wrapped`, LIMITS.wrappedLength) }
+    }
+    case 'key-removed': {
+      const o = plainObject(value, path, ['type', 'repo', 'keyId'])
+      return { type, repo: repoId(o.repo, `${path}.repo`), keyId: shortId(o.keyId, `${path}.keyId`) }
     }
     case 'pack-stored': {
       const o = plainObject(value, path, ['type', 'stripe'])

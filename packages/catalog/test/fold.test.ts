@@ -30,6 +30,8 @@ test('every fact type folds into the state it answers for', async (t) => {
     siteJoined(b, 'bravo', 'attic'),
     { type: 'repo-created', record },
     { type: 'key-added', repo, keyId: 'k1', wrapped: 'd3JhcHBlZA==' },
+    { type: 'key-added', repo, keyId: 'k2', wrapped: 'b2xk' },
+    { type: 'key-removed', repo, keyId: 'k2' },
     { type: 'pack-stored', stripe: live },
     { type: 'pack-stored', stripe: gone },
     { type: 'index-added', repo, index: hexId('index 1'), location, packs: [live.pack] },
@@ -45,7 +47,7 @@ test('every fact type folds into the state it answers for', async (t) => {
   assert.deepEqual(await catalog.repo('photos'), record)
   assert.equal(await catalog.repo('videos'), undefined)
   assert.deepEqual(await collect(catalog.repos()), [record])
-  assert.deepEqual(await catalog.keys(repo), [{ keyId: 'k1', wrapped: 'd3JhcHBlZA==' }])
+  assert.deepEqual(await catalog.keys(repo), [{ keyId: 'k1', wrapped: 'd3JhcHBlZA==' }], 'the removed key slot is gone')
   assert.deepEqual(await catalog.stripe(live.pack), live)
   assert.deepEqual(await catalog.stripe(gone.pack), gone, 'a deleted pack keeps its stripe: its shards are still to be removed')
   assert.deepEqual(await collect(catalog.stripes(repo)), [live])
@@ -67,11 +69,13 @@ test('tombstones win over their add whatever order they arrive in', async (t) =>
   const snap = hexId('s', 32)
   const adds = await logOf(t, a, [
     { type: 'pack-stored', stripe },
-    { type: 'snapshot-added', repo, snapshot: snap, sealed: 'sealed' }
+    { type: 'snapshot-added', repo, snapshot: snap, sealed: 'sealed' },
+    { type: 'key-added', repo, keyId: 'k1', wrapped: 'a2V5' }
   ], 1000)
   const tombstones = await logOf(t, b, [
     { type: 'snapshot-forgotten', repo, snapshot: snap },
-    { type: 'pack-deleted', repo, pack: stripe.pack }
+    { type: 'pack-deleted', repo, pack: stripe.pack },
+    { type: 'key-removed', repo, keyId: 'k1' }
   ], 2000)
   const addsFirst = await openTestCatalog(t, c, resolve)
   await addsFirst.ingest(adds)
@@ -81,6 +85,7 @@ test('tombstones win over their add whatever order they arrive in', async (t) =>
   await tombstonesFirst.ingest(tombstones)
   await tombstonesFirst.ingest(adds)
   for (const catalog of [addsFirst, tombstonesFirst]) {
+    assert.deepEqual(await catalog.keys(repo), [], 'a removed key slot does not come back with its add')
     assert.deepEqual(await collect(catalog.snapshots(repo)), [])
     assert.equal(await catalog.snapshot(repo, snap), undefined)
     assert.deepEqual(await collect(catalog.stripes(repo)), [])

@@ -185,6 +185,22 @@ export interface PruneArgs extends PasswordArgs {
   repackThreshold?: number
 }
 
+/** `repo key list | add | remove`: the repository's key slots (one passphrase each). */
+export interface RepoKeyArgs extends PasswordArgs {
+  repo: string
+  op: 'list' | 'add' | 'remove'
+  /** add: the passphrase of the new slot. */
+  newPassword?: string
+  /** remove: the slot's id, or a unique prefix of it. */
+  keyId?: string
+}
+export interface RepoKeyResult {
+  /** Every key slot after the operation; `current` is the one the passphrase given opens. */
+  keys: Array<{ keyId: string, current: boolean }>
+  /** add: the new slot; remove: the removed one. */
+  keyId?: string
+}
+
 export interface InviteResult {
   /** One-time token for `resilien join`: cluster id, this site's addresses and peer id, a secret. */
   token: string
@@ -253,6 +269,7 @@ export interface ControlCommands {
   'invite': { args: Record<string, never>, result: InviteResult }
   'site-retire': { args: SiteRetireArgs, result: SiteRetireResult }
   'repair': { args: Record<string, never>, result: RepairResult }
+  'repo-key': { args: RepoKeyArgs, result: RepoKeyResult }
   'forget': { args: ForgetArgs, result: ForgetResult }
   'prune': { args: PruneArgs, result: PruneResult }
   'jobs': { args: Record<string, never>, result: JobsResult }
@@ -260,7 +277,7 @@ export interface ControlCommands {
   'jobs-run': { args: { name: string }, result: JobRunResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =

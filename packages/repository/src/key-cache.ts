@@ -10,11 +10,13 @@ export const DEFAULT_KEY_CACHE_TTL_MS = 15 * 60 * 1000
  * Repository keys opened recently, so that a node serving many commands (and scheduled jobs)
  * does not run the memory-hard KDF (64 MiB, ~0.5 s) for each. An entry is found only with the
  * same passphrase: it stores a keyed hash of it under a random per-process key, compared in
- * constant time, never the passphrase. Entries expire after `ttlMs` without use.
+ * constant time, never the passphrase. Entries expire after `ttlMs` without use. Each entry
+ * names the key slot it was opened with: a caller uses it only while that slot is still in the
+ * catalog (a removed slot's passphrase must stop working at once, not after the TTL).
  */
 export class KeyCache {
   private readonly secret = randomBytes(32)
-  private readonly entries = new Map<string, { tag: Uint8Array, keys: RepoKeys, expires: number }>()
+  private readonly entries = new Map<string, { tag: Uint8Array, keys: RepoKeys, keyId: string, expires: number }>()
 
   constructor (private readonly ttlMs = DEFAULT_KEY_CACHE_TTL_MS, private readonly now: () => number = Date.now) {}
 
@@ -22,7 +24,7 @@ export class KeyCache {
     return keyedHash(this.secret, Buffer.from(passphrase.normalize('NFC'), 'utf8'))
   }
 
-  get (repo: string, passphrase: string): RepoKeys | undefined {
+  get (repo: string, passphrase: string): { keys: RepoKeys, keyId: string } | undefined {
     const entry = this.entries.get(repo)
     if (entry === undefined) return undefined
     if (entry.expires < this.now()) {
@@ -31,12 +33,12 @@ export class KeyCache {
     }
     if (!equalBytes(entry.tag, this.tag(passphrase))) return undefined
     entry.expires = this.now() + this.ttlMs
-    return entry.keys
+    return { keys: entry.keys, keyId: entry.keyId }
   }
 
-  set (repo: string, passphrase: string, keys: RepoKeys): void {
+  set (repo: string, passphrase: string, keys: RepoKeys, keyId: string): void {
     if (this.ttlMs <= 0) return
-    this.entries.set(repo, { tag: this.tag(passphrase), keys, expires: this.now() + this.ttlMs })
+    this.entries.set(repo, { tag: this.tag(passphrase), keys, keyId, expires: this.now() + this.ttlMs })
   }
 
   clear (): void {

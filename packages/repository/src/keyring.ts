@@ -28,11 +28,17 @@ export async function wrapForPassphrase (master: Uint8Array, passphrase: string,
  * and none opened, the error says so instead (the passphrase may be right).
  */
 export async function openKeyring (slots: ReadonlyArray<{ keyId: string, wrapped: string }>, passphrase: string): Promise<{ keys: RepoKeys, keyId: string }> {
+  const { master, keyId } = await unlockMaster(slots, passphrase)
+  return { keys: deriveRepoKeys(master), keyId }
+}
+
+/** The master key and the slot the passphrase opened (openKeyring before the keys are derived). */
+export async function unlockMaster (slots: ReadonlyArray<{ keyId: string, wrapped: string }>, passphrase: string): Promise<{ master: Uint8Array, keyId: string }> {
   let damaged = 0
   for (const slot of slots) {
     try {
       const master = await unwrapMasterKey(Buffer.from(slot.wrapped, 'base64'), passphrase)
-      return { keys: deriveRepoKeys(master), keyId: slot.keyId }
+      return { master, keyId: slot.keyId }
     } catch (err) {
       if (err instanceof WrongPassphraseError) continue
       if (err instanceof IntegrityError) {

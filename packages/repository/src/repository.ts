@@ -102,10 +102,13 @@ export interface SnapshotEntry {
 export async function openRepository (components: RepositoryComponents, options: OpenRepositoryOptions): Promise<Repository> {
   const record = await components.catalog.repo(options.repo)
   if (record === undefined) throw new NotFoundError('repository', options.repo)
-  let keys = options.keyCache?.get(record.repo, options.passphrase)
+  const slots = await components.catalog.keys(record.repo)
+  const cached = options.keyCache?.get(record.repo, options.passphrase)
+  let keys = cached !== undefined && slots.some((s) => s.keyId === cached.keyId) ? cached.keys : undefined
   if (keys === undefined) {
-    keys = (await openKeyring(await components.catalog.keys(record.repo), options.passphrase)).keys
-    options.keyCache?.set(record.repo, options.passphrase, keys)
+    const opened = await openKeyring(slots, options.passphrase)
+    keys = opened.keys
+    options.keyCache?.set(record.repo, options.passphrase, keys, opened.keyId)
   }
   const dir = join(options.cacheDir, record.repo)
   await mkdir(dir, { recursive: true, mode: 0o700 })

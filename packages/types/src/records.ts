@@ -89,6 +89,8 @@ export type CatalogFact =
   | { type: 'site-joined', site: SiteId, name: string, zone: string, addrs: string[], publicKey: string }
   | { type: 'repo-created', record: RepoRecord }
   | { type: 'key-added', repo: RepoId, keyId: string, wrapped: string }
+  /** A key slot no longer opens the repository (its passphrase is retired); a tombstone, like snapshot-forgotten. */
+  | { type: 'key-removed', repo: RepoId, keyId: string }
   | { type: 'pack-stored', stripe: StripeRecord }
   | { type: 'index-added', repo: RepoId, index: string, location: BlobLocation, packs: PackId[] }
   | { type: 'snapshot-added', repo: RepoId, snapshot: SnapshotId, sealed: string }

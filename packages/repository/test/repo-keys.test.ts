@@ -1,0 +1,39 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { TEST_KDF_PARAMS } from '@resilien/crypto'
+import { WrongPassphraseError } from '@resilien/types'
+import { addKeySlot, KeyCache, listKeySlots, openRepository, removeKeySlot } from '../src/index.js'
+import { newRepository, PASSPHRASE } from './helpers.js'
+
+test('a key slot added opens the repository with its passphrase; removed, it no longer does, even from a key cache', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const components = repo.components
+  const open = async (passphrase: string, keyCache?: KeyCache): Promise<void> => {
+    const opened = await openRepository(components, { repo: 'main', passphrase, cacheDir: join(dir, 'cache-keys'), ...(keyCache === undefined ? {} : { keyCache }) })
+    await opened.close()
+  }
+  const [original] = await listKeySlots(components, 'main', PASSPHRASE)
+  assert.ok(original?.current === true)
+
+  const added = await addKeySlot(components, 'main', PASSPHRASE, 'second passphrase', TEST_KDF_PARAMS)
+  assert.deepEqual(added.slots, [{ keyId: original.keyId, current: true }, { keyId: added.keyId, current: false }])
+  assert.deepEqual(await listKeySlots(components, 'main', 'second passphrase'), [{ keyId: original.keyId, current: false }, { keyId: added.keyId, current: true }].sort((a, b) => a.keyId.localeCompare(b.keyId)))
+  const cache = new KeyCache()
+  await open('second passphrase', cache)
+
+  await assert.rejects(removeKeySlot(components, 'main', 'second passphrase', added.keyId), /is the one the passphrase given opens/)
+  await assert.rejects(removeKeySlot(components, 'main', PASSPHRASE, 'ffffffff'), /no key slot "ffffffff"/)
+  await assert.rejects(addKeySlot(components, 'main', PASSPHRASE, PASSPHRASE), /has a key slot already/)
+  await assert.rejects(addKeySlot(components, 'main', PASSPHRASE, ''), /empty/)
+  await assert.rejects(addKeySlot(components, 'main', 'a wrong one', 'third'), WrongPassphraseError)
+  assert.equal((await listKeySlots(components, 'main', PASSPHRASE)).length, 2, 'nothing changed')
+
+  // A prefix names the slot; its passphrase stops working at once, the cached keys too.
+  const removed = await removeKeySlot(components, 'main', PASSPHRASE, added.keyId.slice(0, 6))
+  assert.equal(removed.keyId, added.keyId)
+  assert.deepEqual(removed.slots, [{ keyId: original.keyId, current: true }])
+  await assert.rejects(open('second passphrase', cache), WrongPassphraseError)
+  await assert.rejects(open('second passphrase'), WrongPassphraseError)
+  await open(PASSPHRASE, cache)
+})
