@@ -22,6 +22,19 @@ test('forget keeps what the policy keeps, a dry run changes nothing, and kept sn
   }
   const list = async (): Promise<string[]> => (JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as Array<{ id: string }>).map((s) => s.id).sort()
 
+  // snapshots --tag / --host / --path select as restic's do.
+  const selected = async (...filter: string[]): Promise<string[]> => {
+    const r = await site.run(['snapshots', 'main', '--json', ...filter])
+    assert.equal(r.code, 0, r.stderr)
+    return (JSON.parse(r.stdout) as Array<{ id: string }>).map((s) => s.id).sort()
+  }
+  assert.deepEqual(await selected('--tag', 'golden'), [ids[0]])
+  assert.deepEqual(await selected('--tag', 'golden,other'), [], 'every tag of a list')
+  assert.deepEqual(await selected('--tag', 'golden,other', '--tag', 'golden'), [ids[0]], 'any of the lists')
+  assert.deepEqual(await selected('--host', 'no-such-host'), [])
+  assert.deepEqual(await selected('--path', src), [...ids].sort())
+  assert.deepEqual(await selected('--path', join(work, 'elsewhere')), [])
+
   const none = await site.run(['forget', 'main'])
   assert.notEqual(none.code, 0)
   assert.match(none.stderr, /no --keep-\* option/)

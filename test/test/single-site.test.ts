@@ -224,7 +224,7 @@ test('a command\'s output is stored as a file, and a failing command commits not
   assert.equal(list.length, 1)
 })
 
-test('backup -x keeps a mount point below the path as an empty folder; --exclude-file reads patterns, and a missing one is one line', async (t) => {
+test('backup -x keeps a mount point below the path as an empty folder; --exclude-file reads patterns, and a missing one is one line; restore --exclude', async (t) => {
   if (process.getuid?.() !== 0) throw new Error('this test mounts a tmpfs: run it as root')
   const site = await newSite(t)
   const work = await tempDir(t)
@@ -259,6 +259,19 @@ test('backup -x keeps a mount point below the path as an empty folder; --exclude
   const all = await backupJson(site, [src])
   assert.equal(all.stats.files, 4, 'without -x and the excludes every file is read')
 
+  // restore --exclude leaves out what matches, below the paths it names too.
+  const partial = join(work, 'partial')
+  const some = await site.run(['restore', 'main', all.id, '--target', partial, '--exclude', '*.tmp', '--exclude', mnt])
+  assert.equal(some.code, 0, some.stderr)
+  assert.equal(await readFile(join(partial, src, 'notes.bak'), 'utf8'), 'bak')
+  assert.ok((await stat(join(partial, src, 'cache'))).isDirectory())
+  await assert.rejects(stat(join(partial, src, 'cache', 'thumb.tmp')), 'a file that matches is not restored')
+  await assert.rejects(stat(join(partial, mnt)), 'nor a folder that matches, with what is in it')
+  const badPattern = await site.run(['restore', 'main', all.id, '--target', join(work, 'never'), '--exclude', '[abc'])
+  assert.equal(badPattern.code, 1)
+  assert.deepEqual(badPattern.stderr.trim().split('\n'), ['resilien: "[abc" has a [ without its ]'])
+  await assert.rejects(stat(join(work, 'never')), 'a bad pattern creates nothing')
+
   const missing = await site.run(['backup', 'main', src, '--exclude-file', join(work, 'no-such-file')])
   assert.equal(missing.code, 2)
   assert.deepEqual(missing.stderr.trim().split('\n'), [`resilien: cannot read the exclude file ${join(work, 'no-such-file')}: no such file`])
@@ -284,7 +297,7 @@ test('repo key add, list and remove: a second passphrase opens the repository un
   assert.equal(backup.code, 0, backup.stderr)
   const list = await site.run(['repo', 'key', 'list', 'main'], second)
   assert.equal(list.code, 0, list.stderr)
-  assert.deepEqual(list.stdout.trim().split('\n').sort(), [`* ${keyId}`, `  ${original}`].sort())
+  assert.deepEqual(list.stdout.trimEnd().split('\n').sort(), [`* ${keyId}`, `  ${original}`].sort())
 
   const own = await site.run(['repo', 'key', 'remove', 'main', keyId], second)
   assert.equal(own.code, 1)

@@ -7,10 +7,7 @@ import type { GlobalOptions } from '../context.js'
 import { ExitCode, ExitWith, UsageError } from '../errors.js'
 import { createProgress, printJson } from '../output.js'
 import { readPassword } from '../password.js'
-
-function collect (value: string, previous: string[]): string[] {
-  return [...previous, value]
-}
+import { collect } from '../repeatable.js'
 
 interface BackupOptions {
   tag: string[]

@@ -6,10 +6,7 @@ import type { GlobalOptions } from '../context.js'
 import { ExitCode, ExitWith } from '../errors.js'
 import { createProgress, printJson } from '../output.js'
 import { readPassword } from '../password.js'
-
-function collect (value: string, previous: string[]): string[] {
-  return [...previous, value]
-}
+import { collect } from '../repeatable.js'
 
 export function restoreCommand (): Command {
   return new Command('restore')
@@ -18,13 +15,14 @@ export function restoreCommand (): Command {
     .argument('<snapshot>', 'snapshot id, prefix, or "latest"')
     .requiredOption('--target <dir>', 'folder to restore into')
     .option('--include <path>', 'restore only this path of the snapshot (repeatable)', collect, [])
-    .action(async (repo: string, snapshot: string, opts: { target: string, include: string[] }, cmd: Command) => {
+    .option('--exclude <pattern>', 'do not restore matching paths (repeatable; backup\'s rules, e.g. "*.tmp", "/home/ann/cache")', collect, [])
+    .action(async (repo: string, snapshot: string, opts: { target: string, include: string[], exclude: string[] }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const password = await readPassword(g)
       const progress = createProgress({ json: g.json === true })
       let r
       try {
-        r = await connect(g).call('restore', { repo, snapshot, password, target: resolve(opts.target), include: opts.include }, {
+        r = await connect(g).call('restore', { repo, snapshot, password, target: resolve(opts.target), include: opts.include, ...(opts.exclude.length === 0 ? {} : { exclude: opts.exclude }) }, {
           signal: interruptSignal(),
           onProgress: (e) => progress.update(e)
         })

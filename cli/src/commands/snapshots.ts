@@ -3,21 +3,28 @@ import { connect } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 import { readPassword } from '../password.js'
+import { filterSnapshots } from '../snapshot-filter.js'
+import type { SnapshotFilter } from '../snapshot-filter.js'
+import { collect } from '../repeatable.js'
 
 export function snapshotsCommand (): Command {
   return new Command('snapshots')
     .description('list the snapshots of a repository')
     .argument('<repo>', 'repository name')
-    .action(async (repo: string, _opts: unknown, cmd: Command) => {
+    .option('--host <host>', 'only snapshots made on this host (repeatable: any of them)', collect, [])
+    .option('--tag <tags>', 'only snapshots with all of these comma-separated tags (repeatable: any of the lists)', collect, [])
+    .option('--path <path>', 'only snapshots of this path (repeatable: all of them)', collect, [])
+    .action(async (repo: string, opts: SnapshotFilter, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const r = await connect(g).call('snapshots', { repo, password: await readPassword(g) })
+      const snapshots = filterSnapshots(r.snapshots, opts)
       // Warnings go to stderr also with --json: stdout stays the array scripts parse.
       for (const w of r.warnings) console.error(`warning: ${w}`)
-      if (g.json === true) return printJson(r.snapshots)
+      if (g.json === true) return printJson(snapshots)
       console.log(`${'id'.padEnd(10)} ${'time'.padEnd(20)} ${'host'.padEnd(14)} ${'tags'.padEnd(14)} paths`)
-      for (const s of r.snapshots) {
+      for (const s of snapshots) {
         console.log(`${s.id.slice(0, 8).padEnd(10)} ${s.time.slice(0, 19).replace('T', ' ').padEnd(20)} ${s.host.padEnd(14)} ${s.tags.join(',').padEnd(14)} ${s.paths.join(' ')}${s.degraded ? '  (degraded)' : ''}`)
       }
-      console.log(`${r.snapshots.length} snapshots`)
+      console.log(`${snapshots.length} snapshots${snapshots.length < r.snapshots.length ? ` (of ${r.snapshots.length})` : ''}`)
     })
 }

@@ -9,6 +9,7 @@ export async function restoreHandler (ctx: NodeContext, args: RestoreArgs, hc: H
       snapshot: args.snapshot,
       target: args.target,
       include: args.include,
+      ...(args.exclude === undefined || args.exclude.length === 0 ? {} : { exclude: args.exclude }),
       signal: hc.signal,
       sealPool: ctx.sealPool,
       onProgress: (p) => hc.progress({

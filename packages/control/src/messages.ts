@@ -87,6 +87,8 @@ export interface RestoreArgs extends PasswordArgs {
   snapshot: string
   target: string
   include: string[]
+  /** Patterns of snapshot paths left out (backup's exclude rules). */
+  exclude?: string[]
 }
 
 export interface CheckArgs {

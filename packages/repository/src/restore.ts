@@ -1,3 +1,4 @@
+import { compileExclude } from './exclude.js'
 import { lchown, lutimes, mkdir, rm, stat, symlink, utimes, lstat } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -42,6 +43,8 @@ export interface RestoreOptions extends AbortOptions {
   target: string
   /** Paths inside the snapshot (e.g. /home/ann/docs); only these and what is below them are restored. */
   include?: string[]
+  /** Patterns of snapshot paths not restored, backup's rules (compileExclude): `*.tmp`, `/home/ann/cache`. */
+  exclude?: string[]
   onProgress?: (p: RestoreProgress) => void
   /** Chunks planned per window (default WINDOW_CHUNKS); tests make it small to cut files over windows. */
   windowChunks?: number
@@ -85,6 +88,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   const snapshot = await repo.findSnapshot(options.snapshot)
   const target = Buffer.from(resolvePath(options.target))
   const includes = (options.include ?? []).map(splitPath)
+  const excludes = options.exclude ?? []
+  const excluded = compileExclude(excludes)
   const warnings: string[] = []
   const warn = (message: string): void => {
     if (warnings.length < 100) warnings.push(message)
@@ -118,7 +123,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       const name = nodeNameBytes(node)
       const path = [...components, name]
       const selection = select(path)
-      if (selection !== 'none') out.push({ node, path, selection, dest: Buffer.concat([destDir, SLASH, name]) })
+      if (selection === 'none' || (excludes.length > 0 && excluded(`/${path.join('/')}`))) continue
+      out.push({ node, path, selection, dest: Buffer.concat([destDir, SLASH, name]) })
     }
     return out
   }
@@ -277,12 +283,12 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
     warnings
   })
-  if (includes.length === 0) {
+  if (includes.length === 0 && excludes.length === 0) {
     // The whole snapshot: its record has the totals for the progress bar.
     totals.files = snapshot.record.stats.files
     totals.bytes = snapshot.record.stats.totalBytes
   } else {
-    // A first walk counts what the include paths select; trees are small next to data.
+    // A first walk counts what the include and exclude paths select; trees are small next to data.
     await countTree(snapshot.record.tree, [])
   }
   if (includes.length > 0 && totals.files === 0 && !(await anyIncludeExists(repo, snapshot.record.tree, includes))) {
