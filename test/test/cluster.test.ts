@@ -115,6 +115,11 @@ test('a fresh machine recovers every snapshot with an invite from a survivor and
   await a.stop('SIGKILL')
   // Three commands: join with an invite from a survivor, start, restore.
   const fresh = await joinSite(t, b, 'fresh')
+  // Which repositories there are, without a passphrase: what to give restore.
+  const repos = await fresh.run(['repo', 'list', '--json'], { env: { RESILIEN_PASSWORD: undefined } })
+  assert.equal(repos.code, 0, repos.stderr)
+  assert.deepEqual((JSON.parse(repos.stdout) as Array<{ name: string, snapshots: number, k: number, m: number, createdBy: string }>)
+    .map(({ name, snapshots, k, m, createdBy }) => ({ name, snapshots, k, m, createdBy })), [{ name: 'main', snapshots: 1, k: 2, m: 1, createdBy: 'site1' }])
   await restoreAndCompare(fresh, src, work)
   const wrong = await fresh.run(['restore', 'main', 'latest', '--target', join(work, 'nope')], { env: { RESILIEN_PASSWORD: 'not the passphrase' } })
   assert.notEqual(wrong.code, 0)

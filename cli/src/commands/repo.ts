@@ -24,6 +24,21 @@ export function repoCommand (): Command {
       for (const w of r.warnings) console.error(`warning: ${w}`)
       console.log(`repository ${r.name} created (${r.repo.slice(0, 16)}), packs coded as ${r.k} data + ${r.m} parity shards`)
     })
+  repo.command('list')
+    .description('the repositories of this cluster (no passphrase needed)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>()
+      const r = await connect(g).call('repo-list', {})
+      if (g.json === true) return printJson(r.repos)
+      if (r.repos.length === 0) {
+        console.log('no repository yet: `resilien repo create NAME`')
+        return
+      }
+      console.log(`${'name'.padEnd(16)} ${'id'.padEnd(18)} ${'k+m'.padEnd(5)} ${'snapshots'.padEnd(10)} ${'keys'.padEnd(5)} created`)
+      for (const x of r.repos) {
+        console.log(`${x.name.padEnd(16)} ${x.repo.slice(0, 16).padEnd(18)} ${`${x.k}+${x.m}`.padEnd(5)} ${String(x.snapshots).padEnd(10)} ${String(x.keySlots).padEnd(5)} ${x.created.slice(0, 19).replace('T', ' ')} by ${x.createdBy}`)
+      }
+    })
   repo.addCommand(keyCommand())
   return repo
 }

@@ -6,6 +6,7 @@ import { checkHandler } from './check.js'
 import { lsHandler } from './ls.js'
 import { repoCreate } from './repo-create.js'
 import { repoKeyHandler } from './repo-key.js'
+import { repoListHandler } from './repo-list.js'
 import { restoreHandler } from './restore.js'
 import { snapshotsHandler } from './snapshots.js'
 import { statusHandler } from './status.js'
@@ -19,6 +20,7 @@ export function controlHandlers (ctx: NodeContext, jobs: () => JobsService | und
     status: async (args) => statusHandler(ctx, args),
     'repo-create': async (args) => repoCreate(ctx, args),
     'repo-key': async (args) => repoKeyHandler(ctx, args),
+    'repo-list': async () => repoListHandler(ctx),
     backup: async (args, hc) => backupHandler(ctx, args, hc),
     snapshots: async (args) => snapshotsHandler(ctx, args),
     ls: async (args, hc) => lsHandler(ctx, args, hc),

@@ -187,6 +187,22 @@ export interface PruneArgs extends PasswordArgs {
   repackThreshold?: number
 }
 
+/** `repo list`: what the catalog says of each repository, without a passphrase. */
+export interface RepoListResult {
+  repos: Array<{
+    name: string
+    repo: string
+    k: number
+    m: number
+    /** ISO time of `repo create`. */
+    created: string
+    /** The site that created it, by name when it is a member. */
+    createdBy: string
+    snapshots: number
+    keySlots: number
+  }>
+}
+
 /** `repo key list | add | remove`: the repository's key slots (one passphrase each). */
 export interface RepoKeyArgs extends PasswordArgs {
   repo: string
@@ -272,6 +288,7 @@ export interface ControlCommands {
   'site-retire': { args: SiteRetireArgs, result: SiteRetireResult }
   'repair': { args: Record<string, never>, result: RepairResult }
   'repo-key': { args: RepoKeyArgs, result: RepoKeyResult }
+  'repo-list': { args: Record<string, never>, result: RepoListResult }
   'forget': { args: ForgetArgs, result: ForgetResult }
   'prune': { args: PruneArgs, result: PruneResult }
   'jobs': { args: Record<string, never>, result: JobsResult }
@@ -279,7 +296,7 @@ export interface ControlCommands {
   'jobs-run': { args: { name: string }, result: JobRunResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =
