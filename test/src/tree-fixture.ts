@@ -40,4 +40,9 @@ export async function buildFixtureTree (root: string): Promise<void> {
   await utimes(join(root, 'docs', 'readme.txt'), past, past)
   await utimes(join(root, 'docs', 'deep'), past, past)
   await chmod(join(root, 'docs', 'deep'), 0o750)
+  // Special bits: a sticky shared folder (like /tmp) and a set-user-id, set-group-id program.
+  await mkdir(join(root, 'shared'))
+  await chmod(join(root, 'shared'), 0o1777)
+  await writeFile(join(root, 'setid.sh'), '#!/bin/sh\n')
+  await chmod(join(root, 'setid.sh'), 0o6755)
 }

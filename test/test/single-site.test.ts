@@ -55,6 +55,11 @@ test('a tree with every kind of file is restored byte for byte with its metadata
   assert.equal(ls.code, 0, ls.stderr)
   const paths = ls.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { path: string }).path)
   assert.ok(paths.includes(join(src, 'docs', 'deep', 'deeper', 'random.bin')))
+  // The long listing shows set-id and sticky bits as ls -l does.
+  const long = await site.run(['ls', 'main', 'latest', src])
+  assert.equal(long.code, 0, long.stderr)
+  assert.match(long.stdout, new RegExp(`^drwxrwxrwt .* ${join(src, 'shared')}$`, 'm'))
+  assert.match(long.stdout, new RegExp(`^-rwsr-sr-x .* ${join(src, 'setid.sh')}$`, 'm'))
 })
 
 test('incremental backups after edits, renames and deletes restore each state', async (t) => {
