@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { appendFile, readFile, readdir, rename, rm, stat, writeFile, open, mkdir } from 'node:fs/promises'
+import { appendFile, chmod, readFile, readdir, rename, rm, stat, writeFile, open, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { buildFixtureTree, compareTrees, newSite, RESILIEN_BIN, resilienEnv, tempDir, TEST_ENV } from '../src/index.js'
@@ -321,4 +321,54 @@ test('repo key add, list and remove: a second passphrase opens the repository un
   const snapshots = await site.run(['snapshots', 'main', '--json'], second)
   assert.equal(snapshots.code, 0, snapshots.stderr)
   assert.equal((JSON.parse(snapshots.stdout) as unknown[]).length, 1)
+})
+
+test('diff lists what changed between two snapshots with restic\'s letters, and the totals', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  await createRepo(site)
+  const src = join(work, 'src')
+  await mkdir(join(src, 'a', 'b'), { recursive: true })
+  await mkdir(join(src, 'gone'))
+  await writeFile(join(src, 'a', 'edited.txt'), 'one')
+  await writeFile(join(src, 'a', 'b', 'chmod.txt'), 'same')
+  await writeFile(join(src, 'a', 'same.txt'), 'same')
+  await writeFile(join(src, 'a', 'was-a-file'), 'x')
+  await writeFile(join(src, 'gone', 'old.txt'), 'old!')
+  const before = await backupJson(site, [src])
+  await writeFile(join(src, 'a', 'edited.txt'), 'two, longer')
+  await chmod(join(src, 'a', 'b', 'chmod.txt'), 0o600)
+  await rm(join(src, 'gone'), { recursive: true })
+  await rm(join(src, 'a', 'was-a-file'))
+  await mkdir(join(src, 'a', 'was-a-file'))
+  await mkdir(join(src, 'new'))
+  await writeFile(join(src, 'new', 'n.txt'), 'new')
+  const after = await backupJson(site, [src])
+
+  const text = await site.run(['diff', 'main', before.id.slice(0, 8), 'latest'])
+  assert.equal(text.code, 0, text.stderr)
+  // Folders whose files changed have a new mtime (U .../): left out here, the rest is exact.
+  const lines = text.stdout.split('\n').filter((l) => /^[-+MUT] /.test(l) && !(l.startsWith('U') && l.endsWith('/')))
+  assert.deepEqual(lines, [
+    `U    ${join(src, 'a', 'b', 'chmod.txt')}`,
+    `M    ${join(src, 'a', 'edited.txt')}`,
+    `T    ${join(src, 'a', 'was-a-file')}/`,
+    `-    ${join(src, 'gone')}/`,
+    `-    ${join(src, 'gone', 'old.txt')}`,
+    `+    ${join(src, 'new')}/`,
+    `+    ${join(src, 'new', 'n.txt')}`
+  ])
+  assert.ok(!text.stdout.includes('same.txt'), 'unchanged files are not listed')
+  const json = await site.run(['diff', 'main', before.id, after.id, '--json'])
+  assert.equal(json.code, 0, json.stderr)
+  const last = JSON.parse(json.stdout.trim().split('\n').at(-1) as string) as { messageType: string, added: number, removed: number, changed: number, typeChanged: number, addedBytes: number, removedBytes: number }
+  assert.equal(last.messageType, 'statistics')
+  assert.deepEqual({ added: last.added, removed: last.removed, changed: last.changed, typeChanged: last.typeChanged, addedBytes: last.addedBytes, removedBytes: last.removedBytes },
+    { added: 2, removed: 2, changed: 1, typeChanged: 1, addedBytes: 3, removedBytes: 4 })
+  const same = await site.run(['diff', 'main', after.id, after.id])
+  assert.equal(same.code, 0)
+  assert.match(same.stdout, /0 added .* 0 removed .* 0 changed, 0 with new metadata only, 0 of another type/)
+  const unknown = await site.run(['diff', 'main', before.id, 'abcdef12'])
+  assert.equal(unknown.code, 1)
+  assert.deepEqual(unknown.stderr.trim().split('\n'), ['resilien: no snapshot "abcdef12" in repository "main"'])
 })

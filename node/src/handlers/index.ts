@@ -4,6 +4,7 @@ import type { NodeContext } from '../node-context.js'
 import { backupHandler } from './backup.js'
 import { checkHandler } from './check.js'
 import { lsHandler } from './ls.js'
+import { diffHandler } from './diff.js'
 import { repoCreate } from './repo-create.js'
 import { repoKeyHandler } from './repo-key.js'
 import { repoListHandler } from './repo-list.js'
@@ -24,6 +25,7 @@ export function controlHandlers (ctx: NodeContext, jobs: () => JobsService | und
     backup: async (args, hc) => backupHandler(ctx, args, hc),
     snapshots: async (args) => snapshotsHandler(ctx, args),
     ls: async (args, hc) => lsHandler(ctx, args, hc),
+    diff: async (args, hc) => diffHandler(ctx, args, hc),
     restore: async (args, hc) => restoreHandler(ctx, args, hc),
     check: async (args, hc) => checkHandler(ctx, args, hc),
     invite: async () => inviteHandler(ctx),

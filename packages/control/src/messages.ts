@@ -82,6 +82,35 @@ export interface LsEntry {
   target?: string
 }
 
+export interface DiffArgs extends PasswordArgs {
+  repo: string
+  /** Snapshot ids, prefixes or "latest". */
+  from: string
+  to: string
+}
+/**
+ * One difference between two snapshots, streamed as an item (restic's letters): `+` only in
+ * `to`, `-` only in `from`, `M` content changed, `U` metadata only (mode, owner, mtime), `T`
+ * type changed. A folder added or removed is listed with everything in it.
+ */
+export interface DiffEntry {
+  change: '+' | '-' | 'M' | 'U' | 'T'
+  path: string
+  type: NodeType
+}
+export interface DiffResult {
+  from: string
+  to: string
+  added: number
+  removed: number
+  changed: number
+  metadata: number
+  typeChanged: number
+  /** Sizes of the files only in `to`, and only in `from`. */
+  addedBytes: number
+  removedBytes: number
+}
+
 export interface RestoreArgs extends PasswordArgs {
   repo: string
   snapshot: string
@@ -282,6 +311,8 @@ export interface ControlCommands {
   'snapshots': { args: SnapshotsArgs, result: SnapshotsResult }
   /** Entries arrive as `item` frames, one per entry, so a huge tree never sits in memory. */
   'ls': { args: LsArgs, result: { entries: number } }
+  /** Differences arrive as `item` frames (DiffEntry), one per path: memory stays flat. */
+  'diff': { args: DiffArgs, result: DiffResult }
   'restore': { args: RestoreArgs, result: RestoreResult }
   'check': { args: CheckArgs, result: CheckResult }
   'invite': { args: Record<string, never>, result: InviteResult }
@@ -296,7 +327,7 @@ export interface ControlCommands {
   'jobs-run': { args: { name: string }, result: JobRunResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'diff', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =
