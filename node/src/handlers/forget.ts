@@ -20,6 +20,13 @@ function summary (s: SnapshotEntry): SnapshotSummary {
 /** What a retention policy is made of (the keep-* options of `forget`). */
 export type KeepPolicy = Pick<ForgetArgs, 'keepLast' | 'keepHourly' | 'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'keepYearly' | 'keepWithin' | 'keepTags'>
 
+/** Appends a snapshot-forgotten fact per snapshot, FORGET_BATCH per catalog call. */
+async function recordForgotten (ctx: NodeContext, repo: Repository, snapshots: ReadonlyArray<{ id: string }>): Promise<void> {
+  for (let i = 0; i < snapshots.length; i += FORGET_BATCH) {
+    await ctx.catalog.append(snapshots.slice(i, i + FORGET_BATCH).map((s) => ({ type: 'snapshot-forgotten' as const, repo: repo.id, snapshot: s.id })))
+  }
+}
+
 function policyOf (args: ForgetArgs): KeepPolicy {
   const { keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly, keepWithin, keepTags } = args
   return { keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly, keepWithin, keepTags }
@@ -41,11 +48,7 @@ export async function forgetIn (ctx: NodeContext, repo: Repository, policy: Keep
     ...(policy.keepWithin === undefined ? {} : { withinMs: policy.keepWithin }),
     ...(policy.keepTags === undefined ? {} : { tags: policy.keepTags })
   })
-  if (!dryRun) {
-    for (let i = 0; i < decision.remove.length; i += FORGET_BATCH) {
-      await ctx.catalog.append(decision.remove.slice(i, i + FORGET_BATCH).map((s) => ({ type: 'snapshot-forgotten' as const, repo: repo.id, snapshot: s.id })))
-    }
-  }
+  if (!dryRun) await recordForgotten(ctx, repo, decision.remove)
   return {
     keep: decision.keep.map((k) => ({ ...summary(k.snapshot.entry), reasons: k.reasons })),
     remove: decision.remove.map((s) => summary(s.entry)),
@@ -64,11 +67,7 @@ export async function forgetNamed (ctx: NodeContext, repo: Repository, refs: rea
     named.set(entry.id, entry)
   }
   const remove = [...named.values()]
-  if (!dryRun) {
-    for (let i = 0; i < remove.length; i += FORGET_BATCH) {
-      await ctx.catalog.append(remove.slice(i, i + FORGET_BATCH).map((s) => ({ type: 'snapshot-forgotten' as const, repo: repo.id, snapshot: s.id })))
-    }
-  }
+  if (!dryRun) await recordForgotten(ctx, repo, remove)
   const keep = (await repo.listSnapshots()).filter((s) => !named.has(s.id))
   return { keep: keep.map((s) => ({ ...summary(s), reasons: ['not named'] })), remove: remove.map(summary), dryRun }
 }
