@@ -7,20 +7,29 @@ import { join } from 'node:path'
 import { newCluster, newSite, tempDir, waitFor } from '../src/index.js'
 import type { Site } from '../src/index.js'
 
-test('forget keeps what the policy keeps, a dry run changes nothing, and kept snapshots restore', async (t) => {
+/**
+ * A site with repository main and `count` backups of src/f.txt ("version 0", "version 1", ...);
+ * the first is tagged golden. The snapshot ids in order, and a listing of the ids now.
+ */
+async function siteWithVersions (t: Parameters<typeof newSite>[0], count: number): Promise<{ site: Site, work: string, src: string, ids: string[], list: () => Promise<string[]> }> {
   const site = await newSite(t)
   const work = await tempDir(t)
   const src = join(work, 'src')
   await mkdir(src)
   assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
   const ids: string[] = []
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < count; i++) {
     await writeFile(join(src, 'f.txt'), `version ${i}\n`)
     const r = await site.run(['backup', 'main', src, '--json', ...(i === 0 ? ['--tag', 'golden'] : [])])
     assert.equal(r.code, 0, r.stderr)
     ids.push((JSON.parse(r.stdout) as { id: string }).id)
   }
   const list = async (): Promise<string[]> => (JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as Array<{ id: string }>).map((s) => s.id).sort()
+  return { site, work, src, ids, list }
+}
+
+test('forget keeps what the policy keeps, a dry run changes nothing, and kept snapshots restore', async (t) => {
+  const { site, work, src, ids, list } = await siteWithVersions(t, 3)
 
   // snapshots --tag / --host / --path select as restic's do.
   const selected = async (...filter: string[]): Promise<string[]> => {
@@ -58,19 +67,7 @@ test('forget keeps what the policy keeps, a dry run changes nothing, and kept sn
 })
 
 test('forget ID... forgets the snapshots named; a name that matches nothing, or ids with a policy, change nothing', async (t) => {
-  const site = await newSite(t)
-  const work = await tempDir(t)
-  const src = join(work, 'src')
-  await mkdir(src)
-  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
-  const ids: string[] = []
-  for (let i = 0; i < 4; i++) {
-    await writeFile(join(src, 'f.txt'), `version ${i}\n`)
-    const r = await site.run(['backup', 'main', src, '--json'])
-    assert.equal(r.code, 0, r.stderr)
-    ids.push((JSON.parse(r.stdout) as { id: string }).id)
-  }
-  const list = async (): Promise<string[]> => (JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as Array<{ id: string }>).map((s) => s.id).sort()
+  const { site, work, src, ids, list } = await siteWithVersions(t, 4)
   const [first, second, , last] = ids as [string, string, string, string]
 
   const unknown = await site.run(['forget', 'main', second, 'abcdef12'])

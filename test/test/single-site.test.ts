@@ -18,6 +18,17 @@ async function backupJson (site: Site, args: string[]): Promise<{ id: string, st
   return JSON.parse(r.stdout) as { id: string, stats: { unchangedFiles: number, files: number, newChunks: number, newBytes: number } }
 }
 
+/** A site with repository main, and a folder src holding one file x ("x"). */
+async function siteWithOneFile (t: Parameters<typeof newSite>[0]): Promise<{ site: Site, work: string, src: string }> {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  await createRepo(site)
+  const src = join(work, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'x'), 'x')
+  return { site, work, src }
+}
+
 async function restoreAndCompare (site: Site, snapshot: string, source: string, work: string): Promise<void> {
   const target = join(work, `restore-${snapshot.slice(0, 8)}-${Math.random().toString(36).slice(2, 8)}`)
   const r = await site.run(['restore', 'main', snapshot, '--target', target])
@@ -133,12 +144,7 @@ test('check --read-data reports exactly the shard whose byte was flipped', async
 })
 
 test('bad input gets one clear line and changes nothing', async (t) => {
-  const site = await newSite(t)
-  const work = await tempDir(t)
-  await createRepo(site)
-  const src = join(work, 'src')
-  await mkdir(src)
-  await writeFile(join(src, 'x'), 'x')
+  const { site, work, src } = await siteWithOneFile(t)
   await backupJson(site, [src])
 
   const wrong = await site.run(['snapshots', 'main'], { env: { RESILIEN_PASSWORD: 'wrong' } })
@@ -286,12 +292,7 @@ test('backup -x keeps a mount point below the path as an empty folder; --exclude
 })
 
 test('repo key add, list and remove: a second passphrase opens the repository until its slot is removed', async (t) => {
-  const site = await newSite(t)
-  const work = await tempDir(t)
-  await createRepo(site)
-  const src = join(work, 'src')
-  await mkdir(src)
-  await writeFile(join(src, 'x'), 'x')
+  const { site, work, src } = await siteWithOneFile(t)
   const added = await site.run(['repo', 'key', 'add', 'main', '--json'], { env: { RESILIEN_NEW_PASSWORD: 'the second passphrase' } })
   assert.equal(added.code, 0, added.stderr)
   const { keyId, keys } = JSON.parse(added.stdout) as { keyId: string, keys: Array<{ keyId: string, current: boolean }> }
