@@ -11,6 +11,7 @@ import { backupCommand } from './commands/backup.js'
 import { snapshotsCommand } from './commands/snapshots.js'
 import { lsCommand } from './commands/ls.js'
 import { diffCommand } from './commands/diff.js'
+import { findCommand } from './commands/find.js'
 import { restoreCommand } from './commands/restore.js'
 import { checkCommand } from './commands/check.js'
 import { inviteCommand } from './commands/invite.js'
@@ -28,7 +29,7 @@ export function buildProgram (): Command {
     .option('--password-file <file>', 'read the repository passphrase from the first line of this file (else $RESILIEN_PASSWORD, else a prompt)')
     .showHelpAfterError(false)
     .exitOverride()
-  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), diffCommand(), restoreCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), pruneCommand(), jobsCommand()]) {
+  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), findCommand(), diffCommand(), restoreCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), pruneCommand(), jobsCommand()]) {
     program.addCommand(cmd.exitOverride())
   }
   program.addCommand(benchCommand().exitOverride())

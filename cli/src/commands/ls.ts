@@ -7,7 +7,7 @@ import { readPassword } from '../password.js'
 /** Set-user-id, set-group-id and sticky bits, and the execute position each shows in (as ls -l does). */
 const SPECIAL_BITS: ReadonlyArray<[bit: number, at: number, withX: string, withoutX: string]> = [[0o4000, 2, 's', 'S'], [0o2000, 5, 's', 'S'], [0o1000, 8, 't', 'T']]
 
-function modeString (e: LsEntry): string {
+export function modeString (e: LsEntry): string {
   const kind = { file: '-', dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b' }[e.type]
   const bits = 'rwxrwxrwx'.split('').map((c, i) => (e.mode & (1 << (8 - i))) !== 0 ? c : '-')
   for (const [bit, at, withX, withoutX] of SPECIAL_BITS) if ((e.mode & bit) !== 0) bits[at] = bits[at] === 'x' ? withX : withoutX

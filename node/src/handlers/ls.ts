@@ -4,7 +4,8 @@ import type { TreeNode, Repository } from '@resilien/repository'
 import type { HandlerContext, LsArgs, LsEntry } from '@resilien/control'
 import type { NodeContext } from '../node-context.js'
 
-function entry (path: string, node: TreeNode): LsEntry {
+/** An entry as `ls` (and `find`) shows it. */
+export function lsEntry (path: string, node: TreeNode): LsEntry {
   const e: LsEntry = {
     path,
     type: node.type,
@@ -41,13 +42,13 @@ export async function lsHandler (ctx: NodeContext, args: LsArgs, hc: HandlerCont
     const start = await descend(repo, snapshot.record.tree, args.path)
     let entries = 0
     if (start.node !== undefined && start.node.type !== 'dir') {
-      hc.item(entry(start.prefix, start.node))
+      hc.item(lsEntry(start.prefix, start.node))
       return { entries: 1 }
     }
     const walk = async (ids: string[], prefix: string): Promise<void> => {
       for (const node of (await repo.loadTree(ids, { signal: hc.signal })).nodes) {
         const path = `${prefix}/${nodeNameBytes(node).toString('utf8')}`
-        hc.item(entry(path, node))
+        hc.item(lsEntry(path, node))
         entries++
         if (node.subtree !== undefined) await walk(node.subtree, path)
       }

@@ -82,6 +82,24 @@ export interface LsEntry {
   target?: string
 }
 
+export interface FindArgs extends PasswordArgs {
+  repo: string
+  /** Backup's exclude patterns, matched against each path itself: `*.docx`, `/srv/www/cache`. */
+  patterns: string[]
+  /** Only these snapshots (ids, prefixes or "latest"); all of them by default, newest first. */
+  snapshots?: string[]
+}
+/** A match, streamed as an item: the entry as ls shows it, and the snapshot it is in. */
+export interface FindEntry extends LsEntry {
+  snapshot: string
+  /** ISO time of the snapshot. */
+  time: string
+}
+export interface FindResult {
+  snapshots: number
+  matches: number
+}
+
 export interface DiffArgs extends PasswordArgs {
   repo: string
   /** Snapshot ids, prefixes or "latest". */
@@ -311,6 +329,8 @@ export interface ControlCommands {
   'snapshots': { args: SnapshotsArgs, result: SnapshotsResult }
   /** Entries arrive as `item` frames, one per entry, so a huge tree never sits in memory. */
   'ls': { args: LsArgs, result: { entries: number } }
+  /** Matches arrive as `item` frames (FindEntry), snapshot after snapshot. */
+  'find': { args: FindArgs, result: FindResult }
   /** Differences arrive as `item` frames (DiffEntry), one per path: memory stays flat. */
   'diff': { args: DiffArgs, result: DiffResult }
   'restore': { args: RestoreArgs, result: RestoreResult }
@@ -327,7 +347,7 @@ export interface ControlCommands {
   'jobs-run': { args: { name: string }, result: JobRunResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'diff', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =

@@ -61,11 +61,14 @@ function escapeRegExp (c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 }
 
-/** True when the segments match the first components of `names` (a folder or the path itself). */
-function matchesPrefix (segments: readonly Segment[], names: readonly string[]): boolean {
+/**
+ * True when the segments match the first components of `names` (a folder or the path itself),
+ * or with `whole` all of them (the path itself, not a folder above it).
+ */
+function matchesPrefix (segments: readonly Segment[], names: readonly string[], whole = false): boolean {
   const failed = new Set<number>()
   const at = (s: number, n: number): boolean => {
-    if (s === segments.length) return n > 0
+    if (s === segments.length) return whole ? n === names.length : n > 0
     const key = s * (names.length + 1) + n
     if (failed.has(key)) return false
     const segment = segments[s] as Segment
@@ -89,6 +92,18 @@ export function compileExclude (patterns: readonly string[]): ExcludeMatcher {
   return (path) => {
     const names = path.split('/').filter((p) => p !== '')
     return compiled.some((segments) => matchesPrefix(segments, names))
+  }
+}
+
+/**
+ * The same patterns as compileExclude, matched against a path itself: a pattern that names a
+ * folder matches that folder, not what is inside it (for `find`).
+ */
+export function compilePathMatcher (patterns: readonly string[]): ExcludeMatcher {
+  const compiled = patterns.map(compile)
+  return (path) => {
+    const names = path.split('/').filter((p) => p !== '')
+    return compiled.some((segments) => matchesPrefix(segments, names, true))
   }
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkExcludePattern, compileExclude, literalPattern } from '../src/exclude.js'
+import { checkExcludePattern, compileExclude, compilePathMatcher, literalPattern } from '../src/exclude.js'
 
 function excluded (patterns: string[], paths: string[]): string[] {
   const matches = compileExclude(patterns)
@@ -19,6 +19,12 @@ test('any other pattern matches at any depth', () => {
   assert.deepEqual(excluded(['node_modules'], ['/p/node_modules/x/y.js', '/p/node_modules2']), ['/p/node_modules/x/y.js'])
   assert.deepEqual(excluded(['appdata_*/preview'], ['/data/appdata_oc1x/preview/3/64.png', '/data/appdata_oc1x/avatar', '/data/preview', '/data/u/files/appdata_z/preview']),
     ['/data/appdata_oc1x/preview/3/64.png', '/data/u/files/appdata_z/preview'])
+})
+
+test('the path matcher (find) matches a path itself, not what is inside a folder that matches', () => {
+  const matches = compilePathMatcher(['*.docx', '/srv/www/cache', 'appdata_*/preview'])
+  assert.deepEqual(['/h/a.docx', '/h/a.docx/inside', '/srv/www/cache', '/srv/www/cache/x', '/d/appdata_1/preview', '/d/appdata_1/preview/64.png', '/h/b.doc'].filter(matches),
+    ['/h/a.docx', '/srv/www/cache', '/d/appdata_1/preview'])
 })
 
 test('?, classes, negated classes and escapes', () => {
