@@ -29,11 +29,15 @@ export function buildProgram (): Command {
     .option('--password-file <file>', 'read the repository passphrase from the first line of this file (else $RESILIEN_PASSWORD, else a prompt)')
     .showHelpAfterError(false)
     .exitOverride()
-  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), findCommand(), diffCommand(), restoreCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), pruneCommand(), jobsCommand()]) {
-    program.addCommand(cmd.exitOverride())
+  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), findCommand(), diffCommand(), restoreCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), pruneCommand(), jobsCommand(), benchCommand()]) {
+    program.addCommand(cmd)
   }
-  program.addCommand(benchCommand().exitOverride())
-  for (const cmd of program.commands) for (const sub of cmd.commands) sub.exitOverride()
+  // Every command at every depth (repo key remove): a usage error is ours to report (exit 2).
+  const overrideAll = (cmd: Command): void => {
+    cmd.exitOverride()
+    for (const sub of cmd.commands) overrideAll(sub)
+  }
+  overrideAll(program)
   return program
 }
 

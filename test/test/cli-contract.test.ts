@@ -60,6 +60,10 @@ test('a command without a running node says how to start it, and init refuses a 
   assert.match(again.stderr, /not empty/)
   const usage = await runResilien(['backup'])
   assert.equal(usage.code, 2)
+  // A command three deep is a usage error the same way.
+  const nested = await runResilien(['repo', 'key', 'remove', 'main'])
+  assert.equal(nested.code, 2)
+  assert.match(nested.stderr, /missing required argument 'key-id'/)
 })
 
 test('a bad listen or announce address is one line at init and at start, and init writes nothing', async (t) => {
