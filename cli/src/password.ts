@@ -23,7 +23,7 @@ export async function readPassword (options: { passwordFile?: string }, prompt =
   }
   const env = process.env[envName]
   if (env !== undefined && env !== '') return env
-  return promptOnTerminal(prompt)
+  return promptOnTerminal(prompt, 'a passphrase is needed: set RESILIEN_PASSWORD, pass --password-file FILE, or run on a terminal')
 }
 
 /**
@@ -34,18 +34,20 @@ export async function readNewPassword (options: { newPasswordFile?: string }): P
   if (options.newPasswordFile !== undefined || (process.env.RESILIEN_NEW_PASSWORD ?? '') !== '') {
     return await readPassword({ ...(options.newPasswordFile === undefined ? {} : { passwordFile: options.newPasswordFile }) }, 'new passphrase: ', 'RESILIEN_NEW_PASSWORD')
   }
-  const first = await promptOnTerminal('new passphrase: ')
+  const missing = 'a new passphrase is needed: set RESILIEN_NEW_PASSWORD, pass --new-password-file FILE, or run on a terminal'
+  const first = await promptOnTerminal('new passphrase: ', missing)
   if (first === '') throw new UsageError('the new passphrase is empty')
-  if (await promptOnTerminal('new passphrase again: ') !== first) throw new UsageError('the two passphrases differ: nothing was changed')
+  if (await promptOnTerminal('new passphrase again: ', missing) !== first) throw new UsageError('the two passphrases differ: nothing was changed')
   return first
 }
 
-async function promptOnTerminal (prompt: string): Promise<string> {
+/** Reads a line from the terminal with echo off; `missing` is the usage error without one. */
+async function promptOnTerminal (prompt: string, missing: string): Promise<string> {
   let fd: number
   try {
     fd = openSync('/dev/tty', 'r+')
   } catch {
-    throw new UsageError('a passphrase is needed: set RESILIEN_PASSWORD, pass --password-file FILE, or run on a terminal')
+    throw new UsageError(missing)
   }
   const input = new ReadStream(fd)
   const output = new WriteStream(fd)
