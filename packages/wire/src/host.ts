@@ -14,7 +14,7 @@ import { CLIENT_STREAMS_PER_PEER, INBOUND_CONNECTION_THRESHOLD, STREAM_READ_BUFF
 import { KeyedLimiter } from './limiter.js'
 import { leanNoiseCrypto } from './noise-cipher.js'
 import { describeListenFailure } from './site-addresses.js'
-import { closedError } from './stream-errors.js'
+import { openStreamError } from './stream-errors.js'
 import { withBatchedWrites } from './socket-batching.js'
 
 export interface SiteHostInit {
@@ -164,11 +164,7 @@ class Libp2pSiteHost implements SiteHost, HostInternals {
     try {
       return await this.#node.dialProtocol(parsePeerId(peer), protocol, { negotiateFully: false, ...(signal === undefined ? {} : { signal }) })
     } catch (err) {
-      // libp2p rejects with the stream's close event when the peer drops the connection while
-      // the stream opens (a gater that refuses us): that is no Error, and would print as
-      // "[object Event]".
-      if (err instanceof Error) throw err
-      throw closedError((err as { error?: unknown } | undefined)?.error, `the peer closed the connection before a ${protocol} stream opened`)
+      throw openStreamError(err, protocol, signal?.aborted === true)
     }
   }
 

@@ -31,3 +31,20 @@ export function closedError (cause: unknown, message = 'the stream was closed be
   const detail = cause instanceof Error ? `: ${cause.message}` : ''
   return new ResilienError(`${message}${detail}`, { permanent: false, ...(cause === undefined ? {} : { cause }) })
 }
+
+/** libp2p's errors for a stream whose peer went away while it was negotiated. */
+const PEER_CLOSED_WHILE_OPENING = new Set(['UnexpectedEOFError', 'StreamResetError', 'StreamClosedError', 'ConnectionClosedError'])
+
+/**
+ * What opening a stream throws for libp2p's rejection `err`. When the peer drops the connection
+ * while the stream opens (a gater that refuses us), libp2p rejects with the stream's close
+ * event (no Error: it would print as "[object Event]") or, if the drop lands during protocol
+ * negotiation, with an end-of-stream or reset error; which one is a race (seen both ways in one
+ * test). Both become the same closedError. Any other Error, and an Error after an abort (the
+ * abort is why), is thrown as it is.
+ */
+export function openStreamError (err: unknown, protocol: string, aborted: boolean): unknown {
+  if (err instanceof Error && (aborted || !PEER_CLOSED_WHILE_OPENING.has(err.name))) return err
+  const cause = err instanceof Error ? err : (err as { error?: unknown } | undefined)?.error
+  return closedError(cause, `the peer closed the connection before a ${protocol} stream opened`)
+}
