@@ -1,5 +1,4 @@
 import { compilePathMatcher, findInTree } from '@resilien/repository'
-import type { SnapshotEntry } from '@resilien/repository'
 import type { FindArgs, FindResult, HandlerContext } from '@resilien/control'
 import { InvalidInputError } from '@resilien/types'
 import type { NodeContext } from '../node-context.js'
@@ -15,9 +14,7 @@ export async function findHandler (ctx: NodeContext, args: FindArgs, hc: Handler
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
     const named = args.snapshots ?? []
-    const snapshots: SnapshotEntry[] = named.length > 0
-      ? await Promise.all(named.map(async (ref) => await repo.findSnapshot(ref)))
-      : (await repo.listSnapshots()).reverse()
+    const snapshots = named.length > 0 ? await repo.findSnapshots(named) : (await repo.listSnapshots()).reverse()
     let found = 0
     for (const snapshot of snapshots) {
       for await (const { path, node } of findInTree(repo, snapshot.record.tree, matches, { signal: hc.signal })) {

@@ -1,4 +1,4 @@
-import { applyRetention } from '@resilien/repository'
+import { applyRetention, resolveSnapshots } from '@resilien/repository'
 import type { ForgetArgs, ForgetResult, HandlerContext, SnapshotSummary } from '@resilien/control'
 import type { Repository, SnapshotEntry } from '@resilien/repository'
 import { InvalidInputError } from '@resilien/types'
@@ -61,14 +61,11 @@ export async function forgetIn (ctx: NodeContext, repo: Repository, policy: Keep
  * anything is recorded, so one that matches nothing (or more than one) changes nothing.
  */
 export async function forgetNamed (ctx: NodeContext, repo: Repository, refs: readonly string[], dryRun: boolean): Promise<Omit<ForgetResult, 'prune'>> {
-  const named = new Map<string, SnapshotEntry>()
-  for (const ref of refs) {
-    const entry = await repo.findSnapshot(ref)
-    named.set(entry.id, entry)
-  }
+  const all = await repo.listSnapshots()
+  const named = new Map(resolveSnapshots(all, refs, repo.record.name).map((s) => [s.id, s]))
   const remove = [...named.values()]
   if (!dryRun) await recordForgotten(ctx, repo, remove)
-  const keep = (await repo.listSnapshots()).filter((s) => !named.has(s.id))
+  const keep = all.filter((s) => !named.has(s.id))
   return { keep: keep.map((s) => ({ ...summary(s), reasons: ['not named'] })), remove: remove.map(summary), dryRun }
 }
 

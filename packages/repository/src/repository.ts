@@ -244,20 +244,35 @@ export class Repository {
 
   /** `latest`, a full id, or a unique prefix of at least 4 hex digits (like restic). */
   async findSnapshot (ref: string): Promise<SnapshotEntry> {
-    const all = await this.listSnapshots()
-    if (ref === 'latest') {
-      const last = all[all.length - 1]
-      if (last === undefined) throw new NotFoundError('snapshot', ref, `repository "${this.record.name}" has no snapshot yet`)
-      return last
-    }
-    if (!/^[0-9a-f]{4,32}$/.test(ref)) throw new NotFoundError('snapshot', ref, `no snapshot "${ref}": give "latest", an id, or a prefix of at least 4 hex digits`)
-    const matches = all.filter((s) => s.id.startsWith(ref))
-    if (matches.length === 0) throw new NotFoundError('snapshot', ref, `no snapshot "${ref}" in repository "${this.record.name}"`)
-    if (matches.length > 1) throw new InvalidInputError(`snapshot prefix "${ref}" is ambiguous (${matches.length} snapshots)`)
-    return matches[0] as SnapshotEntry
+    return (await this.findSnapshots([ref]))[0] as SnapshotEntry
+  }
+
+  /** Several references (as findSnapshot's) resolved against one listing: each record is opened once. */
+  async findSnapshots (refs: readonly string[]): Promise<SnapshotEntry[]> {
+    return resolveSnapshots(await this.listSnapshots(), refs, this.record.name)
   }
 
   async close (): Promise<void> {
     if (this.ownsIndex) await this.index.close()
   }
+}
+
+/**
+ * Each reference to a snapshot of `all` (listSnapshots' order, oldest first): `latest`, a full
+ * id, or a unique prefix of at least 4 hex digits (like restic). One that matches nothing, or
+ * several, throws: nothing is resolved by half.
+ */
+export function resolveSnapshots (all: readonly SnapshotEntry[], refs: readonly string[], repoName: string): SnapshotEntry[] {
+  return refs.map((ref) => {
+    if (ref === 'latest') {
+      const last = all[all.length - 1]
+      if (last === undefined) throw new NotFoundError('snapshot', ref, `repository "${repoName}" has no snapshot yet`)
+      return last
+    }
+    if (!/^[0-9a-f]{4,32}$/.test(ref)) throw new NotFoundError('snapshot', ref, `no snapshot "${ref}": give "latest", an id, or a prefix of at least 4 hex digits`)
+    const matches = all.filter((s) => s.id.startsWith(ref))
+    if (matches.length === 0) throw new NotFoundError('snapshot', ref, `no snapshot "${ref}" in repository "${repoName}"`)
+    if (matches.length > 1) throw new InvalidInputError(`snapshot prefix "${ref}" is ambiguous (${matches.length} snapshots)`)
+    return matches[0] as SnapshotEntry
+  })
 }

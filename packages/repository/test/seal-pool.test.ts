@@ -9,7 +9,9 @@ import { newRepository } from './helpers.js'
 
 test('seal workers start with the first backup, stop when idle, and start again for the next', async (t) => {
   const { repo, dir } = await newRepository(t)
-  const pool = new SealPool(1, 100)
+  // A second of idle time: far more than a backup's commit after its last task takes, even on a
+  // busy machine (100 ms failed once while every test file ran at once).
+  const pool = new SealPool(1, 1000)
   t.after(async () => { await pool.close() })
   assert.equal(pool.running, 0, 'no worker before any work')
   const src = join(dir, 'src')
@@ -18,7 +20,7 @@ test('seal workers start with the first backup, stop when idle, and start again 
   await writeFile(join(src, 'a.bin'), first)
   await backup(repo, { paths: [src], redundancyCheck: async () => undefined, sealPool: pool })
   assert.equal(pool.running, 1, 'the worker stays up right after a backup')
-  for (let i = 0; i < 50 && pool.running > 0; i++) await sleep(20)
+  for (let i = 0; i < 150 && pool.running > 0; i++) await sleep(20)
   assert.equal(pool.running, 0, 'the worker stopped after the idle time')
   const second = randomBytes(2_000_000)
   await writeFile(join(src, 'b.bin'), second)
