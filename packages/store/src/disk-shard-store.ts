@@ -18,6 +18,8 @@ import type { NewShard } from './shard-index.js'
 import { readShardFile } from './shard-file-reader.js'
 import { VERIFY_READ_BYTES, verifyShardFile } from './shard-file-verifier.js'
 import { writeShardFile, writeShardStream } from './shard-file-writer.js'
+import type { ShardFileTarget } from './shard-file-writer.js'
+import { DirectWrites } from './direct-writes.js'
 import { moveToQuarantine, removeShardFile } from './shard-files.js'
 import { assertRangeInside, assertRangeShape, assertShardId, assertShardIds, putSize } from './validate.js'
 
@@ -93,6 +95,7 @@ class DefaultDiskShardStore implements DiskShardStore {
   readonly #blockSize: number
   readonly #locks = new KeyedLock()
   readonly #fanOut: FanOutDirectories
+  readonly #files: ShardFileTarget
   readonly #gate: OperationGate
   /** Bytes promised to puts under way, so concurrent puts do not all count the same free space. */
   #promised = 0
@@ -108,6 +111,7 @@ class DefaultDiskShardStore implements DiskShardStore {
     this.#blockSize = blockSize
     this.#gate = new OperationGate(`shard store ${layout.root}`)
     this.#fanOut = new FanOutDirectories(layout)
+    this.#files = { root: layout.root, writes: new DirectWrites() }
   }
 
   async put (id: ShardId, data: Uint8Array | AsyncIterable<Uint8Array>, options?: ShardPutOptions): Promise<void> {
@@ -134,9 +138,9 @@ class DefaultDiskShardStore implements DiskShardStore {
         // A buffer is verified before anything is written (unless this process just hashed it).
         if (!trustedId && !sameDigest(hash(data), fromHex(id))) throw new CorruptShardError(id, `the bytes given for shard ${id} do not hash to it`)
         digests = blockDigests(data, blockSize)
-        await writeShardFile(temp, this.#layout.root, data)
+        await writeShardFile(temp, this.#files, data)
       } else {
-        const streamed = await writeShardStream(temp, this.#layout.root, data, size, blockSize, signal)
+        const streamed = await writeShardStream(temp, this.#files, data, size, blockSize, signal)
         if (!sameDigest(streamed.digest, fromHex(id))) {
           await rm(temp, { force: true })
           throw new CorruptShardError(id, `the bytes streamed for shard ${id} do not hash to it`)

@@ -1,7 +1,7 @@
-import { open, rm } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { createHasher } from '@resilien/hashing'
 import { BlockDigester } from './block-digests.js'
+import type { DirectWrites, ShardFileSink } from './direct-writes.js'
 import { isOutOfSpace, outOfSpaceError } from './disk-space.js'
 import { checkStreamChunk, checkStreamEnd } from './validate.js'
 
@@ -20,28 +20,26 @@ export interface StreamedShard {
   blockDigests: Uint8Array
 }
 
-async function writeAll (handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.byteLength;) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset)
-    offset += bytesWritten
-  }
+/** Where a store's shard files go: its root (for the free-space figure of an error) and how it writes. */
+export interface ShardFileTarget {
+  root: string
+  writes: DirectWrites
 }
 
 /**
  * Creates `path`, lets `fill` write it, and fsyncs it. On any failure the file is closed and
  * removed before the error goes on; ENOSPC and EDQUOT become DiskFullError.
  */
-async function writeNewFile<T> (path: string, root: string, size: number, fill: (handle: FileHandle) => Promise<T>): Promise<T> {
-  let handle: FileHandle | undefined
+async function writeNewFile<T> (path: string, target: ShardFileTarget, size: number, fill: (sink: ShardFileSink) => Promise<T>): Promise<T> {
+  const { root } = target
+  let sink: ShardFileSink | undefined
   try {
-    handle = await open(path, 'wx', FILE_MODE)
-    const result = await fill(handle)
-    await handle.sync()
-    await handle.close()
-    handle = undefined
+    sink = await target.writes.create(path, FILE_MODE)
+    const result = await fill(sink)
+    await sink.finish()
     return result
   } catch (error) {
-    await handle?.close().catch(() => {})
+    await sink?.abandon().catch(() => {})
     await rm(path, { force: true })
     if (isOutOfSpace(error)) throw await outOfSpaceError(root, size, error)
     throw error
@@ -49,8 +47,8 @@ async function writeNewFile<T> (path: string, root: string, size: number, fill: 
 }
 
 /** Writes verified bytes to a new file and fsyncs it. */
-export async function writeShardFile (path: string, root: string, data: Uint8Array): Promise<void> {
-  await writeNewFile(path, root, data.byteLength, async (handle) => { await writeAll(handle, data) })
+export async function writeShardFile (path: string, target: ShardFileTarget, data: Uint8Array): Promise<void> {
+  await writeNewFile(path, target, data.byteLength, async (sink) => { await sink.write(data) })
 }
 
 /**
@@ -59,13 +57,13 @@ export async function writeShardFile (path: string, root: string, data: Uint8Arr
  */
 export async function writeShardStream (
   path: string,
-  root: string,
+  target: ShardFileTarget,
   stream: AsyncIterable<Uint8Array>,
   size: number,
   blockSize: number,
   signal?: AbortSignal
 ): Promise<StreamedShard> {
-  return await writeNewFile(path, root, size, async (handle) => {
+  return await writeNewFile(path, target, size, async (sink) => {
     // A shard id is 32 bytes: promising no longer digest lets the native BLAKE3 stream the body.
     const hasher = createHasher({ maxOutLength: 32 })
     const blocks = new BlockDigester(size, blockSize)
@@ -79,18 +77,18 @@ export async function writeShardStream (
       blocks.update(chunk)
       received += chunk.byteLength
       if (filled + chunk.byteLength > pending.byteLength) {
-        await writeAll(handle, pending.subarray(0, filled))
+        await sink.write(pending.subarray(0, filled))
         filled = 0
       }
       if (chunk.byteLength >= pending.byteLength) {
-        await writeAll(handle, chunk)
+        await sink.write(chunk)
       } else {
         pending.set(chunk, filled)
         filled += chunk.byteLength
       }
     }
     checkStreamEnd(received, size)
-    if (filled > 0) await writeAll(handle, pending.subarray(0, filled))
+    if (filled > 0) await sink.write(pending.subarray(0, filled))
     return { digest: hasher.digest(), blockDigests: blocks.finish() }
   })
 }
