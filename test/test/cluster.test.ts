@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { buildFixtureTree, compareTrees, joinSite, newCluster, PLAINTEXT_MARKER, statusOf, tempDir, waitAllUp, waitFor } from '../src/index.js'
+import { spawnSync } from 'node:child_process'
+import { buildFixtureTree, compareTrees, joinSite, newCluster, PLAINTEXT_MARKER, RESILIEN_BIN, resilienEnv, statusOf, tempDir, TEST_ENV, waitAllUp, waitFor } from '../src/index.js'
 import type { Site, TestContext } from '../src/index.js'
 
 async function createRepo (site: Site, name = 'main'): Promise<void> {
@@ -121,6 +122,11 @@ test('a fresh machine recovers every snapshot with an invite from a survivor and
   assert.deepEqual((JSON.parse(repos.stdout) as Array<{ name: string, snapshots: number, k: number, m: number, createdBy: string }>)
     .map(({ name, snapshots, k, m, createdBy }) => ({ name, snapshots, k, m, createdBy })), [{ name: 'main', snapshots: 1, k: 2, m: 1, createdBy: 'site1' }])
   await restoreAndCompare(fresh, src, work)
+  // One file straight to standard output, from the survivors' shards (the lost site's data shards rebuilt).
+  const dumped = join(work, 'big.dumped')
+  const dump = spawnSync('bash', ['-c', `"${RESILIEN_BIN}" dump main latest "${join(src, 'dump', 'big.bin')}" --data "${fresh.dataDir}" > "${dumped}"`], { env: resilienEnv(TEST_ENV), encoding: 'utf8' })
+  assert.equal(dump.status, 0, dump.stderr)
+  assert.ok((await readFile(dumped)).equals(await readFile(join(src, 'dump', 'big.bin'))))
   const wrong = await fresh.run(['restore', 'main', 'latest', '--target', join(work, 'nope')], { env: { RESILIEN_PASSWORD: 'not the passphrase' } })
   assert.notEqual(wrong.code, 0)
   assert.match(wrong.stderr, /wrong passphrase/)

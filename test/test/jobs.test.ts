@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { newSite, tempDir, waitFor } from '../src/index.js'
+import { spawnSync } from 'node:child_process'
+import { newSite, RESILIEN_BIN, resilienEnv, tempDir, TEST_ENV, waitFor } from '../src/index.js'
 import { startPostgres } from '../src/postgres.js'
 import { hedgedocContent, loadHedgedoc } from '../src/hedgedoc-db.js'
 import type { Site } from '../src/index.js'
@@ -247,4 +248,12 @@ passwordFile = "${dbPasswordFile}"
   assert.deepEqual(await hedgedocContent(pg, 'restored'), original)
   // The password never reached a command line or the snapshot.
   assert.equal((await readFile(join(target, 'hedgedoc-db.sql'), 'utf8')).includes(dbPassword), false)
+
+  // The disaster-recovery way: the dump straight out of the snapshot into psql, through a pipe.
+  await pg.createDatabase('piped')
+  const psql = `"${join(pg.binDir, 'psql')}" -X -q -v ON_ERROR_STOP=1 -d piped`
+  const piped = spawnSync('bash', ['-c', `set -o pipefail; "${RESILIEN_BIN}" dump main latest /hedgedoc-db.sql --data "${site.dataDir}" | ${psql}`],
+    { env: resilienEnv(TEST_ENV, pg.env), encoding: 'utf8' })
+  assert.equal(piped.status, 0, piped.stderr)
+  assert.deepEqual(await hedgedocContent(pg, 'piped'), original)
 })

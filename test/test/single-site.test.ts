@@ -398,3 +398,62 @@ test('find lists the entries whose path matches, snapshot by snapshot, newest fi
   assert.equal(bad.code, 1)
   assert.deepEqual(bad.stderr.trim().split('\n'), ['resilien: "[abc" has a [ without its ]'])
 })
+
+/** `resilien dump` with its standard output kept as bytes (runResilien decodes it as text). */
+async function dumpBytes (site: Site, args: readonly string[]): Promise<{ code: number, bytes: Buffer, stderr: string }> {
+  const child = spawn(RESILIEN_BIN, ['dump', 'main', ...args, '--data', site.dataDir], { env: resilienEnv(TEST_ENV), stdio: ['ignore', 'pipe', 'pipe'] })
+  const out: Buffer[] = []
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => out.push(d))
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)))
+  return { code, bytes: Buffer.concat(out), stderr }
+}
+
+/** A shell command line's exit code and standard error (bash, pipefail: a pipeline fails if any part does). */
+function bash (line: string): { code: number, stderr: string } {
+  const r = spawnSync('bash', ['-c', `set -o pipefail; ${line}`], { env: resilienEnv(TEST_ENV), encoding: 'utf8' })
+  return { code: r.status ?? -1, stderr: r.stderr }
+}
+
+test('dump writes one file to standard output byte for byte; a folder, a symlink, a missing path, --json and a terminal get one line each', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await buildFixtureTree(src)
+  await createRepo(site)
+  await backupJson(site, [src])
+  // Several chunks; zero runs of a sparse file; no chunk at all; text.
+  for (const name of ['docs/deep/deeper/random.bin', 'sparse.img', 'empty.txt', 'docs/readme.txt']) {
+    const r = await dumpBytes(site, ['latest', join(src, name)])
+    assert.equal(r.code, 0, r.stderr)
+    assert.ok(r.bytes.equals(await readFile(join(src, name))), `${name} came out as it went in`)
+  }
+  const refusals: Array<[args: string[], code: number, line: RegExp]> = [
+    [['latest', join(src, 'docs')], 1, /is a folder: .*resilien restore main latest --target DIR --include /],
+    [['latest', join(src, 'link-relative')], 1, /is a symlink, not a file/],
+    [['latest', join(src, 'pipe')], 1, /is a fifo, not a file/],
+    [['latest', join(src, 'nope.txt')], 1, /is not in the snapshot/],
+    [['latest', '/'], 1, /give its path in the snapshot/],
+    [['0000000000', join(src, 'empty.txt')], 1, /no snapshot/],
+    [['latest', join(src, 'empty.txt'), '--json'], 2, /--json does not apply/]
+  ]
+  for (const [args, code, line] of refusals) {
+    const r = await dumpBytes(site, args)
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`)
+    assert.match(r.stderr, line)
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+    assert.equal(r.bytes.byteLength, 0, 'nothing on standard output')
+  }
+  // A terminal (script gives the command one) would be flooded with binary: refused.
+  const cmd = `${RESILIEN_BIN} dump main latest ${join(src, 'sparse.img')} --data ${site.dataDir}`
+  const tty = spawnSync('script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: resilienEnv(TEST_ENV), encoding: 'utf8' })
+  assert.equal(tty.status, 2, tty.stdout)
+  assert.match(tty.stdout, /standard output is a terminal/)
+  // A reader that stops early ends the command quietly, and the node serves the next one.
+  const head = bash(`"${RESILIEN_BIN}" dump main latest "${join(src, 'sparse.img')}" --data "${site.dataDir}" | head -c 10 > /dev/null`)
+  assert.deepEqual(head, { code: 0, stderr: '' })
+  const again = await dumpBytes(site, ['latest', join(src, 'docs/deep/deeper/random.bin')])
+  assert.equal(again.code, 0, again.stderr)
+  assert.equal(again.bytes.byteLength, 3 * 1024 * 1024 + 17)
+})

@@ -5,6 +5,7 @@ import { backupHandler } from './backup.js'
 import { checkHandler } from './check.js'
 import { lsHandler } from './ls.js'
 import { diffHandler } from './diff.js'
+import { dumpHandler } from './dump.js'
 import { findHandler } from './find.js'
 import { repoCreate } from './repo-create.js'
 import { repoKeyHandler } from './repo-key.js'
@@ -29,6 +30,7 @@ export function controlHandlers (ctx: NodeContext, jobs: () => JobsService | und
     diff: async (args, hc) => diffHandler(ctx, args, hc),
     find: async (args, hc) => findHandler(ctx, args, hc),
     restore: async (args, hc) => restoreHandler(ctx, args, hc),
+    dump: async (args, hc) => dumpHandler(ctx, args, hc),
     check: async (args, hc) => checkHandler(ctx, args, hc),
     invite: async () => inviteHandler(ctx),
     'site-retire': async (args) => {

@@ -18,7 +18,7 @@ export function lsEntry (path: string, node: TreeNode): LsEntry {
 }
 
 /** Walks down to `path` inside the snapshot; returns the subtree to list and its path. */
-async function descend (repo: Repository, root: string[], path: string | undefined): Promise<{ tree: string[] | undefined, prefix: string, node?: TreeNode }> {
+export async function descend (repo: Repository, root: string[], path: string | undefined): Promise<{ tree: string[] | undefined, prefix: string, node?: TreeNode }> {
   const parts = (path ?? '/').split('/').filter((c) => c !== '')
   let ids: string[] | undefined = root
   let node: TreeNode | undefined

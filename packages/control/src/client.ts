@@ -1,8 +1,7 @@
 import { request } from 'node:http'
 import type { IncomingMessage } from 'node:http'
-import { createInterface } from 'node:readline'
 import { ResilienError } from '@resilien/types'
-import { CONTROL_API_PREFIX } from './messages.js'
+import { CONTROL_API_PREFIX, DATA_FRAME_END, DATA_FRAME_START } from './messages.js'
 import type { ControlCommand, ControlCommands, ControlFrame, ProgressEvent } from './messages.js'
 
 /** The node answered with an error; `remoteName` is the error's stable name on the node. */
@@ -31,11 +30,35 @@ export interface CallOptions {
   signal?: AbortSignal
   onProgress?: (event: ProgressEvent) => void
   onItem?: (item: unknown) => void
+  /** Content of a `data` frame; the next frame is read only after a returned promise settles. */
+  onData?: (bytes: Buffer) => Promise<void> | void
 }
 
 /** A thin client of the node's control socket: one HTTP request per command, NDJSON answers. */
 export interface ControlClient {
   call<C extends ControlCommand> (command: C, args: ControlCommands[C]['args'], options?: CallOptions): Promise<ControlCommands[C]['result']>
+}
+
+/**
+ * The non-empty lines of a response, read as they are consumed: the socket is read no further
+ * ahead than the line being handled (readline's iterator would buffer a thousand lines first).
+ */
+async function * responseLines (response: IncomingMessage): AsyncGenerator<string> {
+  response.setEncoding('utf8')
+  // The start of a line whose end has not arrived. Each piece is searched once: a data frame's
+  // line is hundreds of KiB, and searching all of it again per piece would be quadratic.
+  let pending = ''
+  for await (const piece of response as AsyncIterable<string>) {
+    let from = 0
+    for (let end = piece.indexOf('\n'); end !== -1; end = piece.indexOf('\n', from)) {
+      const line = pending + piece.slice(from, end)
+      pending = ''
+      from = end + 1
+      if (line !== '') yield line
+    }
+    pending += piece.slice(from)
+  }
+  if (pending !== '') yield pending
 }
 
 export function createControlClient (socketPath: string): ControlClient {
@@ -56,12 +79,16 @@ export function createControlClient (socketPath: string): ControlClient {
         req.end(body)
       })
       let outcome: { result: unknown } | { error: { name: string, message: string } } | undefined
-      const lines = createInterface({ input: response, crlfDelay: Infinity })
-      for await (const line of lines) {
-        if (line === '') continue
+      for await (const line of responseLines(response)) {
+        if (line.startsWith(DATA_FRAME_START)) {
+          // Content: base64 between fixed delimiters, decoded without a JSON parse of the line.
+          await options.onData?.(Buffer.from(line.slice(DATA_FRAME_START.length, line.length - DATA_FRAME_END.length + 1), 'base64'))
+          continue
+        }
         const frame = JSON.parse(line) as ControlFrame
         if ('event' in frame) options.onProgress?.(frame.event)
         else if ('item' in frame) options.onItem?.(frame.item)
+        else if ('data' in frame) await options.onData?.(Buffer.from(frame.data, 'base64'))
         else outcome = frame
       }
       if (outcome === undefined) throw new ResilienError('the node closed the control connection without an answer (did it stop?)', { permanent: false })

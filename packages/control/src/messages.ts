@@ -100,6 +100,20 @@ export interface FindResult {
   matches: number
 }
 
+export interface DumpArgs extends PasswordArgs {
+  repo: string
+  /** Snapshot id, prefix or "latest". */
+  snapshot: string
+  /** A file of the snapshot, e.g. "/hedgedoc-db.sql". */
+  path: string
+}
+export interface DumpResult {
+  snapshot: string
+  path: string
+  /** Bytes sent, equal to the file's size. */
+  bytes: number
+}
+
 export interface DiffArgs extends PasswordArgs {
   repo: string
   /** Snapshot ids, prefixes or "latest". */
@@ -334,6 +348,8 @@ export interface ControlCommands {
   /** Differences arrive as `item` frames (DiffEntry), one per path: memory stays flat. */
   'diff': { args: DiffArgs, result: DiffResult }
   'restore': { args: RestoreArgs, result: RestoreResult }
+  /** The file's bytes arrive as `data` frames, in order; the node sends no faster than the client reads. */
+  'dump': { args: DumpArgs, result: DumpResult }
   'check': { args: CheckArgs, result: CheckResult }
   'invite': { args: Record<string, never>, result: InviteResult }
   'site-retire': { args: SiteRetireArgs, result: SiteRetireResult }
@@ -347,11 +363,17 @@ export interface ControlCommands {
   'jobs-run': { args: { name: string }, result: JobRunResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'dump', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
+
+/** A `data` frame's line is exactly these around the base64: readers may take the fast path. */
+export const DATA_FRAME_START = '{"data":"'
+export const DATA_FRAME_END = '"}\n'
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =
   | { event: ProgressEvent }
   | { item: unknown }
+  /** A piece of a file's content, base64. */
+  | { data: string }
   | { result: unknown }
   | { error: { name: string, message: string } }

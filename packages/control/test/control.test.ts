@@ -91,3 +91,71 @@ test('a second server on a live socket is refused, a stale socket file is replac
   const again = await startControlServer({ socketPath, handlers: {} })
   await again.close()
 })
+
+test('data frames arrive in order and byte for byte, and the node sends no faster than the client reads', async (t) => {
+  const dir = await tempDir(t)
+  const socketPath = join(dir, 'control.sock')
+  const PIECE = 512 * 1024
+  const PIECES = 48
+  let sent = 0
+  let received = 0
+  let furthestAhead = 0
+  const piece = (i: number): Buffer => Buffer.alloc(PIECE, i % 251)
+  const server = await startControlServer({
+    socketPath,
+    handlers: {
+      dump: async (args, ctx) => {
+        for (let i = 0; i < PIECES; i++) {
+          await ctx.send(piece(i))
+          sent += PIECE
+          furthestAhead = Math.max(furthestAhead, sent - received)
+        }
+        return { snapshot: args.snapshot, path: args.path, bytes: sent }
+      }
+    }
+  })
+  t.after(async () => server.close())
+  const pieces: Buffer[] = []
+  const result = await createControlClient(socketPath).call('dump', { repo: 'r', snapshot: 's', path: '/f', password: 'p' }, {
+    // A slow reader (a pipe into psql): 10 ms per piece.
+    onData: async (bytes) => {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      received += bytes.byteLength
+      pieces.push(bytes)
+    }
+  })
+  assert.deepEqual(result, { snapshot: 's', path: '/f', bytes: PIECES * PIECE })
+  assert.equal(pieces.length, PIECES)
+  pieces.forEach((bytes, i) => assert.ok(bytes.equals(piece(i)), `piece ${i}`))
+  // Without waiting for 'drain', all 24 MiB would be sent before the reader took its second piece.
+  assert.ok(furthestAhead <= 8 * PIECE, `the node ran ${furthestAhead} bytes ahead of the reader`)
+})
+
+test('a client that goes away stops a handler that is waiting to send', async (t) => {
+  const dir = await tempDir(t)
+  const socketPath = join(dir, 'control.sock')
+  let stopped: (error: unknown) => void = () => {}
+  const stoppedWith = new Promise<unknown>((resolve) => { stopped = resolve })
+  const server = await startControlServer({
+    socketPath,
+    handlers: {
+      dump: async (_args, ctx) => {
+        try {
+          for (;;) await ctx.send(Buffer.alloc(1024 * 1024))
+        } catch (error) {
+          stopped(error)
+          throw error
+        }
+      }
+    }
+  })
+  t.after(async () => server.close())
+  const controller = new AbortController()
+  const call = createControlClient(socketPath).call('dump', { repo: 'r', snapshot: 's', path: '/f', password: 'p' }, {
+    signal: controller.signal,
+    onData: async () => { await new Promise((resolve) => setTimeout(resolve, 50)) }
+  })
+  setTimeout(() => controller.abort(), 200)
+  await assert.rejects(call)
+  assert.match(String(await stoppedWith), /went away/)
+})
