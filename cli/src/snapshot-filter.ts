@@ -1,22 +1,24 @@
 import { resolve } from 'node:path'
-import type { SnapshotSummary } from '@resilien/control'
+import { isSelected } from '@resilien/control'
+import type { SelectableSnapshot, SnapshotSelection } from '@resilien/control'
 
-/**
- * restic's snapshot selection: `--host` (any of them), `--tag a,b` (all tags of one list; any of
- * the lists when repeated) and `--path` (each path given must be one of the snapshot's paths,
- * compared as absolute paths).
- */
-export interface SnapshotFilter {
+/** The selection options as commander collects them (`snapshots`, `forget`). */
+export interface SnapshotFilterOptions {
   host: string[]
   tag: string[]
   path: string[]
 }
 
-export function filterSnapshots (snapshots: readonly SnapshotSummary[], filter: SnapshotFilter): SnapshotSummary[] {
-  const tagLists = filter.tag.map((list) => list.split(',').map((t) => t.trim()).filter((t) => t !== ''))
-  const paths = filter.path.map((p) => resolve(p))
-  return snapshots.filter((s) =>
-    (filter.host.length === 0 || filter.host.includes(s.host)) &&
-    (tagLists.length === 0 || tagLists.some((list) => list.every((t) => s.tags.includes(t)))) &&
-    paths.every((p) => s.paths.includes(p)))
+/** `--tag a,b` is one list of tags a snapshot must all have; paths become absolute here, on the CLI. */
+export function selectionOf (options: SnapshotFilterOptions): SnapshotSelection {
+  const selection: SnapshotSelection = {}
+  if (options.host.length > 0) selection.hosts = options.host
+  if (options.tag.length > 0) selection.tagLists = options.tag.map((list) => list.split(',').map((t) => t.trim()).filter((t) => t !== ''))
+  if (options.path.length > 0) selection.paths = options.path.map((p) => resolve(p))
+  return selection
+}
+
+export function filterSnapshots<T extends SelectableSnapshot> (snapshots: readonly T[], options: SnapshotFilterOptions): T[] {
+  const selection = selectionOf(options)
+  return snapshots.filter((s) => isSelected(s, selection))
 }

@@ -93,6 +93,42 @@ test('forget ID... forgets the snapshots named; a name that matches nothing, or 
   assert.equal(await readFile(join(work, 'out', src, 'f.txt'), 'utf8'), 'version 0\n')
 })
 
+test('forget --host / --tag / --path: the policy judges only the snapshots selected, the others stay', async (t) => {
+  const { site, src, ids, list } = await siteWithVersions(t, 3)
+  // Two more series: another host, and the same host with a nightly tag.
+  const more = async (...args: string[]): Promise<string> => {
+    const r = await site.run(['backup', 'main', src, '--json', ...args])
+    assert.equal(r.code, 0, r.stderr)
+    return (JSON.parse(r.stdout) as { id: string }).id
+  }
+  const office = [await more('--host', 'office'), await more('--host', 'office')]
+  const nightly = [await more('--tag', 'nightly'), await more('--tag', 'nightly')]
+  const all = [...ids, ...office, ...nightly].sort()
+
+  const usage = await site.run(['forget', 'main', ids[1] as string, '--host', 'office'])
+  assert.equal(usage.code, 2)
+  assert.match(usage.stderr, /select the snapshots a --keep-\* policy applies to/)
+
+  // Only office's series: its older snapshot goes, nothing of this host's.
+  const dry = await site.run(['forget', 'main', '--host', 'office', '--keep-last', '1', '--dry-run', '--json'])
+  assert.equal(dry.code, 0, dry.stderr)
+  const plan = JSON.parse(dry.stdout) as { remove: Array<{ id: string }>, keep: Array<{ id: string }> }
+  assert.deepEqual(plan.remove.map((s) => s.id), [office[0]])
+  assert.deepEqual(plan.keep.map((s) => s.id), [office[1]], 'snapshots outside the selection are not listed')
+  assert.deepEqual(await list(), all)
+  assert.equal((await site.run(['forget', 'main', '--host', 'office', '--keep-last', '1'])).code, 0)
+  assert.deepEqual(await list(), all.filter((id) => id !== office[0]))
+
+  // Tagged nightly: this host's series has five snapshots, the policy sees the two tagged ones.
+  assert.equal((await site.run(['forget', 'main', '--tag', 'nightly', '--keep-last', '1'])).code, 0)
+  assert.deepEqual(await list(), all.filter((id) => id !== office[0] && id !== nightly[0]))
+  // A path no snapshot has: nothing is selected, nothing goes.
+  const none = await site.run(['forget', 'main', '--path', '/no/such/path', '--keep-last', '1', '--json'])
+  assert.equal(none.code, 0, none.stderr)
+  assert.deepEqual(JSON.parse(none.stdout), { keep: [], remove: [], dryRun: false })
+  assert.equal((await list()).length, all.length - 2)
+})
+
 /** Bytes of the shard files of a site. */
 async function shardBytes (site: Site): Promise<number> {
   let total = 0

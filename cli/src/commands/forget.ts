@@ -1,11 +1,14 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { formatBytes, parseDuration } from '@resilien/control'
+import { formatBytes, parseDuration, selectsSome } from '@resilien/control'
 import type { PruneResult, SnapshotSummary } from '@resilien/control'
 import { connect } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 import { readPassword } from '../password.js'
 import { UsageError } from '../errors.js'
+import { collect } from '../repeatable.js'
+import { selectionOf } from '../snapshot-filter.js'
+import type { SnapshotFilterOptions } from '../snapshot-filter.js'
 
 function whole (text: string): number {
   const n = Number(text)
@@ -33,7 +36,7 @@ function line (s: SnapshotSummary, note: string): string {
   return `${s.id.slice(0, 8).padEnd(10)} ${s.time.slice(0, 19).replace('T', ' ').padEnd(20)} ${s.host.padEnd(14)} ${s.paths.join(' ')}  ${note}`
 }
 
-interface ForgetOptions {
+interface ForgetOptions extends SnapshotFilterOptions {
   keepLast?: number
   keepHourly?: number
   keepDaily?: number
@@ -82,16 +85,22 @@ export function forgetCommand (): Command {
     .option('--keep-yearly <n>', 'the same per year', whole)
     .option('--keep-within <duration>', 'keep every snapshot newer than the newest minus this (e.g. 14d)', duration)
     .option('--keep-tag <tag...>', 'keep every snapshot with this tag')
+    .option('--host <host>', 'apply the policy only to snapshots made on this host (repeatable: any of them)', collect, [])
+    .option('--tag <tags>', 'apply the policy only to snapshots with all of these comma-separated tags (repeatable: any of the lists)', collect, [])
+    .option('--path <path>', 'apply the policy only to snapshots of this path (repeatable: all of them)', collect, [])
     .option('--prune', 'then remove the data no kept snapshot references')
     .option('--dry-run', 'only say what would be forgotten (and pruned)')
     .action(async (repo: string, snapshots: string[], opts: ForgetOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const policy = [opts.keepLast, opts.keepHourly, opts.keepDaily, opts.keepWeekly, opts.keepMonthly, opts.keepYearly, opts.keepWithin, opts.keepTag]
       if (snapshots.length > 0 && policy.some((v) => v !== undefined)) throw new UsageError('give snapshots to forget or --keep-* options, not both')
+      const select = selectionOf(opts)
+      if (snapshots.length > 0 && selectsSome(select)) throw new UsageError('--host, --tag and --path select the snapshots a --keep-* policy applies to; snapshots named need none')
       const r = await connect(g).call('forget', {
         repo,
         password: await readPassword(g),
         ...(snapshots.length === 0 ? {} : { snapshots }),
+        ...(selectsSome(select) ? { select } : {}),
         ...(opts.keepLast === undefined ? {} : { keepLast: opts.keepLast }),
         ...(opts.keepHourly === undefined ? {} : { keepHourly: opts.keepHourly }),
         ...(opts.keepDaily === undefined ? {} : { keepDaily: opts.keepDaily }),

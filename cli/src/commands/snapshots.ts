@@ -4,7 +4,7 @@ import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 import { readPassword } from '../password.js'
 import { filterSnapshots } from '../snapshot-filter.js'
-import type { SnapshotFilter } from '../snapshot-filter.js'
+import type { SnapshotFilterOptions } from '../snapshot-filter.js'
 import { collect } from '../repeatable.js'
 
 export function snapshotsCommand (): Command {
@@ -14,7 +14,7 @@ export function snapshotsCommand (): Command {
     .option('--host <host>', 'only snapshots made on this host (repeatable: any of them)', collect, [])
     .option('--tag <tags>', 'only snapshots with all of these comma-separated tags (repeatable: any of the lists)', collect, [])
     .option('--path <path>', 'only snapshots of this path (repeatable: all of them)', collect, [])
-    .action(async (repo: string, opts: SnapshotFilter, cmd: Command) => {
+    .action(async (repo: string, opts: SnapshotFilterOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const r = await connect(g).call('snapshots', { repo, password: await readPassword(g) })
       const snapshots = filterSnapshots(r.snapshots, opts)

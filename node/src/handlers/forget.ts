@@ -1,5 +1,6 @@
 import { applyRetention, resolveSnapshots } from '@resilien/repository'
-import type { ForgetArgs, ForgetResult, HandlerContext, SnapshotSummary } from '@resilien/control'
+import { isSelected, selectsSome } from '@resilien/control'
+import type { ForgetArgs, ForgetResult, HandlerContext, SnapshotSelection, SnapshotSummary } from '@resilien/control'
 import type { Repository, SnapshotEntry } from '@resilien/repository'
 import { InvalidInputError } from '@resilien/types'
 import type { NodeContext } from '../node-context.js'
@@ -36,8 +37,9 @@ function policyOf (args: ForgetArgs): KeepPolicy {
  * Applies a retention policy to an open repository: decides which snapshots go and, unless it is
  * a dry run, records them as forgotten. Used by `forget` and by jobs after each good backup.
  */
-export async function forgetIn (ctx: NodeContext, repo: Repository, policy: KeepPolicy, dryRun: boolean): Promise<Omit<ForgetResult, 'prune'>> {
-  const snapshots = await repo.listSnapshots()
+export async function forgetIn (ctx: NodeContext, repo: Repository, policy: KeepPolicy, dryRun: boolean, selection: SnapshotSelection = {}): Promise<Omit<ForgetResult, 'prune'>> {
+  // Snapshots outside the selection are neither kept nor forgotten: the policy does not see them.
+  const snapshots = (await repo.listSnapshots()).filter((s) => isSelected(s.record, selection))
   const decision = applyRetention(snapshots.map((s) => ({ id: s.id, time: new Date(s.record.time), host: s.record.host, paths: s.record.paths, tags: s.record.tags, entry: s })), {
     ...(policy.keepLast === undefined ? {} : { last: policy.keepLast }),
     ...(policy.keepHourly === undefined ? {} : { hourly: policy.keepHourly }),
@@ -74,10 +76,14 @@ export async function forgetHandler (ctx: NodeContext, args: ForgetArgs, hc?: Ha
   if (named.length > 0 && Object.values(policyOf(args)).some((v) => v !== undefined)) {
     throw new InvalidInputError('give snapshots to forget or --keep-* options, not both')
   }
+  const selection = args.select ?? {}
+  if (named.length > 0 && selectsSome(selection)) {
+    throw new InvalidInputError('--host, --tag and --path select the snapshots a --keep-* policy applies to; snapshots named need none')
+  }
   const repo = await ctx.openRepo(args.repo, args.password)
   try {
     const dryRun = args.dryRun === true
-    const forgotten = named.length > 0 ? await forgetNamed(ctx, repo, named, dryRun) : await forgetIn(ctx, repo, args, dryRun)
+    const forgotten = named.length > 0 ? await forgetNamed(ctx, repo, named, dryRun) : await forgetIn(ctx, repo, args, dryRun, selection)
     const pruned = args.prune === true ? await pruneOpen(ctx, repo, { dryRun, ...(hc === undefined ? {} : { signal: hc.signal, hc }) }) : undefined
     return { ...forgotten, ...(pruned === undefined ? {} : { prune: pruned }) }
   } finally {

@@ -1,3 +1,4 @@
+import type { SnapshotSelection } from './snapshot-selection.js'
 import type { BackupResult, BackupStats, CheckProblem, CheckReport, PruneResult, RestoreResult } from '@resilien/types'
 /**
  * The messages of the local control API. The node answers them, the CLI sends them; both import
@@ -230,6 +231,8 @@ export interface ForgetArgs extends PasswordArgs {
   /** Milliseconds: keep every snapshot newer than the newest minus this. */
   keepWithin?: number
   keepTags?: string[]
+  /** Only these snapshots are judged by the policy (restic's --host, --tag, --path); the others stay. */
+  select?: SnapshotSelection
   /** Say what would go, change nothing. */
   dryRun?: boolean
   /** Prune right after forgetting. */
