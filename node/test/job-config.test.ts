@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvalidInputError } from '@resilien/types'
+import { CACHEDIR_TAG } from '@resilien/repository'
 import { JobConfigError, JOBS_FILE, loadJobs, parseJobs } from '../src/jobs/job-config.js'
 import { DEFAULT_JOB_TIMEOUT_MS, DEFAULT_RETRY_ATTEMPTS, DEFAULT_RETRY_BACKOFF_MS, DEFAULT_RETRY_MAX_MS } from '../src/jobs/job-spec.js'
 import type { JobSpec } from '../src/jobs/job-spec.js'
@@ -223,6 +224,13 @@ test('oneFileSystem = true is carried into the plan of a paths, Nextcloud or Hed
   }
 })
 
+test('excludeCaches, excludeIfPresent and excludeLargerThan are carried into the plan', () => {
+  const [job] = parseJobs('[[job]]\nname = "a"\nrepo = "r"\nschedule = "@daily"\npasswordFile = "/p"\n[job.source]\nkind = "paths"\npaths = ["/srv"]\n' +
+    'excludeIfPresent = [".nobackup", "TAG:head"]\nexcludeCaches = true\nexcludeLargerThan = "2GiB"\n')
+  assert.deepEqual(job?.plan.excludeMarkers, [{ name: '.nobackup' }, { name: 'TAG', header: 'head' }, CACHEDIR_TAG])
+  assert.equal(job?.plan.excludeLargerThan, 2 * 1024 ** 3)
+})
+
 test('a Nextcloud with nothing but root and a database gets php ROOT/occ, ROOT/data and custom_apps', () => {
   const [job] = parseJobs(`[[job]]
 name = "nc"
@@ -348,6 +356,9 @@ const BAD: Array<[string, string, RegExp]> = [
   [JOB('', 'kind = "paths"\npaths = ["srv"]'), 'source.paths[0]', /must be an absolute path \(starting with \/\), not "srv"/],
   [JOB('', 'kind = "paths"\npaths = ["/srv"]\nexclude = ["[abc"]'), 'source.exclude[0]', /not a valid pattern: "\[abc" has a \[ without its \]/],
   [JOB('', 'kind = "paths"\npaths = ["/srv"]\nexclude = ["/"]'), 'source.exclude[0]', /would exclude everything/],
+  [JOB('', 'kind = "paths"\npaths = ["/srv"]\nexcludeIfPresent = [".nobackup", "a/b"]'), 'source.excludeIfPresent[1]', /needs a file name/],
+  [JOB('', 'kind = "paths"\npaths = ["/srv"]\nexcludeLargerThan = "2XB"'), 'source.excludeLargerThan', /must be a size such as/],
+  [JOB('', 'kind = "paths"\npaths = ["/srv"]\nexcludeLargerThan = 2048'), 'source.excludeLargerThan', /\(in quotes\), not the number 2048/],
   [JOB('', 'kind = "paths"\npaths = ["/srv"]\noneFileSystem = "yes"'), 'source.oneFileSystem', /must be true or false, not/],
   [JOB('', 'kind = "command"\ncommand = "x"\nfilename = "x.sql"\noneFileSystem = true'), 'source.oneFileSystem', /not a known key for a command source/],
   [JOB('', 'kind = "paths"\npaths = ["/srv"]\nroot = "/srv"'), 'source.root', /source\.root is not a known key for a paths source/],

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { Command } from 'commander'
-import { formatBytes } from '@resilien/control'
+import { Command, InvalidArgumentError } from 'commander'
+import { formatBytes, parseSize } from '@resilien/control'
 import { connect, interruptSignal } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { ExitCode, ExitWith, UsageError } from '../errors.js'
@@ -14,6 +14,9 @@ interface BackupOptions {
   exclude: string[]
   excludeFile: string[]
   oneFileSystem?: boolean
+  excludeIfPresent: string[]
+  excludeCaches?: boolean
+  excludeLargerThan?: number
   host?: string
   stdinFromCommand?: string
   stdinFilename?: string
@@ -54,6 +57,15 @@ export function backupCommand (): Command {
     .option('--stdin-filename <name>', 'the file name for --stdin-from-command (stored at the snapshot\'s root)')
     .option('--exclude <pattern>', 'leave out matching paths (repeatable; restic\'s rules: "/..." is anchored at the root, anything else matches at any depth, e.g. "*.tmp", "cache"; a backup whose every path is excluded is refused)', collect, [])
     .option('--exclude-file <file>', 'read exclude patterns from a file, one per line; blank lines and lines starting with # are ignored (repeatable)', collect, [])
+    .option('--exclude-if-present <file[:header]>', 'leave out the content of folders that hold this file (starting with HEADER, if given); the file itself stays (repeatable)', collect, [])
+    .option('--exclude-caches', 'leave out the content of folders tagged as caches (a CACHEDIR.TAG file with its signature)')
+    .option('--exclude-larger-than <size>', 'leave out files larger than SIZE (e.g. 2GiB, 500MB)', (text: string) => {
+      try {
+        return parseSize(text, '--exclude-larger-than')
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message)
+      }
+    })
     .option('-x, --one-file-system', 'stay on the file system of each path: a mount point below it (external storage, a network share) is kept as an empty folder')
     .option('--allow-degraded', 'commit even when the snapshot would not survive the loss of a site')
     .action(async (repo: string, paths: string[], opts: BackupOptions, cmd: Command) => {
@@ -71,6 +83,9 @@ export function backupCommand (): Command {
           tags: opts.tag,
           ...(exclude.length === 0 ? {} : { exclude }),
           ...(opts.oneFileSystem === true ? { oneFileSystem: true } : {}),
+          ...(opts.excludeIfPresent.length === 0 ? {} : { excludeIfPresent: opts.excludeIfPresent }),
+          ...(opts.excludeCaches === true ? { excludeCaches: true } : {}),
+          ...(opts.excludeLargerThan === undefined ? {} : { excludeLargerThan: opts.excludeLargerThan }),
           ...(opts.host === undefined ? {} : { host: opts.host }),
           ...(opts.stdinFromCommand === undefined ? {} : { stdinCommand: opts.stdinFromCommand, stdinFilename: opts.stdinFilename ?? '' }),
           ...(opts.allowDegraded === true ? { allowDegraded: true } : {})

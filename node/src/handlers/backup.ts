@@ -1,4 +1,4 @@
-import { backup, LOCAL_PACKS_IN_FLIGHT } from '@resilien/repository'
+import { backup, CACHEDIR_TAG, LOCAL_PACKS_IN_FLIGHT, parseFolderMarker } from '@resilien/repository'
 import type { BackupOptions, Repository } from '@resilien/repository'
 import { InvalidInputError } from '@resilien/types'
 import type { AbortOptions, BackupResult } from '@resilien/types'
@@ -33,6 +33,10 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
   if (args.stdinCommand !== undefined && (args.stdinFilename === undefined || args.stdinFilename === '' || args.stdinFilename.includes('/'))) {
     throw new InvalidInputError('--stdin-from-command needs --stdin-filename NAME (a file name without "/")')
   }
+  const markers = [...(args.excludeIfPresent ?? []).map(parseFolderMarker), ...(args.excludeCaches === true ? [CACHEDIR_TAG] : [])]
+  if (args.excludeLargerThan !== undefined && !(Number.isSafeInteger(args.excludeLargerThan) && args.excludeLargerThan >= 0)) {
+    throw new InvalidInputError(`--exclude-larger-than needs a size of 0 bytes or more, not ${String(args.excludeLargerThan)}`)
+  }
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
     const stdin = args.stdinCommand === undefined ? undefined : commandStream(args.stdinCommand, args.stdinFilename as string, { signal: hc.signal })
@@ -42,6 +46,8 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
       signal: hc.signal,
       ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
       ...(args.oneFileSystem === true ? { oneFileSystem: true } : {}),
+      ...(markers.length === 0 ? {} : { excludeMarkers: markers }),
+      ...(args.excludeLargerThan === undefined ? {} : { excludeLargerThan: args.excludeLargerThan }),
       ...(stdin === undefined ? {} : { streams: [stdin] }),
       ...(args.host === undefined ? {} : { host: args.host }),
       ...(args.allowDegraded === true ? { allowDegraded: true } : {}),

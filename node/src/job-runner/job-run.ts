@@ -101,6 +101,8 @@ async function capture (spec: JobSpec, deps: JobRunDeps, password: string, signa
         streams,
         exclude: plan.exclude,
         ...(plan.oneFileSystem === true ? { oneFileSystem: true } : {}),
+        ...(plan.excludeMarkers === undefined ? {} : { excludeMarkers: plan.excludeMarkers }),
+        ...(plan.excludeLargerThan === undefined ? {} : { excludeLargerThan: plan.excludeLargerThan }),
         tags: spec.tags,
         signal,
         ...(spec.host === undefined ? {} : { host: spec.host })

@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import { parseDuration } from '@resilien/control'
+import { parseDuration, parseSize } from '@resilien/control'
 
 /** Reports a bad key: `key` is its full path (source.database.kind), `problem` says what is wrong. Never returns. */
 export type Fail = (key: string, problem: string) => never
@@ -169,6 +169,19 @@ export class ConfigTable {
     }
     if (ms < minMs) return this.fail(this.key(name), `must be at least ${minMs} ms, not ${JSON.stringify(v)}`)
     return ms
+  }
+
+  /** A size string ("2GiB", "500MB", "4096") in bytes. */
+  size (name: string): number | undefined {
+    const v = this.value(name)
+    if (v === undefined) return undefined
+    const describe = 'a size such as "2GiB", "500MB" or "4096"'
+    if (typeof v !== 'string') return this.fail(this.key(name), `must be ${describe} (in quotes), not ${typeName(v)}`)
+    try {
+      return parseSize(v, name)
+    } catch {
+      return this.fail(this.key(name), `must be ${describe}, not ${JSON.stringify(v)}`)
+    }
   }
 
   oneOf<T extends string> (name: string, values: readonly T[]): T | undefined {

@@ -3,7 +3,8 @@ import type { ConfigTable, StringRule } from './config-reader.js'
 import { normalizeAbsolute } from './config-reader.js'
 import { DATABASE_KINDS, dumpCommand } from './db-dump.js'
 import type { DatabaseConnection } from './db-dump.js'
-import { checkExcludePattern, literalPattern } from '@resilien/repository'
+import { CACHEDIR_TAG, checkExcludePattern, literalPattern, parseFolderMarker } from '@resilien/repository'
+import type { FolderMarker } from '@resilien/repository'
 import type { CapturePlan, DumpStep, SourceKind } from './job-spec.js'
 import { shellQuote } from './shell-quote.js'
 
@@ -41,9 +42,26 @@ function exclude (t: ConfigTable): string[] {
   return patterns
 }
 
-/** `oneFileSystem = true`: mount points below the paths (external storage, shares) are kept empty. */
-function oneFileSystem (t: ConfigTable): { oneFileSystem?: true } {
-  return t.boolean('oneFileSystem') === true ? { oneFileSystem: true } : {}
+/**
+ * How the walk goes, backup's options: `oneFileSystem = true` (mount points below the paths are
+ * kept empty), `excludeCaches = true`, `excludeIfPresent = [".nobackup"]` (a folder holding such a
+ * file keeps only it) and `excludeLargerThan = "2GiB"`.
+ */
+function walkOptions (t: ConfigTable): Pick<CapturePlan, 'oneFileSystem' | 'excludeMarkers' | 'excludeLargerThan'> {
+  const markers: FolderMarker[] = (t.stringList('excludeIfPresent') ?? []).map((spec, i) => {
+    try {
+      return parseFolderMarker(spec)
+    } catch (err) {
+      return t.fail(`${t.key('excludeIfPresent')}[${i}]`, (err as Error).message)
+    }
+  })
+  if (t.boolean('excludeCaches') === true) markers.push(CACHEDIR_TAG)
+  const largerThan = t.size('excludeLargerThan')
+  return {
+    ...(t.boolean('oneFileSystem') === true ? { oneFileSystem: true } : {}),
+    ...(markers.length === 0 ? {} : { excludeMarkers: markers }),
+    ...(largerThan === undefined ? {} : { excludeLargerThan: largerThan })
+  }
 }
 
 function isWithin (path: string, folder: string): boolean {
@@ -109,7 +127,7 @@ function sqliteExcludes (path: string | undefined): string[] {
 
 function pathsPlan (t: ConfigTable): CapturePlan {
   const paths = t.absolutePaths('paths', { nonEmpty: true }) ?? t.missing('paths', 'a list of absolute paths')
-  return { before: [], dumps: [], paths: withoutNested(paths), optionalPaths: [], exclude: exclude(t), ...oneFileSystem(t), after: [] }
+  return { before: [], dumps: [], paths: withoutNested(paths), optionalPaths: [], exclude: exclude(t), ...walkOptions(t), after: [] }
 }
 
 function commandPlan (t: ConfigTable): CapturePlan {
@@ -138,7 +156,7 @@ function nextcloudPlan (t: ConfigTable): CapturePlan {
     paths,
     optionalPaths: optionalOutside(paths, [join(root, 'themes'), ...apps]),
     exclude: [...patterns, ...sqliteExcludes(sqlitePath)],
-    ...oneFileSystem(t),
+    ...walkOptions(t),
     after: [`${occ} maintenance:mode --off`]
   }
 }
@@ -162,7 +180,7 @@ function hedgedocPlan (t: ConfigTable): CapturePlan {
     paths,
     optionalPaths: optionalOutside(paths, optional),
     exclude: [...patterns, ...sqliteExcludes(sqlitePath)],
-    ...oneFileSystem(t),
+    ...walkOptions(t),
     after: []
   }
 }

@@ -1,6 +1,7 @@
 import type { ForgetArgs } from '@resilien/control'
 import type { DumpCredentials } from './db-dump.js'
 import type { ScheduleSpec } from './schedule.js'
+import type { FolderMarker } from '@resilien/repository'
 
 /** A job's run is stopped after this long (each hook gets the same limit): a day, so a slow first backup of a big Nextcloud still finishes. */
 export const DEFAULT_JOB_TIMEOUT_MS = 24 * 60 * 60 * 1000
@@ -68,6 +69,10 @@ export interface CapturePlan {
   exclude: string[]
   /** Set: the paths' walks stay on their own file systems (`oneFileSystem = true`, backup -x). */
   oneFileSystem?: true
+  /** Files whose presence keeps the rest of their folder out (`excludeIfPresent`, `excludeCaches`). */
+  excludeMarkers?: FolderMarker[]
+  /** Files larger than this many bytes are left out (`excludeLargerThan`). */
+  excludeLargerThan?: number
   /**
    * Undo `before` (Nextcloud: maintenance mode off). Once `before` started, these always run:
    * after success, after failure, and at the next start of a node that crashed in between

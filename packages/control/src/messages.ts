@@ -47,6 +47,12 @@ export interface BackupArgs extends PasswordArgs {
   exclude?: string[]
   /** Do not cross into other file systems below the paths (mount points are kept empty). */
   oneFileSystem?: boolean
+  /** `NAME` or `NAME:HEADER`: a folder holding such a file keeps only that file (restic's --exclude-if-present). */
+  excludeIfPresent?: string[]
+  /** Leave out the content of folders tagged with a valid CACHEDIR.TAG (restic's --exclude-caches). */
+  excludeCaches?: boolean
+  /** Leave out files larger than this many bytes. */
+  excludeLargerThan?: number
   allowDegraded?: boolean
 }
 

@@ -11,11 +11,12 @@ import { newSnapshotId, sealSnapshot } from './snapshot-record.js'
 import type { SnapshotRecord } from './snapshot-record.js'
 import { encodeTree, nodeNameBytes, setNodeName, setNodeTarget, sortNodes } from './tree.js'
 import type { TreeNode } from './tree.js'
-import { compileExclude } from './exclude.js'
+import { compileExclusion } from './exclude-rules.js'
+import type { ExcludeRules, FolderMarker } from './exclude-rules.js'
 import { startScan } from './scanner.js'
 import { Limiter, mapConcurrent } from './limiter.js'
 import type { SealPool } from './seal-pool.js'
-import { entryStat, entryType, joinPath, listDir } from './dir-listing.js'
+import { entryStat, entryType, joinPath, listDirExcluding } from './dir-listing.js'
 import { ListingPrefetch } from './listing-prefetch.js'
 import type { EntryStat } from './dir-listing.js'
 import type { ScanTotals } from './scanner.js'
@@ -57,6 +58,10 @@ export interface BackupOptions extends AbortOptions {
   streams?: StdinSource[]
   /** Patterns of paths left out, restic's rules (see compileExclude). */
   exclude?: string[]
+  /** Files whose presence keeps the rest of their folder out (--exclude-if-present, --exclude-caches). */
+  excludeMarkers?: FolderMarker[]
+  /** Files larger than this many bytes are left out (--exclude-larger-than). */
+  excludeLargerThan?: number
   /**
    * Stay on the file system of each path given (restic's --one-file-system): a folder below it
    * on another one (a mount point: external storage, a network share) is kept as an empty
@@ -129,7 +134,13 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const paths = normalizePaths(options.paths)
   const streams = options.streams ?? []
   if (paths.length === 0 && streams.length === 0) throw new InvalidInputError('nothing to back up: give at least one path')
-  const excluded = compileExclude(options.exclude ?? [])
+  const rules: ExcludeRules = {
+    patterns: options.exclude ?? [],
+    ...(options.excludeMarkers === undefined || options.excludeMarkers.length === 0 ? {} : { markers: options.excludeMarkers }),
+    ...(options.excludeLargerThan === undefined ? {} : { largerThan: options.excludeLargerThan })
+  }
+  const exclusion = compileExclusion(rules)
+  const excluded = exclusion.path
   const oneFileSystem = options.oneFileSystem === true
   checkStreamNames(streams, paths)
   for (const p of paths) {
@@ -159,8 +170,8 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const listingSlots = new Limiter(LISTINGS_IN_FLIGHT)
   // A pool without a worker lists `path` alone on this thread, as listDir does without a pool.
   const listings = new ListingPrefetch(async (path) => options.sealPool !== undefined
-    ? await options.sealPool.listTree(path, DIRS_PER_LISTING, options.exclude ?? [], ENTRIES_IN_FLIGHT, oneFileSystem)
-    : [{ path, listing: await listDir(path, ENTRIES_IN_FLIGHT) }])
+    ? await options.sealPool.listTree(path, DIRS_PER_LISTING, rules, ENTRIES_IN_FLIGHT, oneFileSystem)
+    : [{ path, listing: await listDirExcluding(path, ENTRIES_IN_FLIGHT, exclusion) }])
   let warningCount = 0
   const stats = { files: 0, dirs: 0, unchangedFiles: 0, bytesRead: 0, totalBytes: 0 }
   /** Bytes of unchanged files, done without reading. */
@@ -172,8 +183,8 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     : parent !== undefined
       ? { totals: { files: parent.record.stats.files, bytes: parent.record.stats.totalBytes, complete: true }, stop: () => {} }
       : options.sealPool !== undefined
-        ? options.sealPool.scan(paths, options.exclude, oneFileSystem)
-        : startScan(paths, { ...(signal === undefined ? {} : { signal }), excluded, oneFileSystem })
+        ? options.sealPool.scan(paths, rules, oneFileSystem)
+        : startScan(paths, { ...(signal === undefined ? {} : { signal }), exclusion, oneFileSystem })
   const progress = (current?: string): void => {
     options.onProgress?.({
       files: stats.files,
@@ -249,6 +260,8 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     const node = baseNode(st, name)
     switch (node.type) {
       case 'file': {
+        // Left out without a warning, as restic does: the limit says which files are not wanted.
+        if (exclusion.tooLarge(node.size)) return undefined
         stats.files++
         stats.totalBytes += node.size
         if (unchanged(node, old)) {

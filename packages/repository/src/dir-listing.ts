@@ -3,7 +3,7 @@ import type { BigIntStats } from 'node:fs'
 import { lstat, readdir } from 'node:fs/promises'
 import { mapConcurrent } from './limiter.js'
 import type { NodeType, TreeNode } from './tree.js'
-import type { ExcludeMatcher } from './exclude.js'
+import type { Exclusion } from './exclude-rules.js'
 
 /**
  * What a backup keeps of an entry's lstat, in a tree node's units: plain data, so that a
@@ -113,6 +113,12 @@ export async function listDir (dir: Uint8Array, inFlight: number): Promise<DirLi
   }
 }
 
+/** listDir, with only the marker left in a folder that holds an exclusion marker. */
+export async function listDirExcluding (dir: Uint8Array, inFlight: number, exclusion: Exclusion): Promise<DirListing> {
+  const listing = await listDir(dir, inFlight)
+  return { ...listing, entries: exclusion.entries(dir, listing.entries) }
+}
+
 /** A folder's listing, named by its path. */
 export interface PathListing {
   path: Uint8Array
@@ -128,23 +134,25 @@ export const MAX_ENTRIES_PER_LISTING = 4096
  * as a Nextcloud data folder has about one entry per folder, so a message per folder costs as
  * much as one per entry). A folder the backup would not walk is not listed: one that is
  * excluded, whose lstat failed or, with `oneFileSystem`, that is on another file system than
- * `dir` (a mount point: the backup keeps it as an empty folder).
+ * `dir` (a mount point: the backup keeps it as an empty folder). A folder holding an exclusion
+ * marker is listed with the marker alone.
  */
-export function listTreeSync (dir: Uint8Array, maxDirs: number, excluded: ExcludeMatcher, oneFileSystem = false): PathListing[] {
+export function listTreeSync (dir: Uint8Array, maxDirs: number, exclusion: Exclusion, oneFileSystem = false): PathListing[] {
   const out: PathListing[] = []
   const stack: Uint8Array[] = [dir]
   const device = oneFileSystem ? deviceOf(dir) : undefined
   let entries = 0
   while (stack.length > 0 && out.length < maxDirs && entries < MAX_ENTRIES_PER_LISTING) {
     const path = stack.pop() as Uint8Array
-    const listing = listDirSync(path)
+    const listed = listDirSync(path)
+    const listing = { ...listed, entries: exclusion.entries(path, listed.entries) }
     out.push({ path, listing })
     entries += listing.entries.length
     const below: Buffer[] = []
     for (const { name, stat } of listing.entries) {
       if (stat === undefined || entryType(stat) !== 'dir' || (device !== undefined && stat.dev !== device)) continue
       const child = joinPath(path, name)
-      if (!excluded(child.toString())) below.push(child)
+      if (!exclusion.path(child.toString())) below.push(child)
     }
     // Reversed onto the stack, so the first sub-folder is listed next (the walk's own order).
     for (let i = below.length - 1; i >= 0; i--) stack.push(below[i] as Buffer)

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync } from 'node:fs'
 import { lstat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import type { ExcludeMatcher } from './exclude.js'
+import type { Exclusion } from './exclude-rules.js'
 
 export interface ScanTotals {
   files: number
@@ -22,7 +22,8 @@ const BLOCKING_SLICE = 256
 
 export interface ScanOptions {
   signal?: AbortSignal
-  excluded?: ExcludeMatcher
+  /** What the backup leaves out: patterns, marked folders' contents, files over a size. */
+  exclusion?: Exclusion
   /** With synchronous calls, a slice of entries at a time (for a seal worker: see startScan). */
   blocking?: boolean
   /** Not below a folder on another file system than the path it was reached from (backup --one-file-system). */
@@ -43,7 +44,8 @@ interface Pending {
  * first backup of 10,000 small files spent more on them than on its own listings).
  */
 export function startScan (paths: readonly string[], options: ScanOptions = {}): Scan {
-  const { signal, excluded = () => false, blocking = false, oneFileSystem = false } = options
+  const { signal, exclusion = NO_EXCLUSION, blocking = false, oneFileSystem = false } = options
+  const excluded = exclusion.path
   const totals: ScanTotals = { files: 0, bytes: 0, complete: false }
   let stopped = false
   const running = (): boolean => !stopped && signal?.aborted !== true
@@ -58,7 +60,7 @@ export function startScan (paths: readonly string[], options: ScanOptions = {}):
         for (let n = 0; n < BLOCKING_SLICE && stack.length > 0; n++) {
           const pending = stack.pop() as Pending
           if (excluded(pending.path)) continue
-          countSync(pending, totals, stack, below)
+          countSync(pending, totals, stack, below, exclusion)
         }
         await yieldToLoop()
       }
@@ -71,12 +73,13 @@ export function startScan (paths: readonly string[], options: ScanOptions = {}):
     const st = await lstat(pending.path).catch(() => undefined)
     if (st === undefined) return
     if (st.isFile()) {
+      if (exclusion.tooLarge(st.size)) return
       totals.files++
       totals.bytes += st.size
     } else if (st.isDirectory()) {
       const next = below(pending, st.dev)
       if (!next.walk) return
-      const names = await readdir(pending.path).catch(() => [] as string[])
+      const names = kept(pending.path, await readdir(pending.path).catch(() => [] as string[]), exclusion)
       for (const name of names) await walk({ path: join(pending.path, name), ...(next.device === undefined ? {} : { device: next.device }) })
     }
   }
@@ -87,17 +90,26 @@ export function startScan (paths: readonly string[], options: ScanOptions = {}):
   return { totals, stop: () => { stopped = true } }
 }
 
+/** Nothing excluded (a scan without a backup's rules). */
+const NO_EXCLUSION: Exclusion = { path: () => false, tooLarge: () => false, entries: (_dir, entries) => entries }
+
+/** The names of a folder the backup walks (only a marker, in a marked folder). */
+function kept (dir: string, names: string[], exclusion: Exclusion): string[] {
+  return exclusion.entries(Buffer.from(dir), names.map((name) => ({ name: Buffer.from(name) }))).map((e) => e.name.toString())
+}
+
 /** Counts `pending` if it is a file; pushes a folder's entries onto `stack`. */
-function countSync (pending: Pending, totals: ScanTotals, stack: Pending[], below: (p: Pending, device: number) => { walk: boolean, device?: number }): void {
+function countSync (pending: Pending, totals: ScanTotals, stack: Pending[], below: (p: Pending, device: number) => { walk: boolean, device?: number }, exclusion: Exclusion): void {
   try {
     const st = lstatSync(pending.path)
     if (st.isFile()) {
+      if (exclusion.tooLarge(st.size)) return
       totals.files++
       totals.bytes += st.size
     } else if (st.isDirectory()) {
       const next = below(pending, st.dev)
       if (!next.walk) return
-      for (const name of readdirSync(pending.path)) stack.push({ path: join(pending.path, name), ...(next.device === undefined ? {} : { device: next.device }) })
+      for (const name of kept(pending.path, readdirSync(pending.path), exclusion)) stack.push({ path: join(pending.path, name), ...(next.device === undefined ? {} : { device: next.device }) })
     }
   } catch {
     // Vanished or unreadable: the backup itself says so.

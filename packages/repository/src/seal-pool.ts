@@ -4,14 +4,15 @@ import { collectAll, ResilienError } from '@resilien/types'
 import { runSealJob } from './seal-job.js'
 import type { SealJob, SealResult } from './seal-job.js'
 import type { FileTaskRequest, WorkerReply, WorkerRequest } from './worker-messages.js'
-import { compileExclude } from './exclude.js'
+import { exclusionOf } from './exclude-rules.js'
+import type { ExcludeRules } from './exclude-rules.js'
 import { startScan } from './scanner.js'
 import type { Scan, ScanTotals } from './scanner.js'
 import { SealArena } from './seal-arena.js'
 import { InlineRestoreWriter, WorkerRestoreWriter } from './restore-writer.js'
 import type { RestoreWriter } from './restore-writer.js'
 import type { BlobKeys } from './open-blob.js'
-import { listDir } from './dir-listing.js'
+import { listDirExcluding } from './dir-listing.js'
 import type { PathListing } from './dir-listing.js'
 
 /** What the main thread does with a file task's messages. */
@@ -183,12 +184,12 @@ export class SealPool {
    * blocking calls, in one message. Without a worker, `path` alone on this thread (`inFlight`
    * lstats at a time).
    */
-  async listTree (path: Uint8Array, maxDirs: number, exclude: readonly string[], inFlight: number, oneFileSystem = false): Promise<PathListing[]> {
+  async listTree (path: Uint8Array, maxDirs: number, rules: ExcludeRules, inFlight: number, oneFileSystem = false): Promise<PathListing[]> {
     if (this.closed) throw new ResilienError('the seal pool is closed')
     const target = this.pick()
-    if (target === undefined) return [{ path, listing: await listDir(path, inFlight) }]
+    if (target === undefined) return [{ path, listing: await listDirExcluding(path, inFlight, exclusionOf(rules)) }]
     const seq = ++this.seq
-    return await this.ask(target, { seq, type: 'list-tree', path: new Uint8Array(path).buffer, maxDirs, exclude: [...exclude], oneFileSystem }, [], 'listing worker',
+    return await this.ask(target, { seq, type: 'list-tree', path: new Uint8Array(path).buffer, maxDirs, rules, oneFileSystem }, [], 'listing worker',
       (reply) => reply.kind === 'listed' ? reply.listings : undefined)
   }
 
@@ -271,9 +272,9 @@ export class SealPool {
    * the backup for the main thread); `totals` is updated as reports arrive. Without a worker the
    * scan runs here.
    */
-  scan (paths: readonly string[], exclude: readonly string[] = [], oneFileSystem = false): Scan {
+  scan (paths: readonly string[], rules: ExcludeRules = { patterns: [] }, oneFileSystem = false): Scan {
     const target = this.pick()
-    if (target === undefined || this.closed) return startScan(paths, { excluded: compileExclude(exclude), oneFileSystem })
+    if (target === undefined || this.closed) return startScan(paths, { exclusion: exclusionOf(rules), oneFileSystem })
     const seq = ++this.seq
     const totals: ScanTotals = { files: 0, bytes: 0, complete: false }
     this.tasks.set(seq, {
@@ -287,7 +288,7 @@ export class SealPool {
         }
       }
     })
-    this.send(target, { seq, type: 'scan', paths: [...paths], exclude: [...exclude], oneFileSystem })
+    this.send(target, { seq, type: 'scan', paths: [...paths], rules, oneFileSystem })
     return { totals, stop: () => { if (this.tasks.has(seq)) this.send(target, { seq, type: 'cancel' }) } }
   }
 

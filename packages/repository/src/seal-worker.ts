@@ -5,7 +5,8 @@ import type { SealJob } from './seal-job.js'
 import { batchChunks, chunkBatches, READ_BUFFER_BYTES, readFileBuffers } from './file-chunks.js'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { FileTaskRequest, WholeFile, WorkerReply, WorkerRequest } from './worker-messages.js'
-import { compileExclude } from './exclude.js'
+import { exclusionOf } from './exclude-rules.js'
+import type { ExcludeRules } from './exclude-rules.js'
 import { startScan } from './scanner.js'
 import { BufferPool } from './buffer-pool.js'
 import { RecycledReads } from './recycled-reads.js'
@@ -15,7 +16,6 @@ import { SealArena } from './seal-arena.js'
 import type { SealArenaShare } from './seal-arena.js'
 import { RestoreSink } from './restore-sink.js'
 import { listTreeSync } from './dir-listing.js'
-import type { ExcludeMatcher } from './exclude.js'
 
 const port = parentPort
 /** File tasks waiting for the main thread's answer about their last batch. */
@@ -130,8 +130,8 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
 /** Interval of the scan's reports to the main thread. */
 const SCAN_REPORT_MS = 250
 
-function runScan (seq: number, paths: string[], exclude: string[], oneFileSystem: boolean): void {
-  const scan = startScan(paths, { excluded: compileExclude(exclude), blocking: true, oneFileSystem })
+function runScan (seq: number, paths: string[], rules: ExcludeRules, oneFileSystem: boolean): void {
+  const scan = startScan(paths, { exclusion: exclusionOf(rules), blocking: true, oneFileSystem })
   const timer = setInterval(() => {
     const { files, bytes, complete } = scan.totals
     post({ seq, kind: 'totals', files, bytes, complete })
@@ -142,14 +142,6 @@ function runScan (seq: number, paths: string[], exclude: string[], oneFileSystem
       post({ seq, kind: 'done' })
     }
   }, SCAN_REPORT_MS)
-}
-
-/** The last exclude patterns of a listing and their matcher: a backup sends the same ones each time. */
-let lastExclude: { key: string, matcher: ExcludeMatcher } | undefined
-function excludeOf (patterns: string[]): ExcludeMatcher {
-  const key = JSON.stringify(patterns)
-  if (lastExclude?.key !== key) lastExclude = { key, matcher: compileExclude(patterns) }
-  return lastExclude.matcher
 }
 
 /** Restores whose writing half runs here, by task. */
@@ -176,11 +168,11 @@ function runRestoreCall (seq: number, call: (sink: RestoreSink) => ReturnType<Re
 port?.on('message', (message: WorkerRequest) => {
   switch (message.type) {
     case 'scan':
-      runScan(message.seq, message.paths, message.exclude, message.oneFileSystem)
+      runScan(message.seq, message.paths, message.rules, message.oneFileSystem)
       return
     case 'list-tree':
       try {
-        post({ seq: message.seq, kind: 'listed', listings: listTreeSync(new Uint8Array(message.path), message.maxDirs, excludeOf(message.exclude), message.oneFileSystem) })
+        post({ seq: message.seq, kind: 'listed', listings: listTreeSync(new Uint8Array(message.path), message.maxDirs, exclusionOf(message.rules), message.oneFileSystem) })
       } catch (err) {
         post({ seq: message.seq, kind: 'error', message: err instanceof Error ? err.message : String(err) })
       }

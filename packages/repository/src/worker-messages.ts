@@ -1,6 +1,7 @@
 import type { SealJob, SealResult } from './seal-job.js'
 import type { SinkDir, SinkFile, SinkPack, SinkReport } from './restore-sink.js'
 import type { PathListing } from './dir-listing.js'
+import type { ExcludeRules } from './exclude-rules.js'
 
 /** What the main thread asks of a file task: everything to read, chunk, name and seal a file. */
 export interface FileTaskRequest {
@@ -31,9 +32,9 @@ export type WorkerRequest =
   /** The pool went idle: let go of spare buffers and collect the heap (no reply). */
   | { seq: number, type: 'trim' }
   /** A folder and folders below it, listed and lstat'ed with blocking calls (dir-listing.ts listTreeSync). */
-  | { seq: number, type: 'list-tree', path: ArrayBuffer, maxDirs: number, exclude: string[], oneFileSystem: boolean }
+  | { seq: number, type: 'list-tree', path: ArrayBuffer, maxDirs: number, rules: ExcludeRules, oneFileSystem: boolean }
   /** Count files and bytes below these paths (the backup's progress total). */
-  | { seq: number, type: 'scan', paths: string[], exclude: string[], oneFileSystem: boolean }
+  | { seq: number, type: 'scan', paths: string[], rules: ExcludeRules, oneFileSystem: boolean }
   /** A restore's writing half (restore-sink.ts): its keys first, then files and packs, then the end. */
   | { seq: number, type: 'restore-begin', dataKey: ArrayBuffer, chunkIdKey: ArrayBuffer, maxBlobSize: number }
   | { seq: number, type: 'restore-add', files: SinkFile[] }

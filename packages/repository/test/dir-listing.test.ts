@@ -2,13 +2,13 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { compileExclude } from '../src/exclude.js'
+import { compileExclusion } from '../src/exclude-rules.js'
 import { entryType, listDir, listDirSync, listTreeSync, MAX_ENTRIES_PER_LISTING } from '../src/dir-listing.js'
 import type { PathListing } from '../src/dir-listing.js'
 import { ListingPrefetch } from '../src/listing-prefetch.js'
 import { tempDir } from './helpers.js'
 
-const NONE = compileExclude([])
+const NONE = compileExclusion({ patterns: [] })
 
 /** a/{x.txt, b/{c/, d/}, e/}, a link to b, and a folder f/ beside them. */
 async function tree (root: string): Promise<string> {
@@ -52,7 +52,7 @@ test('a subtree is listed depth first, not below a link, and no further than max
 
 test('a subtree listing leaves out the folders the backup excludes', async (t) => {
   const a = await tree(await tempDir(t))
-  const listed = listTreeSync(Buffer.from(a), 64, compileExclude([join(a, 'b')]))
+  const listed = listTreeSync(Buffer.from(a), 64, compileExclusion({ patterns: [join(a, 'b')] }))
   assert.deepEqual(listed.map(pathOf), [a, join(a, 'e')])
   assert.deepEqual(names(listed[0] as PathListing), ['b', 'e', 'link', 'x.txt'], 'the excluded folder is still an entry of its parent')
 })

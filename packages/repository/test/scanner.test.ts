@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { compileExclude } from '../src/exclude.js'
+import { compileExclusion } from '../src/exclude-rules.js'
 import { startScan } from '../src/scanner.js'
 import type { Scan } from '../src/scanner.js'
 import { tempDir } from './helpers.js'
@@ -23,11 +23,11 @@ test('a scan counts the same files and bytes with blocking and with event-loop c
   await mkdir(join(root, 'skip'))
   await writeFile(join(root, 'skip', 'big'), Buffer.alloc(1_000_000))
   await symlink(join(root, 'd1'), join(root, 'link'))
-  const excluded = compileExclude([join(root, 'skip')])
+  const exclusion = compileExclusion({ patterns: [join(root, 'skip')] })
   const expected = { files: 360, bytes: 0 }
   for (let d = 0; d < 30; d++) for (let f = 0; f < 12; f++) expected.bytes += d * 100 + f
   for (const blocking of [false, true]) {
-    const totals = await finished(startScan([root], { excluded, blocking }))
+    const totals = await finished(startScan([root], { exclusion, blocking }))
     assert.deepEqual(totals, { ...expected, complete: true }, blocking ? 'blocking' : 'promises')
   }
 })
