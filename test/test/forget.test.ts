@@ -129,6 +129,43 @@ test('forget --host / --tag / --path: the policy judges only the snapshots selec
   assert.equal((await list()).length, all.length - 2)
 })
 
+test('tag --add keep protects a snapshot from forget --keep-tag: it gets a new id and restores; bad input changes nothing', async (t) => {
+  const { site, work, src, ids, list } = await siteWithVersions(t, 3)
+  const [first, second] = ids as [string, string, string]
+  const tagged = await site.run(['tag', 'main', second.slice(0, 8), 'latest', '--add', 'keep', '--json'])
+  assert.equal(tagged.code, 0, tagged.stderr)
+  const changed = (JSON.parse(tagged.stdout) as { changed: Array<{ from: string, to: string, tags: string[] }> }).changed
+  assert.deepEqual(changed.map((c) => [c.from, c.tags]).sort(), [[second, ['keep']], [ids[2], ['keep']]].sort())
+  const renamed = new Map(changed.map((c) => [c.from, c.to]))
+  const now = [first, renamed.get(second) as string, renamed.get(ids[2] as string) as string]
+  assert.deepEqual(await list(), [...now].sort(), 'the old ids are gone, the new ones are there')
+
+  for (const [args, code, line] of [
+    [['tag', 'main', 'latest'], 2, /say how the tags change/],
+    [['tag', 'main', 'latest', '--set', 'x', '--add', 'y'], 2, /--set replaces all tags/],
+    [['tag', 'main', 'latest', 'abcdef12', '--add', 'y'], 1, /no snapshot "abcdef12"/],
+    [['tag', 'main', 'latest', '--add', 'a,b'], 1, /cannot hold a comma/]
+  ] as Array<[string[], number, RegExp]>) {
+    const r = await site.run(args)
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`)
+    assert.match(r.stderr, line)
+  }
+  assert.deepEqual(await list(), [...now].sort(), 'refused changes left every snapshot as it was')
+
+  // The tag keeps the tagged ones; golden (the first) is kept by --keep-tag too.
+  const forget = await site.run(['forget', 'main', '--keep-tag', 'keep', '--keep-tag', 'golden', '--json'])
+  assert.equal(forget.code, 0, forget.stderr)
+  assert.deepEqual(await list(), [...now].sort())
+  const untag = await site.run(['tag', 'main', now[1] as string, '--set', ''])
+  assert.equal(untag.code, 0, untag.stderr)
+  assert.equal((await site.run(['forget', 'main', '--keep-tag', 'keep', '--keep-tag', 'golden'])).code, 0)
+  assert.equal((await list()).length, 2, 'untagged, the second snapshot goes')
+  const target = join(work, 'out')
+  const restored = await site.run(['restore', 'main', now[2] as string, '--target', target])
+  assert.equal(restored.code, 0, restored.stderr)
+  assert.equal(await readFile(join(target, src, 'f.txt'), 'utf8'), 'version 2\n')
+})
+
 /** Bytes of the shard files of a site. */
 async function shardBytes (site: Site): Promise<number> {
   let total = 0

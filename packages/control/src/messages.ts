@@ -107,6 +107,22 @@ export interface FindResult {
   matches: number
 }
 
+export interface TagArgs extends PasswordArgs {
+  repo: string
+  /** Ids, unique prefixes or "latest". */
+  snapshots: string[]
+  add?: string[]
+  remove?: string[]
+  /** Replaces all tags (an empty list clears them). */
+  set?: string[]
+}
+export interface TagResult {
+  /** Each snapshot whose tags changed: a new id replaces its old one. */
+  changed: Array<{ from: string, to: string, tags: string[] }>
+  /** Snapshots named whose tags were already so. */
+  unchanged: number
+}
+
 export interface DumpArgs extends PasswordArgs {
   repo: string
   /** Snapshot id, prefix or "latest". */
@@ -366,13 +382,14 @@ export interface ControlCommands {
   'repo-key': { args: RepoKeyArgs, result: RepoKeyResult }
   'repo-list': { args: Record<string, never>, result: RepoListResult }
   'forget': { args: ForgetArgs, result: ForgetResult }
+  'tag': { args: TagArgs, result: TagResult }
   'prune': { args: PruneArgs, result: PruneResult }
   'jobs': { args: Record<string, never>, result: JobsResult }
   /** Runs one job now and answers when it is done. */
   'jobs-run': { args: { name: string }, result: JobRunResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'dump', 'check', 'invite', 'site-retire', 'repair', 'forget', 'prune', 'jobs', 'jobs-run']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'dump', 'check', 'invite', 'site-retire', 'repair', 'forget', 'tag', 'prune', 'jobs', 'jobs-run']
 
 /** A `data` frame's line is exactly these around the base64: readers may take the fast path. */
 export const DATA_FRAME_START = '{"data":"'

@@ -26,6 +26,8 @@ export interface SnapshotRecord {
   stats: SnapshotStats
   /** True when, at commit, some stripe of it would not survive the loss of a site. */
   degraded: boolean
+  /** The snapshot this one replaced when its tags changed (restic's `original`): the first id it had. */
+  original?: string
 }
 
 /** 16 random bytes: the only clear name a snapshot has. */
