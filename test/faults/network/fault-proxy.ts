@@ -103,7 +103,12 @@ export class FaultProxy {
         if (cutNow) link.cutAt = Infinity
         chain = chain.then(async () => {
           if (this.rules.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.rules.delayMs))
-          if (!to.destroyed) to.write(data)
+          // The far end reads slower than this end sends (a site busy writing to its disk):
+          // hold the sender back, as a real link's window would, instead of queueing without end.
+          if (!to.destroyed && !to.write(data)) {
+            from.pause()
+            to.once('drain', () => from.resume())
+          }
         })
         if (cutNow) {
           this.stats.cut++
