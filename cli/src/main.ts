@@ -12,6 +12,7 @@ import { snapshotsCommand } from './commands/snapshots.js'
 import { lsCommand } from './commands/ls.js'
 import { dumpCommand } from './commands/dump.js'
 import { tagCommand } from './commands/tag.js'
+import { statsCommand } from './commands/stats.js'
 import { diffCommand } from './commands/diff.js'
 import { findCommand } from './commands/find.js'
 import { restoreCommand } from './commands/restore.js'
@@ -31,7 +32,7 @@ export function buildProgram (): Command {
     .option('--password-file <file>', 'read the repository passphrase from the first line of this file (else $RESILIEN_PASSWORD, else a prompt)')
     .showHelpAfterError(false)
     .exitOverride()
-  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), findCommand(), diffCommand(), restoreCommand(), dumpCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), tagCommand(), pruneCommand(), jobsCommand(), benchCommand()]) {
+  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), findCommand(), diffCommand(), restoreCommand(), dumpCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), tagCommand(), pruneCommand(), statsCommand(), jobsCommand(), benchCommand()]) {
     program.addCommand(cmd)
   }
   // Every command at every depth (repo key remove): a usage error is ours to report (exit 2).

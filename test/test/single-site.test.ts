@@ -484,3 +484,30 @@ test('backup --exclude-caches, --exclude-if-present and --exclude-larger-than le
   assert.equal(all.stats.files, 6, 'without the options every file is read; the refused backups committed nothing')
   assert.equal((JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]).length, 2)
 })
+
+test('stats: what the snapshots restore to beside what the packs take, deduplicated across snapshots', async (t) => {
+  const { site, src } = await siteWithOneFile(t)
+  const stats = async (): Promise<{ snapshots: number, restoreBytes: number, packs: number, packedBytes: number, storedBytes: number, latest?: { bytes: number } }> => {
+    const r = await site.run(['stats', 'main', '--json'])
+    assert.equal(r.code, 0, r.stderr)
+    return JSON.parse(r.stdout) as { snapshots: number, restoreBytes: number, packs: number, packedBytes: number, storedBytes: number, latest?: { bytes: number } }
+  }
+  assert.deepEqual(await stats(), { snapshots: 0, restoreBytes: 0, packs: 0, packedBytes: 0, storedBytes: 0, k: 2, m: 1 })
+  await writeFile(join(src, 'random.bin'), randomBytes(1024 * 1024))
+  await backupJson(site, [src])
+  const one = await stats()
+  assert.equal(one.latest?.bytes, 1024 * 1024 + 1)
+  assert.ok(one.packedBytes > 1024 * 1024 && one.packedBytes < 1.1 * 1024 * 1024, `random data is stored once, uncompressed: ${one.packedBytes}`)
+  assert.ok(one.storedBytes >= 1.5 * one.packedBytes, 'with 2+1 parity')
+  // The same data again: restore size doubles, the packs grow by a tree only.
+  await backupJson(site, [src])
+  const two = await stats()
+  assert.equal(two.snapshots, 2)
+  assert.equal(two.restoreBytes, 2 * one.restoreBytes)
+  assert.ok(two.packedBytes - one.packedBytes < 16 * 1024, `the second snapshot stored ${two.packedBytes - one.packedBytes} bytes`)
+  const text = await site.run(['stats', 'main'])
+  assert.match(text.stdout, /^snapshots: +2$/m)
+  const wrong = await site.run(['stats', 'main'], { env: { RESILIEN_PASSWORD: 'not it' } })
+  assert.equal(wrong.code, 1)
+  assert.match(wrong.stderr, /wrong passphrase/)
+})

@@ -107,6 +107,23 @@ export interface FindResult {
   matches: number
 }
 
+export interface StatsArgs extends PasswordArgs {
+  repo: string
+}
+export interface StatsResult {
+  snapshots: number
+  /** The newest snapshot: what restoring it writes. */
+  latest?: { id: string, time: string, files: number, bytes: number }
+  /** What restoring every snapshot would write, summed (restic's restore-size over all snapshots). */
+  restoreBytes: number
+  /** Live packs (not pruned): their sealed bytes, and the bytes their shards take with parity, on all sites. */
+  packs: number
+  packedBytes: number
+  storedBytes: number
+  k: number
+  m: number
+}
+
 export interface TagArgs extends PasswordArgs {
   repo: string
   /** Ids, unique prefixes or "latest". */
@@ -383,13 +400,14 @@ export interface ControlCommands {
   'repo-list': { args: Record<string, never>, result: RepoListResult }
   'forget': { args: ForgetArgs, result: ForgetResult }
   'tag': { args: TagArgs, result: TagResult }
+  'stats': { args: StatsArgs, result: StatsResult }
   'prune': { args: PruneArgs, result: PruneResult }
   'jobs': { args: Record<string, never>, result: JobsResult }
   /** Runs one job now and answers when it is done. */
   'jobs-run': { args: { name: string }, result: JobRunResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'dump', 'check', 'invite', 'site-retire', 'repair', 'forget', 'tag', 'prune', 'jobs', 'jobs-run']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'dump', 'check', 'invite', 'site-retire', 'repair', 'forget', 'tag', 'stats', 'prune', 'jobs', 'jobs-run']
 
 /** A `data` frame's line is exactly these around the base64: readers may take the fast path. */
 export const DATA_FRAME_START = '{"data":"'
