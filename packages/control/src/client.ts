@@ -82,7 +82,7 @@ export function createControlClient (socketPath: string): ControlClient {
       for await (const line of responseLines(response)) {
         if (line.startsWith(DATA_FRAME_START)) {
           // Content: base64 between fixed delimiters, decoded without a JSON parse of the line.
-          await options.onData?.(Buffer.from(line.slice(DATA_FRAME_START.length, line.length - DATA_FRAME_END.length + 1), 'base64'))
+          await options.onData?.(Buffer.from(line.slice(DATA_FRAME_START.length, line.length - DATA_FRAME_END.length), 'base64'))
           continue
         }
         const frame = JSON.parse(line) as ControlFrame

@@ -409,9 +409,9 @@ export interface ControlCommands {
 export type ControlCommand = keyof ControlCommands
 export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'dump', 'check', 'invite', 'site-retire', 'repair', 'forget', 'tag', 'stats', 'prune', 'jobs', 'jobs-run']
 
-/** A `data` frame's line is exactly these around the base64: readers may take the fast path. */
+/** A `data` frame's line is exactly these around the base64 (then a newline): readers may take the fast path. */
 export const DATA_FRAME_START = '{"data":"'
-export const DATA_FRAME_END = '"}\n'
+export const DATA_FRAME_END = '"}'
 
 /** One line of a response stream (newline-delimited JSON). */
 export type ControlFrame =

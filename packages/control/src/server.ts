@@ -55,7 +55,7 @@ function defaultDescribe (err: unknown): { name: string, message: string } {
  */
 function writeData (res: ServerResponse, bytes: Uint8Array): boolean {
   const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-  return res.write(DATA_FRAME_START + base64 + DATA_FRAME_END, 'latin1')
+  return res.write(DATA_FRAME_START + base64 + DATA_FRAME_END + '\n', 'latin1')
 }
 
 /** Resolves when the response can take more, rejects when the request is aborted (the client left). */

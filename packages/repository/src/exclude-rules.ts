@@ -31,6 +31,8 @@ export interface Exclusion {
   readonly path: ExcludeMatcher
   /** True when a file of this size is left out. */
   tooLarge: (size: number) => boolean
+  /** True when there are markers to look for (else `entries` returns what it is given). */
+  readonly marks: boolean
   /**
    * The entries of folder `dir` that a backup walks: all of them, or only the marker when the
    * folder holds one (the marker itself stays, so a restore shows why the folder is empty, as
@@ -71,6 +73,7 @@ export function compileExclusion (rules: ExcludeRules): Exclusion {
   return {
     path,
     tooLarge: (size) => largerThan !== undefined && size > largerThan,
+    marks: markers.length > 0,
     entries: (dir, entries) => {
       if (markers.length === 0) return entries
       for (const entry of entries) {

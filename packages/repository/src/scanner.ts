@@ -91,10 +91,11 @@ export function startScan (paths: readonly string[], options: ScanOptions = {}):
 }
 
 /** Nothing excluded (a scan without a backup's rules). */
-const NO_EXCLUSION: Exclusion = { path: () => false, tooLarge: () => false, entries: (_dir, entries) => entries }
+const NO_EXCLUSION: Exclusion = { path: () => false, tooLarge: () => false, marks: false, entries: (_dir, entries) => entries }
 
 /** The names of a folder the backup walks (only a marker, in a marked folder). */
 function kept (dir: string, names: string[], exclusion: Exclusion): string[] {
+  if (!exclusion.marks) return names
   return exclusion.entries(Buffer.from(dir), names.map((name) => ({ name: Buffer.from(name) }))).map((e) => e.name.toString())
 }
 
