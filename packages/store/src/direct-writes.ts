@@ -1,6 +1,7 @@
 import { constants } from 'node:fs'
 import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
+import { alignedBuffer, alignUp, refusedDirect } from './aligned-memory.js'
 
 /**
  * Shard files are written with O_DIRECT where the file system allows it: the bytes go from our
@@ -10,25 +11,16 @@ import type { FileHandle } from 'node:fs/promises'
  * VM it was a sixth of a first backup's CPU). Borg drops written segments from the cache for the
  * same reason, after paying the copy.
  *
- * O_DIRECT wants the buffer's address, the file offset and the length aligned to the device's
- * logical block. A Buffer's address is whatever malloc gave; the memory of a WebAssembly instance
- * starts on a page boundary. So bytes are staged through slots of one such memory, written in
- * whole slots, and the last piece is padded to the alignment and the file truncated to its size.
+ * Bytes are staged through aligned slots (aligned-memory.ts), written in whole slots, and the last
+ * piece is padded to the alignment and the file truncated to its size.
  */
-export const DIRECT_ALIGNMENT = 4096
 /** One staging slot; a shard file is written in pieces of this size. */
 export const DIRECT_SLOT_BYTES = 1024 * 1024
 /** Files written directly at once; a put that finds no free slot writes through the cache. */
 const DIRECT_SLOTS = 4
-const WASM_PAGE_BYTES = 65536
 
-/** The one WebAssembly API used here (lib ES2023 does not declare WebAssembly; Node has it). */
-declare const WebAssembly: {
-  Memory: new (descriptor: { initial: number, maximum: number }) => { readonly buffer: ArrayBuffer }
-}
-
-/** Set RESILIEN_DIRECT_IO=0 to write every shard through the page cache (for comparisons). */
-function directWanted (): boolean {
+/** Set RESILIEN_DIRECT_IO=0 to write (and scrub) every shard through the page cache (for comparisons). */
+export function directWanted (): boolean {
   return process.env.RESILIEN_DIRECT_IO !== '0' && typeof constants.O_DIRECT === 'number'
 }
 
@@ -50,9 +42,8 @@ class AlignedSlots implements StagingSlots {
   /** The memory is made on first use. */
   take (): Uint8Array | undefined {
     if (this.#free === undefined) {
-      const pages = (this.#count * DIRECT_SLOT_BYTES) / WASM_PAGE_BYTES
-      const memory = new WebAssembly.Memory({ initial: pages, maximum: pages })
-      this.#free = Array.from({ length: this.#count }, (_, i) => new Uint8Array(memory.buffer, i * DIRECT_SLOT_BYTES, DIRECT_SLOT_BYTES))
+      const memory = alignedBuffer(this.#count * DIRECT_SLOT_BYTES)
+      this.#free = Array.from({ length: this.#count }, (_, i) => memory.subarray(i * DIRECT_SLOT_BYTES, (i + 1) * DIRECT_SLOT_BYTES))
     }
     return this.#free.pop()
   }
@@ -106,7 +97,7 @@ export class DirectWrites {
       handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT, mode)
     } catch (error) {
       slots.give(slot)
-      if ((error as { code?: string }).code !== 'EINVAL') throw error
+      if (!refusedDirect(error)) throw error
       this.#supported = false
       // Some file systems (ramfs) create the file before they refuse the flag. O_EXCL passed, so
       // the file is ours either way: open it again, or create it.
@@ -173,7 +164,7 @@ class DirectSink implements ShardFileSink {
       if (!this.#buffered && this.#staged > 0) {
         const size = this.#written + this.#staged
         const tail = this.#staged
-        const padded = Math.ceil(tail / DIRECT_ALIGNMENT) * DIRECT_ALIGNMENT
+        const padded = alignUp(tail)
         ;(this.#slot as Uint8Array).fill(0, tail, padded)
         await this.#flush(padded)
         if (!this.#buffered && padded !== tail) await this.#handle.truncate(size)
@@ -200,7 +191,7 @@ class DirectSink implements ShardFileSink {
       await writeAll(this.#handle, slot.subarray(0, length), this.#written)
     } catch (error) {
       // The file system took the flag but not these writes: go on through the cache, once.
-      if ((error as { code?: string }).code !== 'EINVAL' || this.#written > 0) throw error
+      if (!refusedDirect(error) || this.#written > 0) throw error
       this.#refused()
       await this.#handle.close()
       this.#handle = await open(this.#path, 'r+')

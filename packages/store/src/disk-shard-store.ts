@@ -20,6 +20,7 @@ import { VERIFY_READ_BYTES, verifyShardFile } from './shard-file-verifier.js'
 import { writeShardFile, writeShardStream } from './shard-file-writer.js'
 import type { ShardFileTarget } from './shard-file-writer.js'
 import { DirectWrites } from './direct-writes.js'
+import { alignedBuffer } from './aligned-memory.js'
 import { moveToQuarantine, removeShardFile } from './shard-files.js'
 import { assertRangeInside, assertRangeShape, assertShardId, assertShardIds, putSize } from './validate.js'
 
@@ -308,11 +309,12 @@ class DefaultDiskShardStore implements DiskShardStore {
     return await this.#gate.run(async () => {
       const record = await this.#index.getBlocks(id)
       if (record === undefined) return undefined
-      // One read buffer for the store, lent to one verify at a time (the scrub runs them in turn).
-      const buffer = this.#verifyBuffer ?? new Uint8Array(VERIFY_READ_BYTES)
+      // One read buffer for the store, lent to one verify at a time (the scrub runs them in turn),
+      // page aligned so that the reads can go past the page cache (shard-file-verifier.ts).
+      const buffer = this.#verifyBuffer ?? alignedBuffer(VERIFY_READ_BYTES)
       this.#verifyBuffer = undefined
       try {
-        const ok = await verifyShardFile(shardPath(this.#layout, id), id, record, buffer)
+        const ok = await verifyShardFile(shardPath(this.#layout, id), id, record, { buffer, direct: this.#files.writes.supported })
         if (ok === undefined) return await this.#index.getShard(id) === undefined ? undefined : false
         return ok
       } finally {
