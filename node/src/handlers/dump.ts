@@ -6,8 +6,9 @@ import type { NodeContext } from '../node-context.js'
 import { descend } from './ls.js'
 
 /**
- * Chunks read ahead of the one being sent: reads from other sites overlap the client's writes,
- * and at most this many chunks (512 KiB each at most) wait in memory.
+ * Chunks read ahead of the one being sent: reads from other sites overlap the client's writes.
+ * At most this many chunks (512 KiB each at most) wait here, beside the whole shards the
+ * repository's reader caches (its 16 MiB budget).
  */
 const READ_AHEAD = 4
 

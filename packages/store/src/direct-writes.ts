@@ -70,8 +70,8 @@ export interface ShardFileSink {
 }
 
 /**
- * Remembers, per store root, whether its file system refused O_DIRECT (tmpfs on older kernels,
- * some network and FUSE file systems), so that only the first file there pays the retry.
+ * One per store: remembers whether its file system refused O_DIRECT (tmpfs on older kernels,
+ * ramfs, some network and FUSE file systems), so that only the first file there pays the retry.
  */
 export class DirectWrites {
   #supported: boolean
