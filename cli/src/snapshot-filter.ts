@@ -18,6 +18,25 @@ export function selectionOf (options: SnapshotFilterOptions): SnapshotSelection 
   return selection
 }
 
+/**
+ * The `n` newest snapshots of each series (host and paths, as forget groups them), in the order
+ * they came (oldest first).
+ */
+export function latestPerSeries<T extends SelectableSnapshot & { time: string }> (snapshots: readonly T[], n: number): T[] {
+  const series = new Map<string, T[]>()
+  for (const s of snapshots) {
+    const key = JSON.stringify([s.host, [...s.paths].sort()])
+    const list = series.get(key)
+    if (list === undefined) series.set(key, [s])
+    else list.push(s)
+  }
+  const kept = new Set<T>()
+  for (const list of series.values()) {
+    for (const s of [...list].sort((a, b) => b.time.localeCompare(a.time)).slice(0, n)) kept.add(s)
+  }
+  return snapshots.filter((s) => kept.has(s))
+}
+
 export function filterSnapshots<T extends SelectableSnapshot> (snapshots: readonly T[], options: SnapshotFilterOptions): T[] {
   const selection = selectionOf(options)
   return snapshots.filter((s) => isSelected(s, selection))

@@ -43,6 +43,9 @@ test('forget keeps what the policy keeps, a dry run changes nothing, and kept sn
   assert.deepEqual(await selected('--host', 'no-such-host'), [])
   assert.deepEqual(await selected('--path', src), [...ids].sort())
   assert.deepEqual(await selected('--path', join(work, 'elsewhere')), [])
+  assert.deepEqual(await selected('--latest', '1'), [ids[2]], 'the newest of the one series')
+  assert.deepEqual(await selected('--latest', '2'), [ids[1], ids[2]].sort())
+  assert.equal((await site.run(['snapshots', 'main', '--latest', '0'])).code, 2)
 
   const none = await site.run(['forget', 'main'])
   assert.notEqual(none.code, 0)
@@ -104,6 +107,9 @@ test('forget --host / --tag / --path: the policy judges only the snapshots selec
   const office = [await more('--host', 'office'), await more('--host', 'office')]
   const nightly = [await more('--tag', 'nightly'), await more('--tag', 'nightly')]
   const all = [...ids, ...office, ...nightly].sort()
+  // snapshots --latest takes the newest of each series: this host's (tagged or not) and office's.
+  const latest = await site.run(['snapshots', 'main', '--latest', '1', '--json'])
+  assert.deepEqual((JSON.parse(latest.stdout) as Array<{ id: string }>).map((s) => s.id).sort(), [office[1], nightly[1]].sort())
 
   const usage = await site.run(['forget', 'main', ids[1] as string, '--host', 'office'])
   assert.equal(usage.code, 2)

@@ -1,9 +1,9 @@
-import { Command } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 import { connect } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 import { readPassword } from '../password.js'
-import { filterSnapshots } from '../snapshot-filter.js'
+import { filterSnapshots, latestPerSeries } from '../snapshot-filter.js'
 import type { SnapshotFilterOptions } from '../snapshot-filter.js'
 import { collect } from '../repeatable.js'
 
@@ -14,10 +14,16 @@ export function snapshotsCommand (): Command {
     .option('--host <host>', 'only snapshots made on this host (repeatable: any of them)', collect, [])
     .option('--tag <tags>', 'only snapshots with all of these comma-separated tags (repeatable: any of the lists)', collect, [])
     .option('--path <path>', 'only snapshots of this path (repeatable: all of them)', collect, [])
-    .action(async (repo: string, opts: SnapshotFilterOptions, cmd: Command) => {
+    .option('--latest <n>', 'only the n newest snapshots of each host and paths series', (text: string) => {
+      const n = Number(text)
+      if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1')
+      return n
+    })
+    .action(async (repo: string, opts: SnapshotFilterOptions & { latest?: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const r = await connect(g).call('snapshots', { repo, password: await readPassword(g) })
-      const snapshots = filterSnapshots(r.snapshots, opts)
+      const filtered = filterSnapshots(r.snapshots, opts)
+      const snapshots = opts.latest === undefined ? filtered : latestPerSeries(filtered, opts.latest)
       // Warnings go to stderr also with --json: stdout stays the array scripts parse.
       for (const w of r.warnings) console.error(`warning: ${w}`)
       if (g.json === true) return printJson(snapshots)
