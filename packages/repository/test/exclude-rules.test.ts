@@ -2,19 +2,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { InvalidInputError } from '@resilien/types'
 import { backup, CACHEDIR_TAG, compileExclusion, parseFolderMarker, restore, SealPool } from '../src/index.js'
 import type { BackupOptions } from '../src/index.js'
 import { listTreeSync } from '../src/dir-listing.js'
 import { startScan } from '../src/scanner.js'
-import type { Scan } from '../src/scanner.js'
-import { newRepository } from './helpers.js'
-
-async function finished (scan: Scan): Promise<Scan['totals']> {
-  for (let i = 0; i < 500 && !scan.totals.complete; i++) await sleep(10)
-  return scan.totals
-}
+import { finished, newRepository } from './helpers.js'
 
 /**
  * src/keep.txt (4 bytes), src/big.bin (5000 bytes);

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { openCatalog, createEd25519Signer } from '@resilien/catalog'
 import type { Catalog } from '@resilien/catalog'
 import { createMemoryShardStore } from '@resilien/store'
@@ -9,6 +10,7 @@ import type { Placement, ShardSites, ShardStore, StripeRecord } from '@resilien/
 import { TEST_KDF_PARAMS } from '@resilien/crypto'
 import { createRepository, openRepository } from '../src/index.js'
 import type { Repository } from '../src/index.js'
+import type { Scan } from '../src/scanner.js'
 
 export interface TestContext { after: (fn: () => Promise<void> | void) => void }
 
@@ -59,4 +61,10 @@ export async function newRepository (t: TestContext, options: { k?: number, m?: 
   const repo = await openRepository(components, { repo: 'main', passphrase: PASSPHRASE, cacheDir: join(dir, 'cache') })
   t.after(async () => repo.close())
   return { repo, catalog, stores, dir }
+}
+
+/** A scan's totals once it is complete (at most 5 s). */
+export async function finished (scan: Scan): Promise<Scan['totals']> {
+  for (let i = 0; i < 500 && !scan.totals.complete; i++) await sleep(10)
+  return scan.totals
 }

@@ -5,21 +5,14 @@ import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { backup, compileExclusion, restore, SealPool } from '../src/index.js'
 import { listTreeSync } from '../src/dir-listing.js'
 import { startScan } from '../src/scanner.js'
-import type { Scan } from '../src/scanner.js'
-import { newRepository } from './helpers.js'
+import { finished, newRepository } from './helpers.js'
 
 const run = promisify(execFile)
 
-
-async function finished (scan: Scan): Promise<Scan['totals']> {
-  for (let i = 0; i < 500 && !scan.totals.complete; i++) await sleep(10)
-  return scan.totals
-}
 
 /**
  * src/a.txt and src/sub/b.txt on the temp folder's file system; src/mnt/c.txt and

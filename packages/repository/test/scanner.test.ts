@@ -5,13 +5,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { compileExclusion } from '../src/exclude-rules.js'
 import { startScan } from '../src/scanner.js'
-import type { Scan } from '../src/scanner.js'
-import { tempDir } from './helpers.js'
-
-async function finished (scan: Scan): Promise<Scan['totals']> {
-  for (let i = 0; i < 500 && !scan.totals.complete; i++) await sleep(10)
-  return scan.totals
-}
+import { finished, tempDir } from './helpers.js'
 
 test('a scan counts the same files and bytes with blocking and with event-loop calls, excludes and links left out', async (t) => {
   const root = await tempDir(t)

@@ -20,7 +20,7 @@ export const DIRECT_SLOT_BYTES = 1024 * 1024
 const DIRECT_SLOTS = 4
 
 /** Set RESILIEN_DIRECT_IO=0 to write (and scrub) every shard through the page cache (for comparisons). */
-export function directWanted (): boolean {
+function directWanted (): boolean {
   return process.env.RESILIEN_DIRECT_IO !== '0' && typeof constants.O_DIRECT === 'number'
 }
 

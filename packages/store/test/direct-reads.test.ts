@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { open, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
@@ -12,19 +11,13 @@ import { alignedBuffer } from '../src/aligned-memory.js'
 import { blockDigests } from '../src/block-digests.js'
 import { createDiskShardStore } from '../src/index.js'
 import { VERIFY_READ_BYTES, verifyShardFile } from '../src/shard-file-verifier.js'
-import { makeShard, tempDirectory } from './helpers.js'
+import { cachedBytes, makeShard, mountRamfs, tempDirectory } from './helpers.js'
 
 // These tests are about reads past the page cache: the switch that turns them off must not.
 delete process.env.RESILIEN_DIRECT_IO
 
 const run = promisify(execFile)
 const KiB = 1024
-
-/** Bytes of the file held in the page cache (util-linux fincore). */
-async function cachedBytes (path: string): Promise<number> {
-  const { stdout } = await run('fincore', ['--bytes', '--noheadings', '--output', 'RES', path])
-  return Number(stdout.trim())
-}
 
 /** A file of `bytes` and its block record, written through the cache and then dropped from it. */
 async function shardFile (dir: string, bytes: Uint8Array, blockSize: number): Promise<{ path: string, id: string, record: { size: number, blockSize: number, digests: Uint8Array } }> {
@@ -67,13 +60,7 @@ test('a store\'s verify leaves its shards out of the page cache', async (t) => {
 })
 
 test('on a file system that refuses O_DIRECT (ramfs) a verify reads through the cache', async (t) => {
-  if (process.getuid?.() !== 0) throw new Error('this test mounts a ramfs: run it as root')
-  const mnt = await mkdtemp(join(tmpdir(), 'resilien-ramfs-'))
-  t.after(async () => {
-    await run('umount', ['-l', mnt]).catch(() => {})
-    await rm(mnt, { recursive: true, force: true })
-  })
-  await run('mount', ['-t', 'ramfs', 'ramfs', mnt])
+  const mnt = await mountRamfs(t)
   const bytes = randomBytes(300 * KiB + 1)
   const path = join(mnt, 'shard')
   await writeFile(path, bytes)

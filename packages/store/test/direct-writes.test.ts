@@ -1,32 +1,22 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import type { TestContext } from 'node:test'
-import { promisify } from 'node:util'
 import { DIRECT_ALIGNMENT } from '../src/aligned-memory.js'
 import { DIRECT_SLOT_BYTES, DirectWrites, createAlignedSlots } from '../src/direct-writes.js'
 import type { StagingSlots } from '../src/direct-writes.js'
-import { tempDirectory } from './helpers.js'
+import { cachedBytes, mountRamfs, tempDirectory } from './helpers.js'
 
 // These tests are about direct writes: the switch that turns them off for comparisons must not.
 delete process.env.RESILIEN_DIRECT_IO
 
-const run = promisify(execFile)
 const SLOT = DIRECT_SLOT_BYTES
 /** Around the alignment and the slot, where padding and piece boundaries go wrong. */
 const SIZES = [1, DIRECT_ALIGNMENT - 1, DIRECT_ALIGNMENT, DIRECT_ALIGNMENT + 1, SLOT - 1, SLOT, SLOT + 1, 3 * SLOT + 17]
 /** Odd-sized writes, so that a write crosses slot boundaries. */
 const PIECE = 100_003
-
-/** Bytes of the file held in the page cache (util-linux fincore). */
-async function cachedBytes (path: string): Promise<number> {
-  const { stdout } = await run('fincore', ['--bytes', '--noheadings', '--output', 'RES', path])
-  return Number(stdout.trim())
-}
 
 async function writeFile (writes: DirectWrites, path: string, bytes: Uint8Array): Promise<void> {
   const sink = await writes.create(path, 0o600)
@@ -91,14 +81,7 @@ test('more files at once than slots: the ones without a slot go through the cach
 })
 
 test('a file system that refuses O_DIRECT at open (ramfs): files go through the cache, and later files do not try again', async (t: TestContext) => {
-  if (process.getuid?.() !== 0) throw new Error('this test mounts a ramfs: run it as root')
-  // One cleanup, so that the ramfs is unmounted before its folder is removed.
-  const mnt = await mkdtemp(join(tmpdir(), 'resilien-ramfs-'))
-  t.after(async () => {
-    await run('umount', ['-l', mnt]).catch(() => {})
-    await rm(mnt, { recursive: true, force: true })
-  })
-  await run('mount', ['-t', 'ramfs', 'ramfs', mnt])
+  const mnt = await mountRamfs(t)
   const slots = countingSlots(createAlignedSlots(1))
   const writes = new DirectWrites(slots)
   await writeFile(writes, join(mnt, 'first'), randomBytes(10))
