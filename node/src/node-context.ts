@@ -28,6 +28,8 @@ export interface NodeContext {
   membership: Membership
   /** Backups, restores and checks share a repository; prune has it alone. */
   locks: RepoLocks
+  /** Keys opened (or created) recently, so that a command does not run the KDF each time. */
+  keyCache: KeyCache
   openRepo: (repo: string, password: string, options?: AbortOptions) => Promise<Repository>
 }
 

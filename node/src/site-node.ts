@@ -78,6 +78,7 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
       cluster,
       membership,
       locks: new RepoLocks(),
+      keyCache,
       openRepo: repoOpener(base, pool, keyCache, async () => cluster.replication.ready(), async () => cluster.replication.syncAll())
     }
     let jobs: JobsService | undefined

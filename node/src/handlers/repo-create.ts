@@ -20,6 +20,7 @@ export async function repoCreate (ctx: NodeContext, args: RepoCreateArgs): Promi
     site: ctx.identity.peerId,
     k,
     m,
+    keyCache: ctx.keyCache,
     ...(kdf === undefined ? {} : { kdf })
   })
   return { repo: record.repo, name: record.name, k: record.k, m: record.m, warnings: policyWarnings(ctx, record.k, record.m) }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { DEFAULT_CHUNKER_OPTIONS } from '@resilien/chunking'
 import type { ChunkerOptions } from '@resilien/chunking'
+import { deriveRepoKeys } from '@resilien/crypto'
 import type { KdfParams, RepoKeys } from '@resilien/crypto'
 import type { ErasureBackend } from '@resilien/erasure'
 import type { Catalog } from '@resilien/catalog'
@@ -39,6 +40,11 @@ export interface CreateRepositoryOptions {
   packSize?: number
   chunker?: ChunkerParams
   kdf?: KdfParams
+  /**
+   * Where the new keys go once the repository is recorded: whoever creates a repository has just
+   * proved its passphrase, so the first backup that follows need not run the KDF again.
+   */
+  keyCache?: KeyCache
 }
 
 const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
@@ -74,6 +80,7 @@ export async function createRepository (components: RepositoryComponents, option
     { type: 'repo-created', record },
     { type: 'key-added', repo: record.repo, keyId: key.keyId, wrapped: key.wrapped }
   ])
+  options.keyCache?.set(record.repo, options.passphrase, deriveRepoKeys(key.master), key.keyId)
   return record
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { TEST_KDF_PARAMS } from '@resilien/crypto'
 import { WrongPassphraseError } from '@resilien/types'
-import { addKeySlot, KeyCache, listKeySlots, openRepository, removeKeySlot } from '../src/index.js'
+import { addKeySlot, createRepository, KeyCache, listKeySlots, openRepository, removeKeySlot } from '../src/index.js'
 import { newRepository, PASSPHRASE } from './helpers.js'
 
 test('a key slot added opens the repository with its passphrase; removed, it no longer does, even from a key cache', async (t) => {
@@ -36,4 +36,21 @@ test('a key slot added opens the repository with its passphrase; removed, it no 
   await assert.rejects(open('second passphrase', cache), WrongPassphraseError)
   await assert.rejects(open('second passphrase'), WrongPassphraseError)
   await open(PASSPHRASE, cache)
+})
+
+test('creating a repository puts its keys in the key cache: the same passphrase finds them, another does not', async (t) => {
+  const { repo: existing, dir } = await newRepository(t)
+  const components = existing.components
+  const cache = new KeyCache()
+  const record = await createRepository(components, { name: 'second', passphrase: 'the creator', site: 'siteA', kdf: TEST_KDF_PARAMS, keyCache: cache })
+  const cached = cache.get(record.repo, 'the creator')
+  assert.ok(cached !== undefined, 'the keys are cached at creation')
+  assert.equal(cache.get(record.repo, 'another one'), undefined)
+  const [slot] = await listKeySlots(components, 'second', 'the creator')
+  assert.equal(cached.keyId, slot?.keyId)
+  // The keys cached are the ones the passphrase unwraps: a repository opened through the cache
+  // reads what one opened by the KDF wrote.
+  const uncached = await openRepository(components, { repo: 'second', passphrase: 'the creator', cacheDir: join(dir, 'cache-uncached') })
+  t.after(async () => uncached.close())
+  assert.deepEqual(cached.keys, uncached.keys)
 })
