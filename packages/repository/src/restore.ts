@@ -10,8 +10,8 @@ import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
 import { mapConcurrent } from './limiter.js'
 import { nsToSeconds } from './restore-files.js'
 import { fullDiskError, makeRoomSync } from './restore-room.js'
-import { RestoreWindow } from './restore-plan.js'
-import type { BlobUse, PlannedFile } from './restore-plan.js'
+import { WindowPipeline } from './restore-windows.js'
+import type { BlobUse, PlannedFile, RestoreWindow } from './restore-plan.js'
 import { ID_LENGTH } from './format.js'
 import { InlineRestoreWriter } from './restore-writer.js'
 import type { RestoreWriter } from './restore-writer.js'
@@ -205,17 +205,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     })
   }
 
-  let window = new RestoreWindow(options.windowChunks)
-  let reading: Promise<void> | undefined
-  /** Reads the current window; walkers that add meanwhile wait for it. */
-  const flush = async (to: RestoreWriter): Promise<void> => {
-    while (reading !== undefined) await reading
-    if (window.empty) return await announce(to)
-    const full = window
-    window = new RestoreWindow(options.windowChunks)
-    reading = readWindow(full, to).finally(() => { reading = undefined })
-    await reading
-  }
+  /** Windows of the walk, read one at a time while the walk fills the next (made with the writer). */
+  let windows: WindowPipeline | undefined
   /** Announces a file to the writer and plans its chunks, window after window. */
   const submit = async (node: TreeNode, dest: Buffer, to: RestoreWriter): Promise<void> => {
     const file: PlannedFile = { id: nextFileId++, node, dest, nextPosition: 0 }
@@ -223,13 +214,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     planned.set(file.id, file)
     unannounced.push({ id: file.id, dest, chunks: total, size: node.size, mode: node.mode, uid: node.uid, gid: node.gid, mtimeNs: node.mtimeNs })
     if (unannounced.length >= ANNOUNCE_BATCH) await announce(to)
-    for (let from = 0; from < total;) {
-      while (reading !== undefined) await reading
-      const take = Math.min(window.room(), total - from)
-      window.add(file, from, from + take)
-      from += take
-      if (window.room() === 0) await flush(to)
-    }
+    const pipeline = windows as WindowPipeline
+    for (let from = 0; from < total;) from = await pipeline.add(file, from, total)
   }
 
   const restoreTree = async (ids: string[], destDir: Buffer, components: Buffer[], to: RestoreWriter): Promise<void> => {
@@ -299,13 +285,17 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   await makeTarget(target.toString())
   const keys = { dataKey: repo.keys.dataKey, chunkIdKey: repo.keys.chunkIdKey, maxBlobSize: repo.maxBlobSize }
   const writer = options.sealPool?.openRestoreWriter(keys) ?? new InlineRestoreWriter(keys)
+  windows = new WindowPipeline(async (window) => await readWindow(window, writer), options.windowChunks)
   try {
     try {
       await restoreTree(snapshot.record.tree, target, [], writer)
-      await flush(writer)
+      await windows.finish()
+      // Files without data (empty ones) may not have been announced by any window.
+      await announce(writer)
       await finishTree(snapshot.record.tree, target, [], writer)
       await sendDirs(writer)
     } finally {
+      await windows.stop()
       await writer.end()
     }
   } finally {
