@@ -21,6 +21,8 @@ interface BackupOptions {
   stdinFromCommand?: string
   stdinFilename?: string
   allowDegraded?: boolean
+  /** false with --no-scan (commander's negated option). */
+  scan: boolean
 }
 
 /**
@@ -68,6 +70,7 @@ export function backupCommand (): Command {
     })
     .option('-x, --one-file-system', 'stay on the file system of each path: a mount point below it (external storage, a network share) is kept as an empty folder')
     .option('--allow-degraded', 'commit even when the snapshot would not survive the loss of a site')
+    .option('--no-scan', 'do not count the files and bytes first: progress then shows no total and no ETA, and a first backup does not walk the paths twice (implied by --json, which shows no progress)')
     .action(async (repo: string, paths: string[], opts: BackupOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       if (paths.length === 0 && opts.stdinFromCommand === undefined) throw new UsageError('give at least one path to back up, or --stdin-from-command')
@@ -88,7 +91,8 @@ export function backupCommand (): Command {
           ...(opts.excludeLargerThan === undefined ? {} : { excludeLargerThan: opts.excludeLargerThan }),
           ...(opts.host === undefined ? {} : { host: opts.host }),
           ...(opts.stdinFromCommand === undefined ? {} : { stdinCommand: opts.stdinFromCommand, stdinFilename: opts.stdinFilename ?? '' }),
-          ...(opts.allowDegraded === true ? { allowDegraded: true } : {})
+          ...(opts.allowDegraded === true ? { allowDegraded: true } : {}),
+          ...(opts.scan === false || g.json === true ? { noScan: true } : {})
         }, { signal: interruptSignal(), onProgress: (e) => progress.update(e) })
       } finally {
         progress.stop()

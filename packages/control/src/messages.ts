@@ -54,6 +54,12 @@ export interface BackupArgs extends PasswordArgs {
   /** Leave out files larger than this many bytes. */
   excludeLargerThan?: number
   allowDegraded?: boolean
+  /**
+   * Do not count the files and bytes first (restic's --no-scan): progress then has no total. The
+   * CLI asks for it when it shows no progress (--json), since the count is a second walk of the
+   * paths that competes with the backup.
+   */
+  noScan?: boolean
 }
 
 export interface SnapshotsArgs extends PasswordArgs {

@@ -68,6 +68,8 @@ export interface BackupOptions extends AbortOptions {
    * folder, and nothing below it is read.
    */
   oneFileSystem?: boolean
+  /** No count of the files and bytes alongside a first backup: progress gets no totals. */
+  noScan?: boolean
   tags?: string[]
   host?: string
   time?: Date
@@ -177,8 +179,9 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   /** Bytes of unchanged files, done without reading. */
   let skippedBytes = 0
   // With a parent snapshot its totals are the estimate (no second walk competing with the
-  // backup for the disk); without one, a scan counts files and bytes alongside.
-  const scan = paths.length === 0
+  // backup for the disk); without one, a scan counts files and bytes alongside, unless nobody
+  // will see the totals.
+  const scan = paths.length === 0 || options.noScan === true
     ? undefined
     : parent !== undefined
       ? { totals: { files: parent.record.stats.files, bytes: parent.record.stats.totalBytes, complete: true }, stop: () => {} }

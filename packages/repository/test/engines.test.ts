@@ -257,3 +257,22 @@ test('a backup whose stripes do not survive a site loss commits nothing unless d
   const snapshots = await repo.listSnapshots()
   assert.deepEqual(snapshots.map((s) => [s.id, s.record.degraded]), [[result.snapshot, true]])
 })
+
+test('a first backup counts files and bytes for its progress, unless told not to (--no-scan)', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(join(src, 'sub'), { recursive: true })
+  for (let i = 0; i < 20; i++) await writeFile(join(src, 'sub', `f${i}`), randomBytes(50_000))
+  const totalsSeen = async (noScan: boolean): Promise<boolean[]> => {
+    const seen: boolean[] = []
+    // A repository of its own each time: a parent snapshot's totals would stand in for the scan.
+    const fresh = noScan ? repo : (await newRepository(t)).repo
+    await backup(fresh, { paths: [src], noScan, redundancyCheck: async () => undefined, onProgress: (p) => seen.push(p.totals !== undefined) })
+    return seen
+  }
+  const scanned = await totalsSeen(false)
+  assert.ok(scanned.length > 0 && scanned.every((has) => has), 'every progress event carries the scan\'s totals')
+  const unscanned = await totalsSeen(true)
+  assert.ok(unscanned.length > 0, 'progress is still reported')
+  assert.ok(unscanned.every((has) => !has), 'no totals without the scan')
+})
