@@ -32,7 +32,7 @@ test('status --json has the sites and the redundancy summary of the contract', a
   assert.ok(status.warnings.some((w) => /single site/.test(w)))
 })
 
-test('check --read-data-subset reads a share of the packs; a bad percentage is a usage error', async (t) => {
+test('check --read-data-subset reads a share, a group n/t or a size of the packs; a bad subset is a usage error', async (t) => {
   const site = await newSite(t)
   const work = await tempDir(t)
   await mkdir(join(work, 'src'))
@@ -45,6 +45,25 @@ test('check --read-data-subset reads a share of the packs; a bad percentage is a
   const bad = await site.run(['check', 'main', '--read-data-subset', '0%'])
   assert.equal(bad.code, 2)
   assert.match(bad.stderr, /percentage/)
+
+  // restic's other forms: groups 1/2 and 2/2 read every pack once between them; a size above
+  // the repository's reads it all.
+  const halves = []
+  for (const group of ['1/2', '2/2']) {
+    const run = await site.run(['check', 'main', '--read-data-subset', group, '--json'])
+    assert.equal(run.code, 0, run.stderr)
+    halves.push(JSON.parse(run.stdout) as { ok: boolean, shardsRead: number })
+  }
+  assert.ok(halves.every((h) => h.ok))
+  assert.equal(halves.reduce((n, h) => n + h.shardsRead, 0), all.shardsRead)
+  const sized = JSON.parse((await site.run(['check', 'main', '--read-data-subset', '1GiB', '--json'])).stdout) as { shardsRead: number }
+  assert.equal(sized.shardsRead, all.shardsRead)
+  for (const wrong of ['3/2', '1/0', '12XB']) {
+    const refused = await site.run(['check', 'main', '--read-data-subset', wrong])
+    assert.equal(refused.code, 2, wrong)
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr)
+    assert.match(refused.stderr, /read-data-subset/)
+  }
 })
 
 test('a command without a running node says how to start it, and init refuses a used folder', async (t) => {

@@ -1,16 +1,18 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { formatBytes } from '@resilien/control'
+import { formatBytes, parseDataSubset } from '@resilien/control'
+import type { DataSubset } from '@resilien/types'
 import { connect, interruptSignal } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { ExitCode, ExitWith } from '../errors.js'
 import { createProgress, printJson } from '../output.js'
 import { readPassword } from '../password.js'
 
-function percentage (value: string): number {
-  const m = /^(\d+(?:\.\d+)?)%?$/.exec(value.trim())
-  const n = m === null ? NaN : Number(m[1])
-  if (!(n > 0 && n <= 100)) throw new InvalidArgumentError('a percentage in (0, 100], e.g. 10%')
-  return n / 100
+function dataSubset (value: string): DataSubset {
+  try {
+    return parseDataSubset(value)
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message)
+  }
 }
 
 export function checkCommand (): Command {
@@ -18,8 +20,8 @@ export function checkCommand (): Command {
     .description('check a repository (with its passphrase), or without one every shard of this cluster')
     .argument('[repo]', 'repository name')
     .option('--read-data', 're-read and verify all data')
-    .option('--read-data-subset <percent>', 're-read and verify this share of the packs', percentage)
-    .action(async (repo: string | undefined, opts: { readData?: boolean, readDataSubset?: number }, cmd: Command) => {
+    .option('--read-data-subset <subset>', 're-read and verify some of the packs: a share at random (10%), group n of t (1/7: run 1/7 to 7/7 on seven days to read every pack once), or random packs up to a size (500MiB)', dataSubset)
+    .action(async (repo: string | undefined, opts: { readData?: boolean, readDataSubset?: DataSubset }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const password = repo === undefined ? undefined : await readPassword(g)
       const progress = createProgress({ json: g.json === true })

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { checkRepository, checkStripes } from '@resilien/repository'
 import type { CheckOptions } from '@resilien/repository'
 import { InvalidInputError } from '@resilien/types'
+import { checkedDataSubset } from '@resilien/control'
 import type { CheckArgs, CheckResult, HandlerContext } from '@resilien/control'
 import type { NodeContext } from '../node-context.js'
 
@@ -11,8 +12,7 @@ import type { NodeContext } from '../node-context.js'
  * stripe (present, and with read-data re-hashed).
  */
 export async function checkHandler (ctx: NodeContext, args: CheckArgs, hc: HandlerContext): Promise<CheckResult> {
-  const subset = args.readDataSubset
-  if (subset !== undefined && !(subset > 0 && subset <= 1)) throw new InvalidInputError('--read-data-subset must be a percentage in (0, 100]')
+  const subset = args.readDataSubset === undefined ? undefined : checkedDataSubset(args.readDataSubset)
   const options: CheckOptions = {
     readData: args.readData,
     signal: hc.signal,

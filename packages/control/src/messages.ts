@@ -1,5 +1,5 @@
 import type { SnapshotSelection } from './snapshot-selection.js'
-import type { BackupResult, BackupStats, CheckProblem, CheckReport, PruneResult, RestoreResult } from '@resilien/types'
+import type { BackupResult, BackupStats, CheckProblem, CheckReport, DataSubset, PruneResult, RestoreResult } from '@resilien/types'
 /**
  * The messages of the local control API. The node answers them, the CLI sends them; both import
  * this file so the CLI stays a thin client. Field names are API: the CLI's --json output is
@@ -202,8 +202,8 @@ export interface CheckArgs {
   repo?: string
   password?: string
   readData: boolean
-  /** Fraction (0, 1] of packs whose data is re-read; undefined reads none unless readData. */
-  readDataSubset?: number
+  /** Packs whose data is re-read (checkedDataSubset); none unless readData when absent. */
+  readDataSubset?: DataSubset
 }
 
 export interface SiteStatus {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { openChunk } from '@resilien/crypto'
 import { activeErasure } from '@resilien/erasure'
 import { toHex } from '@resilien/types'
-import type { AbortOptions, CheckProblem, CheckReport, ShardSites, StripeRecord } from '@resilien/types'
+import type { AbortOptions, CheckProblem, CheckReport, DataSubset, ShardSites, StripeRecord } from '@resilien/types'
 import type { Catalog } from '@resilien/catalog'
 import { rebuildPack } from './blob-reader.js'
 import { BlobType, TRAILER_AAD } from './format.js'
@@ -14,6 +14,7 @@ import { checkStripePresence, readStripeShards } from './stripe-check.js'
 import type { ShardProblem } from './stripe-check.js'
 import { MarkSet } from './prune-marks.js'
 import { LruCache } from './lru-cache.js'
+import { packChoice } from './pack-choice.js'
 
 /** Packs whose stripe was looked up recently: a file's chunks sit in a few packs. */
 const RECENT_PACKS = 1024
@@ -21,8 +22,8 @@ const RECENT_PACKS = 1024
 export interface CheckOptions extends AbortOptions {
   /** Re-read every shard, decode every pack, open every blob. */
   readData?: boolean
-  /** Re-read this fraction (0, 1] of the packs, chosen at random. */
-  readDataSubset?: number
+  /** Re-read these packs (pack-choice.ts). */
+  readDataSubset?: DataSubset
   onProgress?: (p: { phase: string, done: number, total?: number, bytes: number }) => void
   /** Where the walk keeps its on-disk sets (trees walked, packs seen); a temporary folder when absent. */
   workDir?: string
@@ -40,11 +41,18 @@ class Problems {
   }
 }
 
-function chosen (options: CheckOptions): (pack: string) => boolean {
-  if (options.readData === true) return () => true
-  const fraction = options.readDataSubset
-  if (fraction === undefined || fraction <= 0) return () => false
-  return () => Math.random() < fraction
+/** The live stripes of `repo` (or of all), deleted packs left out. */
+async function * liveStripes (catalog: Catalog, repo: string | undefined): AsyncGenerator<StripeRecord> {
+  for await (const stripe of catalog.stripes(repo)) {
+    if (!await catalog.isPackDeleted(stripe.repo, stripe.pack)) yield stripe
+  }
+}
+
+/** The sum of the live packs' lengths: what a subset by size is drawn from. */
+async function livePackBytes (catalog: Catalog, repo: string | undefined): Promise<number> {
+  let bytes = 0
+  for await (const stripe of liveStripes(catalog, repo)) bytes += stripe.packLength
+  return bytes
 }
 
 /**
@@ -65,7 +73,7 @@ export async function checkStripes (catalog: Catalog, sites: ShardSites, repo: s
  */
 async function checkShards (catalog: Catalog, sites: ShardSites, repo: string | undefined, options: CheckOptions, problems: Problems, phase: string,
   readPack?: (stripe: StripeRecord, shards: Array<Uint8Array | undefined>) => Promise<void>): Promise<Omit<CheckReport, 'ok' | 'problems' | 'snapshots'>> {
-  const read = chosen(options)
+  const read = await packChoice(options.readData === true, options.readDataSubset, async () => await livePackBytes(catalog, repo))
   const unreachable = new Map<string, number>()
   const report = (p: ShardProblem): void => {
     if (p.kind === 'unreachable') unreachable.set(p.site, (unreachable.get(p.site) ?? 0) + 1)
@@ -74,11 +82,10 @@ async function checkShards (catalog: Catalog, sites: ShardSites, repo: string | 
   let packs = 0
   let shardsRead = 0
   let bytesRead = 0
-  for await (const stripe of catalog.stripes(repo)) {
+  for await (const stripe of liveStripes(catalog, repo)) {
     options.signal?.throwIfAborted()
-    if (await catalog.isPackDeleted(stripe.repo, stripe.pack)) continue
     packs++
-    if (read(stripe.pack)) {
+    if (read(stripe)) {
       const r = await readStripeShards(sites, stripe, options)
       shardsRead += r.shards.filter((s) => s !== undefined).length
       bytesRead += r.bytes

@@ -61,6 +61,16 @@ export interface UnreachableShards {
   shards: number
 }
 
+/**
+ * Which packs a check re-reads (`--read-data-subset`, restic's three forms): each pack with
+ * probability `share`; group `n` of `of`, a fixed split by pack id (1/7 ... 7/7 read every pack
+ * once); or packs at random until about `bytes`.
+ */
+export type DataSubset =
+  | { kind: 'share', share: number }
+  | { kind: 'group', n: number, of: number }
+  | { kind: 'bytes', bytes: number }
+
 /** What `check` reports. */
 export interface CheckReport {
   /** No problem found (shards on unreachable sites are not problems: see `unreachable`). */

@@ -1,0 +1,36 @@
+import type { DataSubset, StripeRecord } from '@resilien/types'
+
+/** Says, pack after pack in the order the catalog lists them, whether a check re-reads it. */
+export type PackChoice = (stripe: StripeRecord) => boolean
+
+/**
+ * The packs a check re-reads: all with `readData`, none without a subset, else the subset's:
+ * - a share: each pack with that probability;
+ * - group n of t: the packs whose id's first 32 bits are n - 1 modulo t. Pack ids are hashes,
+ *   so the groups are about equal, and fixed: 1/t to t/t read every pack once between them
+ *   (packs added meanwhile fall in some group too);
+ * - a size: selection sampling by bytes (Knuth's algorithm S, weighted): with B bytes still
+ *   wanted and T bytes of packs still to come, a pack of s bytes is taken with probability B / T,
+ *   so the packs taken total about B whatever their order, in one pass and without holding the
+ *   list. `totalBytes` is the sum of the live packs' lengths, asked only for this form.
+ */
+export async function packChoice (readData: boolean, subset: DataSubset | undefined, totalBytes: () => Promise<number>): Promise<PackChoice> {
+  if (readData) return () => true
+  if (subset === undefined) return () => false
+  switch (subset.kind) {
+    case 'share':
+      return () => Math.random() < subset.share
+    case 'group':
+      return (stripe) => Number.parseInt(stripe.pack.slice(0, 8), 16) % subset.of === subset.n - 1
+    case 'bytes': {
+      let wanted = subset.bytes
+      let left = await totalBytes()
+      return (stripe) => {
+        const take = wanted > 0 && left > 0 && Math.random() * left < wanted
+        left -= stripe.packLength
+        if (take) wanted -= stripe.packLength
+        return take
+      }
+    }
+  }
+}
