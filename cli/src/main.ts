@@ -23,6 +23,7 @@ import { repairCommand, siteCommand } from './commands/site.js'
 import { forgetCommand, pruneCommand } from './commands/forget.js'
 import { benchCommand } from './commands/bench.js'
 import { jobsCommand } from './commands/jobs.js'
+import { resilienVersion, versionCommand } from './commands/version.js'
 
 export function buildProgram (): Command {
   const program = new Command('resilien')
@@ -30,9 +31,10 @@ export function buildProgram (): Command {
     .option('--data <dir>', 'data dir of the site (default: $RESILIEN_DATA, else ~/.local/share/resilien)')
     .option('--json', 'print machine-readable JSON')
     .option('--password-file <file>', 'read the repository passphrase from the first line of this file (else $RESILIEN_PASSWORD, else a prompt)')
+    .version(resilienVersion(), '-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride()
-  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), findCommand(), diffCommand(), restoreCommand(), dumpCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), tagCommand(), pruneCommand(), statsCommand(), jobsCommand(), benchCommand()]) {
+  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), findCommand(), diffCommand(), restoreCommand(), dumpCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), tagCommand(), pruneCommand(), statsCommand(), jobsCommand(), benchCommand(), versionCommand()]) {
     program.addCommand(cmd)
   }
   // Every command at every depth (repo key remove): a usage error is ours to report (exit 2).

@@ -142,3 +142,15 @@ test('a reader that stops early (ls | head) ends the command quietly, with no st
   const still = await site.run(['snapshots', 'main', '--json'])
   assert.equal(still.code, 0, 'the node is unaffected')
 })
+
+test('resilien version and --version print the version npm installed, without a node', async () => {
+  const { version } = JSON.parse(await readFile(new URL('../../../cli/package.json', import.meta.url), 'utf8')) as { version: string }
+  const flag = await runResilien(['--version'])
+  assert.equal(flag.code, 0, flag.stderr)
+  assert.equal(flag.stdout.trim(), version)
+  const command = await runResilien(['version'])
+  assert.equal(command.code, 0, command.stderr)
+  assert.equal(command.stdout.trim(), `resilien ${version} (Node.js ${process.version}, ${process.platform}/${process.arch})`)
+  const json = JSON.parse((await runResilien(['version', '--json'])).stdout) as { version: string, node: string }
+  assert.deepEqual([json.version, json.node], [version, process.version])
+})
