@@ -512,3 +512,28 @@ test('stats: what the snapshots restore to beside what the packs take, deduplica
   assert.equal(wrong.code, 1)
   assert.match(wrong.stderr, /wrong passphrase/)
 })
+
+test('backup --dry-run says what a backup would add, and stores and commits nothing', async (t) => {
+  const { site, src } = await siteWithOneFile(t)
+  await writeFile(join(src, 'big.bin'), randomBytes(3_000_000))
+  const storedBytes = async (): Promise<number> => {
+    const status = JSON.parse((await site.run(['status', '--json'])).stdout) as { sites: Array<{ storedBytes: number }> }
+    return status.sites.reduce((n, s) => n + s.storedBytes, 0)
+  }
+  const before = await storedBytes()
+  const dry = await site.run(['backup', 'main', src, '--dry-run'])
+  assert.equal(dry.code, 0, dry.stderr)
+  assert.match(dry.stdout, /^dry run: nothing was stored and no snapshot was made$/m)
+  const wouldAdd = /^would add (.+) in (\d+) new chunks/m.exec(dry.stdout)
+  assert.ok(wouldAdd !== null, dry.stdout)
+  assert.equal(await storedBytes(), before)
+  const none = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
+  assert.deepEqual(none, [])
+  const dryJson = JSON.parse((await site.run(['backup', 'main', src, '-n', '--json'])).stdout) as { dryRun: boolean, snapshot: string, stats: { newChunks: number } }
+  assert.deepEqual([dryJson.dryRun, dryJson.snapshot, dryJson.stats.newChunks], [true, '', Number(wouldAdd[2])])
+
+  const real = await site.run(['backup', 'main', src])
+  assert.equal(real.code, 0, real.stderr)
+  assert.match(real.stdout, new RegExp(`^added ${wouldAdd[1]} in ${wouldAdd[2]} new chunks`, 'm'), 'the backup adds what the dry run said')
+  assert.ok(await storedBytes() > before)
+})

@@ -23,6 +23,7 @@ interface BackupOptions {
   allowDegraded?: boolean
   /** false with --no-scan (commander's negated option). */
   scan: boolean
+  dryRun?: boolean
 }
 
 /**
@@ -70,6 +71,7 @@ export function backupCommand (): Command {
     })
     .option('-x, --one-file-system', 'stay on the file system of each path: a mount point below it (external storage, a network share) is kept as an empty folder')
     .option('--allow-degraded', 'commit even when the snapshot would not survive the loss of a site')
+    .option('-n, --dry-run', 'read and compare as a backup does, but store nothing and make no snapshot: says what a backup would add')
     .option('--no-scan', 'do not count the files and bytes first: progress then shows no total and no ETA, and a first backup does not walk the paths twice (implied by --json, which shows no progress)')
     .action(async (repo: string, paths: string[], opts: BackupOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
@@ -92,7 +94,8 @@ export function backupCommand (): Command {
           ...(opts.host === undefined ? {} : { host: opts.host }),
           ...(opts.stdinFromCommand === undefined ? {} : { stdinCommand: opts.stdinFromCommand, stdinFilename: opts.stdinFilename ?? '' }),
           ...(opts.allowDegraded === true ? { allowDegraded: true } : {}),
-          ...(opts.scan === false || g.json === true ? { noScan: true } : {})
+          ...(opts.scan === false || g.json === true ? { noScan: true } : {}),
+          ...(opts.dryRun === true ? { dryRun: true } : {})
         }, { signal: interruptSignal(), onProgress: (e) => progress.update(e) })
       } finally {
         progress.stop()
@@ -102,9 +105,11 @@ export function backupCommand (): Command {
       } else {
         const s = result.stats
         for (const w of result.warnings) console.error(`warning: ${w}`)
-        console.log(`snapshot ${result.snapshot} saved${result.parent === undefined ? '' : ` (parent ${result.parent.slice(0, 8)})`}`)
-        console.log(`files: ${s.files} (${s.unchangedFiles} unchanged), dirs: ${s.dirs}, ${formatBytes(s.totalBytes)} in snapshot`)
-        console.log(`added ${formatBytes(s.newBytes)} in ${s.newChunks} new chunks, ${formatBytes(s.packedBytes)} packed, ${formatBytes(s.storedBytes)} stored in ${s.packs} packs, ${s.seconds.toFixed(1)} s`)
+        const dry = result.dryRun === true
+        const parent = result.parent === undefined ? '' : ` (parent ${result.parent.slice(0, 8)})`
+        console.log(dry ? `dry run: nothing was stored and no snapshot was made${parent}` : `snapshot ${result.snapshot} saved${parent}`)
+        console.log(`files: ${s.files} (${s.unchangedFiles} unchanged), dirs: ${s.dirs}, ${formatBytes(s.totalBytes)} in ${dry ? 'the snapshot it would make' : 'snapshot'}`)
+        console.log(`${dry ? 'would add' : 'added'} ${formatBytes(s.newBytes)} in ${s.newChunks} new chunks, ${formatBytes(s.packedBytes)} packed, ${formatBytes(s.storedBytes)} stored in ${s.packs} packs, ${s.seconds.toFixed(1)} s`)
         if (result.degraded) console.error('warning: this snapshot does not survive the loss of a site yet (too few sites); see `resilien status`')
       }
       if (result.warnings.length > 0) throw new ExitWith(ExitCode.partial)

@@ -47,6 +47,7 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
       ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
       ...(args.oneFileSystem === true ? { oneFileSystem: true } : {}),
       ...(args.noScan === true ? { noScan: true } : {}),
+      ...(args.dryRun === true ? { dryRun: true } : {}),
       ...(markers.length === 0 ? {} : { excludeMarkers: markers }),
       ...(args.excludeLargerThan === undefined ? {} : { excludeLargerThan: args.excludeLargerThan }),
       ...(stdin === undefined ? {} : { streams: [stdin] }),

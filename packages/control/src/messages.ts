@@ -60,6 +60,8 @@ export interface BackupArgs extends PasswordArgs {
    * paths that competes with the backup.
    */
   noScan?: boolean
+  /** Store and commit nothing: the result says what a backup would add (restic's --dry-run). */
+  dryRun?: boolean
 }
 
 export interface SnapshotsArgs extends PasswordArgs {

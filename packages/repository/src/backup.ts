@@ -70,6 +70,11 @@ export interface BackupOptions extends AbortOptions {
   oneFileSystem?: boolean
   /** No count of the files and bytes alongside a first backup: progress gets no totals. */
   noScan?: boolean
+  /**
+   * Read, chunk, compress and seal as a backup does, and compare with the repository, but store,
+   * index and commit nothing (restic's --dry-run): the result's stats say what would be added.
+   */
+  dryRun?: boolean
   tags?: string[]
   host?: string
   time?: Date
@@ -165,7 +170,8 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
     ...(signal === undefined ? {} : { signal }),
     ...(options.sealPool === undefined ? {} : { sealPool: options.sealPool }),
-    ...(options.maxPacksInFlight === undefined ? {} : { maxPacksInFlight: options.maxPacksInFlight })
+    ...(options.maxPacksInFlight === undefined ? {} : { maxPacksInFlight: options.maxPacksInFlight }),
+    ...(options.dryRun === true ? { dryRun: true } : {})
   })
   const warnings: string[] = []
   const fileSlots = new Limiter(FILES_IN_FLIGHT)
@@ -403,6 +409,24 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     const tree = await backupRoot()
     await saver.finish()
     const save = saver.stats
+    if (warningCount > warnings.length) warnings.push(`... and ${warningCount - warnings.length} more warnings`)
+    const result = (snapshot: string, degraded: boolean): BackupResult => ({
+      snapshot,
+      ...(parent === undefined ? {} : { parent: parent.id }),
+      ...(options.dryRun === true ? { dryRun: true } : {}),
+      degraded,
+      warnings,
+      stats: {
+        ...stats,
+        newChunks: save.newChunks,
+        newBytes: save.newBytes,
+        packedBytes: save.packedBytes,
+        storedBytes: save.storedBytes,
+        packs: save.packs,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9
+      }
+    })
+    if (options.dryRun === true) return result('', false)
     const shortfall = await options.redundancyCheck({ signal })
     const degraded = shortfall !== undefined
     if (degraded && options.allowDegraded !== true) {
@@ -424,22 +448,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     signal?.throwIfAborted()
     const [entry] = await repo.components.catalog.append([{ type: 'snapshot-added', repo: repo.id, snapshot: id, sealed: sealSnapshot(repo.keys.metadataKey, repo.id, id, record) }])
     if (entry !== undefined) await options.replicate?.(entry.seq, { signal })
-    if (warningCount > warnings.length) warnings.push(`... and ${warningCount - warnings.length} more warnings`)
-    return {
-      snapshot: id,
-      ...(parent === undefined ? {} : { parent: parent.id }),
-      degraded,
-      warnings,
-      stats: {
-        ...stats,
-        newChunks: save.newChunks,
-        newBytes: save.newBytes,
-        packedBytes: save.packedBytes,
-        storedBytes: save.storedBytes,
-        packs: save.packs,
-        seconds: Number(process.hrtime.bigint() - started) / 1e9
-      }
-    }
+    return result(id, degraded)
   } finally {
     scan?.stop()
   }

@@ -3,6 +3,7 @@ import type { Placement, RepoRecord, ShardSites, AbortOptions } from '@resilien/
 import type { Catalog } from '@resilien/catalog'
 import type { ErasureBackend } from '@resilien/erasure'
 import type { ChunkIndex } from './chunk-index.js'
+import { paddedPackLength } from './packer.js'
 import type { FinishedPack } from './packer.js'
 import { writeStripe } from './stripe-writer.js'
 
@@ -20,6 +21,11 @@ export interface PackUploaderOptions extends AbortOptions {
   allowDegraded?: boolean
   /** Called after each pack is durable everywhere and recorded. */
   onStored?: (pack: FinishedPack, storedBytes: number) => void
+  /**
+   * Count packs without storing or recording them (`backup --dry-run`): the bytes stored are
+   * what the repository's k + m shards of the padded pack would take.
+   */
+  dryRun?: boolean
 }
 
 /** Packs in flight by default: several in flight let the stores group their fsyncs while the next pack fills. */
@@ -75,6 +81,7 @@ export class PackUploader {
   }
 
   private async store (pack: FinishedPack): Promise<void> {
+    if (this.options.dryRun === true) return this.count(pack)
     const stripe = await writeStripe(pack.bytes, this.repo, this.components, { ...this.options, padded: pack.padded })
     // Every shard is stored: the buffer may be reused. After a failure a put may still be reading
     // it, so then it is left to the collector.
@@ -88,5 +95,14 @@ export class PackUploader {
     this.packedBytes += pack.bytes.byteLength
     this.storedBytes += stored
     this.options.onStored?.(pack, stored)
+  }
+
+  private count (pack: FinishedPack): void {
+    const { k, m } = this.repo
+    const stored = paddedPackLength(pack.bytes.byteLength, k) / k * (k + m)
+    pack.release?.()
+    this.packs++
+    this.packedBytes += pack.bytes.byteLength
+    this.storedBytes += stored
   }
 }

@@ -276,3 +276,44 @@ test('a first backup counts files and bytes for its progress, unless told not to
   assert.ok(unscanned.length > 0, 'progress is still reported')
   assert.ok(unscanned.every((has) => !has), 'no totals without the scan')
 })
+
+test('a dry run reads and counts as a backup does but stores, indexes and commits nothing', async (t) => {
+  const { repo, dir, stores, catalog } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  const data = randomBytes(3_000_000)
+  await writeFile(join(src, 'a.bin'), data)
+  await writeFile(join(src, 'copy.bin'), data)
+  await writeFile(join(src, 'note.txt'), 'hello\n'.repeat(50_000))
+  const shardCount = async (): Promise<number> => {
+    let n = 0
+    for (const store of stores.values()) for await (const _ of store.list()) n++
+    return n
+  }
+  const heads = async (): Promise<string> => JSON.stringify([...(await catalog.heads())])
+  const before = { shards: await shardCount(), heads: await heads() }
+  const dry = await backup(repo, { paths: [src], dryRun: true, redundancyCheck: async () => { throw new Error('a dry run commits nothing, so it checks no redundancy') } })
+  assert.equal(dry.dryRun, true)
+  assert.equal(dry.snapshot, '')
+  assert.equal(await shardCount(), before.shards, 'no shard stored')
+  assert.equal(await heads(), before.heads, 'nothing appended to the catalog')
+  assert.deepEqual(await repo.listSnapshots(), [])
+  assert.ok(dry.stats.newChunks > 0 && dry.stats.packs > 0)
+  // Nothing was indexed either: a second dry run finds the same chunks new.
+  const twice = await backup(repo, { paths: [src], dryRun: true, redundancyCheck: async () => undefined })
+  assert.equal(twice.stats.newChunks, dry.stats.newChunks)
+
+  // What the dry run said is what the backup then adds: the copy counted once, as a backup does.
+  const real = await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
+  assert.equal(real.dryRun, undefined)
+  assert.deepEqual([dry.stats.newChunks, dry.stats.newBytes, dry.stats.files], [real.stats.newChunks, real.stats.newBytes, real.stats.files])
+  assert.ok(dry.stats.newBytes < 2 * data.byteLength, 'the second copy of the data is not counted again')
+  // Data packs only in the dry run: the real backup also writes its index object's pack.
+  assert.equal(dry.stats.packs, real.stats.packs - 1)
+  assert.equal((await repo.listSnapshots()).length, 1)
+  const again = await backup(repo, { paths: [src], dryRun: true, redundancyCheck: async () => undefined })
+  assert.deepEqual([again.stats.unchangedFiles, again.parent], [3, real.snapshot])
+  // Only the trees of the folders above src are new (their mtimes moved, as the catalog's files
+  // were written): no file data.
+  assert.ok(again.stats.newBytes < 4096, `${again.stats.newBytes} new bytes`)
+})

@@ -23,7 +23,10 @@ export interface BackupStats {
 
 /** What `backup` reports: the engine's result, carried as is by the control API. */
 export interface BackupResult {
+  /** The new snapshot's id; empty after a dry run, which commits none. */
   snapshot: string
+  /** A dry run (`backup --dry-run`): the stats say what a backup would add; nothing was written. */
+  dryRun?: boolean
   parent?: string
   stats: BackupStats
   /** True when, at commit, some stripe of the snapshot would not survive the loss of a site. */
