@@ -3,8 +3,9 @@ import type { DataSubset } from '@resilien/types'
 import { parseSize } from './units.js'
 
 /*
- * `check --read-data-subset` as typed: `10%` (a bare number is a percentage too), `1/7`, or a
- * size with its unit (`500MiB`, `2G`). See DataSubset.
+ * `check --read-data-subset` as typed: `10%`, `1/7`, or a size with its unit (`500MiB`, `2G`:
+ * a single letter is a power of 1024, as restic reads it). See DataSubset. Unlike restic, a bare
+ * number is a percentage (it was the only form here before), not refused.
  */
 
 const HOW = 'use a percentage (10%), a group n/t (1/7), or a size (500MiB)'
@@ -34,7 +35,7 @@ export function checkedDataSubset (subset: DataSubset): DataSubset {
       return subset
     case 'group':
       if (!(Number.isSafeInteger(subset.of) && subset.of >= 1 && subset.of <= 0xffffffff && Number.isSafeInteger(subset.n) && subset.n >= 1 && subset.n <= subset.of)) {
-        throw new InvalidInputError(`--read-data-subset ${String(subset.n)}/${String(subset.of)}: a group n/t needs 1 <= n <= t`)
+        throw new InvalidInputError(`--read-data-subset ${String(subset.n)}/${String(subset.of)}: a group n/t needs 1 <= n <= t <= 4294967295`)
       }
       return subset
     case 'bytes':

@@ -1,8 +1,13 @@
 import { InvalidInputError } from '@resilien/types'
 
+/**
+ * KB, MB, GB, TB are powers of 1000 and KiB, MiB, GiB, TiB of 1024. A single letter (K, M, G, T)
+ * is a power of 1024, as restic reads it (`--exclude-larger-than 2G`, `--read-data-subset 500M`)
+ * and as du, rsync and most tools do.
+ */
 const SIZE_UNITS: Record<string, number> = {
-  '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
-  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40
+  '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+  k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40
 }
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }
 

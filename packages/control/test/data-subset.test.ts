@@ -12,6 +12,7 @@ test('--read-data-subset takes restic\'s three forms: a percentage, a group n/t,
   assert.deepEqual(parseDataSubset(' 7/7 '), { kind: 'group', n: 7, of: 7 })
   assert.deepEqual(parseDataSubset('500MiB'), { kind: 'bytes', bytes: 500 * 2 ** 20 })
   assert.deepEqual(parseDataSubset('2GB'), { kind: 'bytes', bytes: 2e9 })
+  assert.deepEqual(parseDataSubset('500M'), { kind: 'bytes', bytes: 500 * 2 ** 20 }, 'a single letter is binary, as restic reads it')
 })
 
 test('a subset that makes no sense is one clear error', () => {

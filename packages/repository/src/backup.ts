@@ -68,7 +68,10 @@ export interface BackupOptions extends AbortOptions {
    * folder, and nothing below it is read.
    */
   oneFileSystem?: boolean
-  /** No count of the files and bytes alongside a first backup: progress gets no totals. */
+  /**
+   * No count of the files and bytes alongside a first backup: progress gets no totals. (Without
+   * `onProgress` there is no count either; with a parent, its totals serve, which cost no walk.)
+   */
   noScan?: boolean
   /**
    * Read, chunk, compress and seal as a backup does, and compare with the repository, but store,
@@ -186,14 +189,16 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   let skippedBytes = 0
   // With a parent snapshot its totals are the estimate (no second walk competing with the
   // backup for the disk); without one, a scan counts files and bytes alongside, unless nobody
-  // will see the totals.
-  const scan = paths.length === 0 || options.noScan === true
+  // will see the totals (--no-scan, or no progress wanted at all).
+  const scan = paths.length === 0
     ? undefined
     : parent !== undefined
       ? { totals: { files: parent.record.stats.files, bytes: parent.record.stats.totalBytes, complete: true }, stop: () => {} }
-      : options.sealPool !== undefined
-        ? options.sealPool.scan(paths, rules, oneFileSystem)
-        : startScan(paths, { ...(signal === undefined ? {} : { signal }), exclusion, oneFileSystem })
+      : options.noScan === true || options.onProgress === undefined
+        ? undefined
+        : options.sealPool !== undefined
+          ? options.sealPool.scan(paths, rules, oneFileSystem)
+          : startScan(paths, { ...(signal === undefined ? {} : { signal }), exclusion, oneFileSystem })
   const progress = (current?: string): void => {
     options.onProgress?.({
       files: stats.files,

@@ -78,9 +78,13 @@ export class BlobSaver {
   private indexPacks = 0
   private indexPackedBytes = 0
   private indexStoredBytes = 0
+  /** A dry run's new blob ids, oldest at dryRunNext once full (see remember). */
+  private readonly dryRunRing: Array<string | undefined> | undefined
+  private dryRunNext = 0
 
   constructor (private readonly repo: Repository, private readonly options: BlobSaverOptions = {}) {
     const { keys, record } = repo
+    this.dryRunRing = options.dryRun === true ? new Array<string | undefined>(DRY_RUN_REMEMBERED_BLOBS) : undefined
     const maxInFlight = options.maxPacksInFlight ?? DEFAULT_PACKS_IN_FLIGHT
     const maxBlob = repo.maxBlobSize + FRAME_SLACK_BYTES
     // Packs in flight plus the data packer's next buffer are reused; the pool keeps no more idle.
@@ -263,12 +267,18 @@ export class BlobSaver {
     this.throwIfJobFailed()
   }
 
-  /** A new blob is on its way into a pack: the same id again is not new (bounded in a dry run). */
+  /**
+   * A new blob is on its way into a pack: the same id again is not new. A dry run forgets the
+   * oldest beyond DRY_RUN_REMEMBERED_BLOBS, kept in a ring (deleting a Set's first entry again
+   * and again walks past the deleted ones each time).
+   */
   private remember (id: string): void {
     this.unindexed.add(id)
-    if (this.options.dryRun !== true || this.unindexed.size <= DRY_RUN_REMEMBERED_BLOBS) return
-    const oldest = this.unindexed.values().next()
-    if (oldest.done !== true) this.unindexed.delete(oldest.value)
+    if (this.dryRunRing === undefined) return
+    const oldest = this.dryRunRing[this.dryRunNext]
+    if (oldest !== undefined) this.unindexed.delete(oldest)
+    this.dryRunRing[this.dryRunNext] = id
+    this.dryRunNext = (this.dryRunNext + 1) % DRY_RUN_REMEMBERED_BLOBS
   }
 
   private throwIfJobFailed (): void {

@@ -15,6 +15,7 @@ import type { ShardProblem } from './stripe-check.js'
 import { MarkSet } from './prune-marks.js'
 import { LruCache } from './lru-cache.js'
 import { packChoice } from './pack-choice.js'
+import type { PackTotals } from './pack-choice.js'
 
 /** Packs whose stripe was looked up recently: a file's chunks sit in a few packs. */
 const RECENT_PACKS = 1024
@@ -48,11 +49,14 @@ async function * liveStripes (catalog: Catalog, repo: string | undefined): Async
   }
 }
 
-/** The sum of the live packs' lengths: what a subset by size is drawn from. */
-async function livePackBytes (catalog: Catalog, repo: string | undefined): Promise<number> {
-  let bytes = 0
-  for await (const stripe of liveStripes(catalog, repo)) bytes += stripe.packLength
-  return bytes
+/** How many live packs there are, and their lengths summed: what a share or a size is drawn from. */
+async function livePackTotals (catalog: Catalog, repo: string | undefined): Promise<PackTotals> {
+  const totals = { packs: 0, bytes: 0 }
+  for await (const stripe of liveStripes(catalog, repo)) {
+    totals.packs++
+    totals.bytes += stripe.packLength
+  }
+  return totals
 }
 
 /**
@@ -73,7 +77,7 @@ export async function checkStripes (catalog: Catalog, sites: ShardSites, repo: s
  */
 async function checkShards (catalog: Catalog, sites: ShardSites, repo: string | undefined, options: CheckOptions, problems: Problems, phase: string,
   readPack?: (stripe: StripeRecord, shards: Array<Uint8Array | undefined>) => Promise<void>): Promise<Omit<CheckReport, 'ok' | 'problems' | 'snapshots'>> {
-  const read = await packChoice(options.readData === true, options.readDataSubset, async () => await livePackBytes(catalog, repo))
+  const read = await packChoice(options.readData === true, options.readDataSubset, async () => await livePackTotals(catalog, repo))
   const unreachable = new Map<string, number>()
   const report = (p: ShardProblem): void => {
     if (p.kind === 'unreachable') unreachable.set(p.site, (unreachable.get(p.site) ?? 0) + 1)

@@ -17,6 +17,7 @@ export const DEFAULT_KEY_CACHE_TTL_MS = 15 * 60 * 1000
 export class KeyCache {
   private readonly secret = randomBytes(32)
   private readonly entries = new Map<string, { tag: Uint8Array, keys: RepoKeys, keyId: string, expires: number }>()
+  private sweep: ReturnType<typeof setTimeout> | undefined
 
   constructor (private readonly ttlMs = DEFAULT_KEY_CACHE_TTL_MS, private readonly now: () => number = Date.now) {}
 
@@ -24,24 +25,56 @@ export class KeyCache {
     return keyedHash(this.secret, Buffer.from(passphrase.normalize('NFC'), 'utf8'))
   }
 
+  /** Repositories whose keys are held. */
+  get size (): number {
+    return this.entries.size
+  }
+
   get (repo: string, passphrase: string): { keys: RepoKeys, keyId: string } | undefined {
+    this.dropExpired()
     const entry = this.entries.get(repo)
     if (entry === undefined) return undefined
-    if (entry.expires < this.now()) {
-      this.entries.delete(repo)
-      return undefined
-    }
     if (!equalBytes(entry.tag, this.tag(passphrase))) return undefined
     entry.expires = this.now() + this.ttlMs
     return { keys: entry.keys, keyId: entry.keyId }
   }
 
   set (repo: string, passphrase: string, keys: RepoKeys, keyId: string): void {
+    this.dropExpired()
     if (this.ttlMs <= 0) return
     this.entries.set(repo, { tag: this.tag(passphrase), keys, keyId, expires: this.now() + this.ttlMs })
+    this.armSweep()
   }
 
   clear (): void {
     this.entries.clear()
+    if (this.sweep !== undefined) clearTimeout(this.sweep)
+    this.sweep = undefined
+  }
+
+  /**
+   * While entries are held, one timer (which keeps no process alive) drops them when they
+   * expire, so keys go on time even when no command comes to ask.
+   */
+  private armSweep (): void {
+    if (this.sweep !== undefined || this.entries.size === 0) return
+    const next = Math.min(...[...this.entries.values()].map((e) => e.expires))
+    this.sweep = setTimeout(() => {
+      this.sweep = undefined
+      this.dropExpired()
+      this.armSweep()
+    }, Math.max(0, next - this.now()) + 1)
+    this.sweep.unref()
+  }
+
+  /**
+   * Forgets every entry past its time, whichever repository is asked for: the keys of a
+   * repository nobody uses any more (one created here and backed up elsewhere) must not stay
+   * for the life of the process. Keys are dropped, not wiped: a command still running may hold
+   * them.
+   */
+  private dropExpired (): void {
+    const now = this.now()
+    for (const [repo, entry] of this.entries) if (entry.expires < now) this.entries.delete(repo)
   }
 }

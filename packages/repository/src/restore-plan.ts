@@ -7,7 +7,7 @@ import type { TreeNode } from './tree.js'
 /**
  * Chunks planned at once: about 256 MiB of file data at the 64 KiB average, spread over some 60
  * packs. The plan holds a few hundred bytes per chunk, so it stays near a megabyte whatever the
- * snapshot's size, and a window this wide holds nearly all of each pack it touches.
+ * snapshot's size (two plans at most: restore-windows.ts), and a window this wide holds nearly all of each pack it touches.
  */
 export const WINDOW_CHUNKS = 4096
 /** Files planned at once: bounds the window when files are tiny. */

@@ -23,6 +23,7 @@ export class WindowPipeline {
    * RestoreWindow's (tests make it small).
    */
   constructor (private readonly read: (window: RestoreWindow) => Promise<void>, private readonly maxChunks?: number) {
+    if (maxChunks !== undefined && !(Number.isSafeInteger(maxChunks) && maxChunks >= 1)) throw new RangeError(`a restore window holds at least one chunk, not ${maxChunks}`)
     this.window = new RestoreWindow(maxChunks)
   }
 
@@ -68,7 +69,7 @@ export class WindowPipeline {
     this.window = new RestoreWindow(this.maxChunks)
     // Caught here, so that a read failing while nobody awaits it is not an unhandled rejection:
     // the walk gets the error at its next add, or at finish.
-    this.reading = this.read(window).then(() => {
+    this.reading = Promise.resolve().then(async () => await this.read(window)).then(() => {
       this.reading = undefined
       // The walk may have filled the next window meanwhile and gone on to load trees.
       if (this.window.room() === 0 && !this.stopped) this.start()
@@ -78,7 +79,8 @@ export class WindowPipeline {
     })
   }
 
-  private throwIfFailed (): void {
+  /** Throws what a read failed with (or that reading stopped): the walk asks between files. */
+  throwIfFailed (): void {
     if (this.failure !== undefined) throw this.failure.error
     if (this.stopped) throw new ResilienError('the restore has stopped reading')
   }

@@ -209,6 +209,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   let windows: WindowPipeline | undefined
   /** Announces a file to the writer and plans its chunks, window after window. */
   const submit = async (node: TreeNode, dest: Buffer, to: RestoreWriter): Promise<void> => {
+    // A read that failed in the background stops the walk here, before more is announced.
+    windows?.throwIfFailed()
     const file: PlannedFile = { id: nextFileId++, node, dest, nextPosition: 0 }
     const total = node.content?.length ?? 0
     planned.set(file.id, file)

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { TEST_KDF_PARAMS } from '@resilien/crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { deriveRepoKeys, TEST_KDF_PARAMS } from '@resilien/crypto'
 import { WrongPassphraseError } from '@resilien/types'
 import { addKeySlot, createRepository, KeyCache, listKeySlots, openRepository, removeKeySlot } from '../src/index.js'
 import { newRepository, PASSPHRASE } from './helpers.js'
@@ -53,4 +54,25 @@ test('creating a repository puts its keys in the key cache: the same passphrase 
   const uncached = await openRepository(components, { repo: 'second', passphrase: 'the creator', cacheDir: join(dir, 'cache-uncached') })
   t.after(async () => uncached.close())
   assert.deepEqual(cached.keys, uncached.keys)
+})
+
+test('keys leave the cache when their time is up, also when only another repository is used, and on a timer', async () => {
+  let now = 0
+  const cache = new KeyCache(1000, () => now)
+  const keys = deriveRepoKeys(new Uint8Array(32).fill(7))
+  cache.set('repo-a', 'pa', keys, 'slot-a')
+  now = 600
+  cache.set('repo-b', 'pb', keys, 'slot-b')
+  now = 1200
+  assert.ok(cache.get('repo-b', 'pb') !== undefined, 'b was used 600 ms ago')
+  assert.equal(cache.size, 1, 'a expired although nobody asked for it')
+  assert.equal(cache.get('repo-a', 'pa'), undefined)
+
+  // No command at all: the timer drops them.
+  const real = new KeyCache(30)
+  real.set('repo-c', 'pc', keys, 'slot-c')
+  assert.equal(real.size, 1)
+  await sleep(80)
+  assert.equal(real.size, 0)
+  real.clear()
 })

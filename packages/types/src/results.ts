@@ -29,7 +29,10 @@ export interface BackupResult {
   dryRun?: boolean
   parent?: string
   stats: BackupStats
-  /** True when, at commit, some stripe of the snapshot would not survive the loss of a site. */
+  /**
+   * True when, at commit, some stripe of the snapshot would not survive the loss of a site. A dry
+   * run commits nothing and checks nothing: false.
+   */
   degraded: boolean
   /** Files that could not be read (vanished, permission denied); the snapshot holds the rest. */
   warnings: string[]
