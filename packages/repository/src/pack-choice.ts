@@ -27,26 +27,26 @@ export async function packChoice (readData: boolean, subset: DataSubset | undefi
   if (subset === undefined) return () => false
   switch (subset.kind) {
     case 'share': {
-      let left = (await totals()).packs
-      let wanted = Math.ceil(subset.share * left)
-      return () => {
-        const take = wanted > 0 && left > 0 && Math.random() * left < wanted
-        left--
-        if (take) wanted--
-        return take
-      }
+      const { packs } = await totals()
+      return sampler(Math.ceil(subset.share * packs), packs, () => 1)
     }
     case 'group':
       return (stripe) => Number.parseInt(stripe.pack.slice(0, 8), 16) % subset.of === subset.n - 1
-    case 'bytes': {
-      let wanted = subset.bytes
-      let left = (await totals()).bytes
-      return (stripe) => {
-        const take = wanted > 0 && left > 0 && Math.random() * left < wanted
-        left -= stripe.packLength
-        if (take) wanted -= stripe.packLength
-        return take
-      }
-    }
+    case 'bytes':
+      return sampler(subset.bytes, (await totals()).bytes, (stripe) => stripe.packLength)
+  }
+}
+
+/**
+ * Selection sampling (Knuth's algorithm S, weighted): with `wanted` still to take of `left` still
+ * to come, a pack is taken with probability wanted / left, and its weight leaves both.
+ */
+function sampler (wanted: number, left: number, weight: (stripe: StripeRecord) => number): PackChoice {
+  return (stripe) => {
+    const take = wanted > 0 && left > 0 && Math.random() * left < wanted
+    const w = weight(stripe)
+    left -= w
+    if (take) wanted -= w
+    return take
   }
 }
