@@ -1,10 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { appendFile, chmod, readFile, readdir, rename, rm, stat, writeFile, open, mkdir } from 'node:fs/promises'
+import { appendFile, chmod, readFile, readdir, rename, rm, stat, symlink, utimes, writeFile, open, mkdir } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { buildFixtureTree, compareTrees, newSite, RESILIEN_BIN, resilienEnv, tempDir, TEST_ENV } from '../src/index.js'
+import { buildFixtureTree, compareTrees, newSite, NON_UTF8_NAME, RESILIEN_BIN, resilienEnv, tempDir, TEST_ENV } from '../src/index.js'
 import type { Site } from '../src/index.js'
 
 async function createRepo (site: Site, name = 'main'): Promise<void> {
@@ -417,7 +418,7 @@ function bash (line: string): { code: number, stderr: string } {
   return { code: r.status ?? -1, stderr: r.stderr }
 }
 
-test('dump writes one file to standard output byte for byte; a folder, a symlink, a missing path, --json and a terminal get one line each', async (t) => {
+test('dump writes one file to standard output byte for byte; a symlink, a missing path, zip, --json and a terminal get one line each', async (t) => {
   const site = await newSite(t)
   const work = await tempDir(t)
   const src = join(work, 'src')
@@ -431,11 +432,10 @@ test('dump writes one file to standard output byte for byte; a folder, a symlink
     assert.ok(r.bytes.equals(await readFile(join(src, name))), `${name} came out as it went in`)
   }
   const refusals: Array<[args: string[], code: number, line: RegExp]> = [
-    [['latest', join(src, 'docs')], 1, /is a folder: .*resilien restore main latest --target DIR --include /],
     [['latest', join(src, 'link-relative')], 1, /is a symlink, not a file/],
     [['latest', join(src, 'pipe')], 1, /is a fifo, not a file/],
     [['latest', join(src, 'nope.txt')], 1, /is not in the snapshot/],
-    [['latest', '/'], 1, /give its path in the snapshot/],
+    [['latest', join(src, 'docs'), '--archive', 'zip'], 2, /--archive zip: only tar is supported/],
     [['0000000000', join(src, 'empty.txt')], 1, /no snapshot/],
     [['latest', join(src, 'empty.txt'), '--json'], 2, /--json does not apply/]
   ]
@@ -457,6 +457,51 @@ test('dump writes one file to standard output byte for byte; a folder, a symlink
   const again = await dumpBytes(site, ['latest', join(src, 'docs/deep/deeper/random.bin')])
   assert.equal(again.code, 0, again.stderr)
   assert.equal(again.bytes.byteLength, 3 * 1024 * 1024 + 17)
+})
+
+test('dump of a folder is a tar archive that GNU tar extracts as the folder was; a socket is left out with one line', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await buildFixtureTree(src)
+  // Past ustar's 100-byte names and link targets: pax records, a non-UTF-8 name among them.
+  const long = join(src, 'a'.repeat(90), 'b'.repeat(90))
+  await mkdir(long, { recursive: true })
+  await writeFile(Buffer.concat([Buffer.from(long + '/'), Buffer.from('c'.repeat(120)), NON_UTF8_NAME]), 'long\n')
+  await symlink('t'.repeat(150), join(src, 'link-long'))
+  await createRepo(site)
+  // A socket is in the snapshot while its server listens; closing it removes the file again.
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(join(src, 'sock'), resolve))
+  // The folder's mtime, set again once the socket is gone, so that it matches the snapshot's.
+  const folderTime = new Date('2024-01-02T03:04:05Z')
+  await utimes(src, folderTime, folderTime)
+  await backupJson(site, [src])
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await utimes(src, folderTime, folderTime)
+
+  const out = join(work, 'out')
+  await mkdir(out)
+  const r = bash(`"${RESILIEN_BIN}" dump main latest "${join(src, 'docs')}" --data "${site.dataDir}" | tar -x -C "${out}"`)
+  assert.deepEqual(r, { code: 0, stderr: '' })
+  // Paths relative to the snapshot's root, as restic's dump writes them; the folder itself first.
+  assert.deepEqual(await compareTrees(join(src, 'docs'), join(out, src, 'docs')), [])
+  assert.deepEqual(await readdir(join(out, src)), ['docs'])
+
+  // The whole snapshot ("/"): every kind of file, metadata and the long names come back.
+  const all = join(work, 'all')
+  await mkdir(all)
+  const whole = bash(`"${RESILIEN_BIN}" dump main latest / --data "${site.dataDir}" | tar -x -C "${all}"`)
+  assert.deepEqual(whole, { code: 0, stderr: 'resilien: 1 socket left out of the archive (tar has no form for them)\n' })
+  assert.deepEqual(await compareTrees(src, join(all, src)), [])
+
+  // The archive is whole blocks and ends with its two zero blocks.
+  const tar = await dumpBytes(site, ['latest', join(src, 'docs', 'deep')])
+  assert.equal(tar.code, 0, tar.stderr)
+  assert.equal(tar.bytes.byteLength % 512, 0)
+  assert.ok(tar.bytes.subarray(-1024).equals(Buffer.alloc(1024)))
+  const listing = execFileSync('tar', ['-t'], { input: tar.bytes, encoding: 'utf8' })
+  assert.deepEqual(listing.trim().split('\n'), ['deep/', 'deep/deeper/', 'deep/deeper/random.bin', 'deep/small.bin'].map((p) => `${join(src, 'docs').slice(1)}/${p}`))
 })
 
 test('backup --exclude-caches, --exclude-if-present and --exclude-larger-than leave out what restic\'s do; a bad size or marker is one line and commits nothing', async (t) => {

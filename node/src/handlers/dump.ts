@@ -4,6 +4,7 @@ import type { Repository } from '@resilien/repository'
 import type { DumpArgs, DumpResult, HandlerContext } from '@resilien/control'
 import type { NodeContext } from '../node-context.js'
 import { descend } from './ls.js'
+import { dumpFolderAsTar } from './dump-tar.js'
 
 /**
  * Chunks read ahead of the one being sent: reads from other sites overlap the client's writes.
@@ -34,15 +35,19 @@ async function * fileChunks (repo: Repository, ids: readonly string[], signal: A
   }
 }
 
-/** Sends one file of a snapshot as data frames, as fast as the client takes them (restic's `dump`). */
+/**
+ * Sends one file of a snapshot as data frames, as fast as the client takes them, or a folder as
+ * a tar archive (restic's `dump`).
+ */
 export async function dumpHandler (ctx: NodeContext, args: DumpArgs, hc: HandlerContext): Promise<DumpResult> {
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
     const snapshot = await repo.findSnapshot(args.snapshot)
-    const { node, prefix } = await descend(repo, snapshot.record.tree, args.path)
-    if (node === undefined) throw new InvalidInputError('dump writes one file: give its path in the snapshot, e.g. /hedgedoc-db.sql')
-    if (node.type === 'dir') {
-      throw new InvalidInputError(`${prefix} is a folder: dump writes one file; restore a folder with \`resilien restore ${args.repo} ${args.snapshot} --target DIR --include ${prefix}\``)
+    const { node, prefix, tree } = await descend(repo, snapshot.record.tree, args.path)
+    if (node === undefined || node.type === 'dir') {
+      const folder = { path: Buffer.from(prefix), ...(node === undefined ? {} : { node }), tree: tree ?? [] }
+      const tar = await dumpFolderAsTar(repo, folder, async (bytes) => await hc.send(bytes), hc.signal)
+      return { snapshot: snapshot.id, path: prefix === '' ? '/' : prefix, bytes: tar.bytes, archive: { format: 'tar', entries: tar.entries, socketsSkipped: tar.socketsSkipped } }
     }
     if (node.type !== 'file') throw new InvalidInputError(`${prefix} is a ${node.type}, not a file: it has no content to dump`)
     let bytes = 0

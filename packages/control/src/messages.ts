@@ -152,14 +152,16 @@ export interface DumpArgs extends PasswordArgs {
   repo: string
   /** Snapshot id, prefix or "latest". */
   snapshot: string
-  /** A file of the snapshot, e.g. "/hedgedoc-db.sql". */
+  /** A file of the snapshot, e.g. "/hedgedoc-db.sql", or a folder ("/" for all), sent as a tar archive. */
   path: string
 }
 export interface DumpResult {
   snapshot: string
   path: string
-  /** Bytes sent, equal to the file's size. */
+  /** Bytes sent: the file's size, or the whole archive's. */
   bytes: number
+  /** For a folder: the entries of the archive, and the sockets left out (tar has no form for them). */
+  archive?: { format: 'tar', entries: number, socketsSkipped: number }
 }
 
 export interface DiffArgs extends PasswordArgs {
