@@ -12,6 +12,7 @@ import { snapshotsCommand } from './commands/snapshots.js'
 import { lsCommand } from './commands/ls.js'
 import { dumpCommand } from './commands/dump.js'
 import { tagCommand } from './commands/tag.js'
+import { rewriteCommand } from './commands/rewrite.js'
 import { statsCommand } from './commands/stats.js'
 import { diffCommand } from './commands/diff.js'
 import { findCommand } from './commands/find.js'
@@ -34,7 +35,7 @@ export function buildProgram (): Command {
     .version(resilienVersion(), '-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride()
-  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), findCommand(), diffCommand(), restoreCommand(), dumpCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), tagCommand(), pruneCommand(), statsCommand(), jobsCommand(), benchCommand(), versionCommand()]) {
+  for (const cmd of [initCommand(), inviteCommand(), joinCommand(), startCommand(), statusCommand(), repoCommand(), backupCommand(), snapshotsCommand(), lsCommand(), findCommand(), diffCommand(), restoreCommand(), dumpCommand(), checkCommand(), siteCommand(), repairCommand(), forgetCommand(), tagCommand(), rewriteCommand(), pruneCommand(), statsCommand(), jobsCommand(), benchCommand(), versionCommand()]) {
     program.addCommand(cmd)
   }
   // Every command at every depth (repo key remove): a usage error is ours to report (exit 2).

@@ -132,8 +132,8 @@ test('a fresh machine recovers every snapshot with an invite from a survivor and
   assert.match(wrong.stderr, /wrong passphrase/)
 })
 
-test('backup refuses to commit when too few sites are up, unless degraded is allowed', async (t) => {
-  const [a, , c] = await newCluster(t, 3) as [Site, Site, Site]
+test('backup and rewrite refuse to commit when too few sites are up, unless degraded is allowed', async (t) => {
+  const [a, b, c] = await newCluster(t, 3) as [Site, Site, Site]
   const work = await tempDir(t)
   const src = join(work, 'src')
   await mkdir(src)
@@ -150,6 +150,19 @@ test('backup refuses to commit when too few sites are up, unless degraded is all
   const id = await backup(a, [src], ['--allow-degraded'])
   const after = JSON.parse((await a.run(['snapshots', 'main', '--json'])).stdout) as Array<{ id: string, degraded: boolean }>
   assert.deepEqual(after.map((s) => [s.id, s.degraded]), [[id, true]])
+
+  // rewrite stores new trees under the same rule: refused with one line, then allowed degraded,
+  // and another site lists the new snapshot (its fact reached it before the command answered).
+  const rewriteRefused = await a.run(['rewrite', 'main', '-e', '*.txt', '--forget'])
+  assert.notEqual(rewriteRefused.code, 0)
+  assert.match(rewriteRefused.stderr, /failure domains are up/)
+  assert.equal(rewriteRefused.stderr.trim().split('\n').length, 1, rewriteRefused.stderr)
+  assert.deepEqual(JSON.parse((await a.run(['snapshots', 'main', '--json'])).stdout), after)
+  const rewritten = await a.run(['rewrite', 'main', '-e', '*.txt', '--forget', '--allow-degraded', '--json'])
+  assert.equal(rewritten.code, 0, rewritten.stderr)
+  const to = (JSON.parse(rewritten.stdout) as { rewritten: Array<{ to: string }> }).rewritten[0]?.to
+  const seenOnB = JSON.parse((await b.run(['snapshots', 'main', '--json'])).stdout) as Array<{ id: string, degraded: boolean }>
+  assert.deepEqual(seenOnB.map((s) => [s.id, s.degraded]), [[to, true]])
 
 })
 

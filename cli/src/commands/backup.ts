@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import { formatBytes, parseSize } from '@resilien/control'
@@ -8,6 +7,7 @@ import { ExitCode, ExitWith, UsageError } from '../errors.js'
 import { createProgress, printJson } from '../output.js'
 import { readPassword } from '../password.js'
 import { collect } from '../repeatable.js'
+import { readExcludeFiles } from '../exclude-files.js'
 
 interface BackupOptions {
   tag: string[]
@@ -26,28 +26,6 @@ interface BackupOptions {
   dryRun?: boolean
 }
 
-/**
- * The patterns of exclude files, restic's format: one pattern per line, surrounding spaces
- * trimmed, blank lines and lines starting with # left out. (Unlike restic, $VARIABLES are not
- * expanded: a pattern means what it says.) A file that cannot be read stops the backup before
- * it starts.
- */
-async function readExcludeFiles (files: readonly string[]): Promise<string[]> {
-  const patterns: string[] = []
-  for (const file of files) {
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (err) {
-      throw new UsageError(`cannot read the exclude file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`)
-    }
-    for (const line of text.split(/\r?\n/)) {
-      const pattern = line.trim()
-      if (pattern !== '' && !pattern.startsWith('#')) patterns.push(pattern)
-    }
-  }
-  return patterns
-}
 
 export function backupCommand (): Command {
   return new Command('backup')

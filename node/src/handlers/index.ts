@@ -16,6 +16,7 @@ import { statusHandler } from './status.js'
 import { inviteHandler } from './invite.js'
 import { forgetHandler } from './forget.js'
 import { tagHandler } from './tag.js'
+import { rewriteHandler } from './rewrite.js'
 import { statsHandler } from './stats.js'
 import { pruneHandler } from './prune.js'
 import type { JobsService } from '../job-runner/jobs-service.js'
@@ -42,6 +43,7 @@ export function controlHandlers (ctx: NodeContext, jobs: () => JobsService | und
     repair: async () => ctx.cluster.repair.runPass(),
     forget: async (args, hc) => forgetHandler(ctx, args, hc),
     tag: async (args) => tagHandler(ctx, args),
+    rewrite: async (args, hc) => rewriteHandler(ctx, args, hc),
     stats: async (args) => statsHandler(ctx, args),
     prune: async (args, hc) => pruneHandler(ctx, args, hc),
     jobs: async () => jobs()?.list() ?? { jobs: [], problem: 'the jobs are not started yet' },

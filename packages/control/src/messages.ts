@@ -148,6 +148,28 @@ export interface TagResult {
   unchanged: number
 }
 
+export interface RewriteArgs extends PasswordArgs {
+  repo: string
+  /** Ids, unique prefixes or "latest"; none: every snapshot `select` takes (all, without it). */
+  snapshots?: string[]
+  select?: SnapshotSelection
+  /** restic's exclude patterns: matching paths leave the snapshots. */
+  exclude: string[]
+  /** Forget each original with its rewrite (else the new one is tagged "rewrite" beside it). */
+  forget?: boolean
+  dryRun?: boolean
+  allowDegraded?: boolean
+}
+export interface RewriteResult {
+  /** Each snapshot that held a matching path: its new id ('' in a dry run), and what left it. */
+  rewritten: Array<{ from: string, to: string, removed: { files: number, dirs: number, bytes: number } }>
+  /** Snapshots that held nothing the patterns match. */
+  unchanged: string[]
+  forgotten: boolean
+  dryRun: boolean
+  degraded: boolean
+}
+
 export interface DumpArgs extends PasswordArgs {
   repo: string
   /** Snapshot id, prefix or "latest". */
@@ -410,6 +432,7 @@ export interface ControlCommands {
   'repo-list': { args: Record<string, never>, result: RepoListResult }
   'forget': { args: ForgetArgs, result: ForgetResult }
   'tag': { args: TagArgs, result: TagResult }
+  'rewrite': { args: RewriteArgs, result: RewriteResult }
   'stats': { args: StatsArgs, result: StatsResult }
   'prune': { args: PruneArgs, result: PruneResult }
   'jobs': { args: Record<string, never>, result: JobsResult }
@@ -417,7 +440,7 @@ export interface ControlCommands {
   'jobs-run': { args: { name: string }, result: JobRunResult }
 }
 export type ControlCommand = keyof ControlCommands
-export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'dump', 'check', 'invite', 'site-retire', 'repair', 'forget', 'tag', 'stats', 'prune', 'jobs', 'jobs-run']
+export const CONTROL_COMMANDS: readonly ControlCommand[] = ['status', 'repo-create', 'repo-key', 'repo-list', 'backup', 'snapshots', 'ls', 'find', 'diff', 'restore', 'dump', 'check', 'invite', 'site-retire', 'repair', 'forget', 'tag', 'rewrite', 'stats', 'prune', 'jobs', 'jobs-run']
 
 /** A `data` frame's line is exactly these around the base64 (then a newline): readers may take the fast path. */
 export const DATA_FRAME_START = '{"data":"'

@@ -31,3 +31,4 @@ export type { RetentionCandidate, RetentionDecision, RetentionPolicy } from './r
 export { prune, DEFAULT_REPACK_THRESHOLD } from './prune.js'
 export type { PruneOptions } from './prune.js'
 export * from './snapshot-tags.js'
+export * from './snapshot-rewrite.js'

@@ -1,0 +1,212 @@
+import { InsufficientRedundancyError, InvalidInputError } from '@resilien/types'
+import type { AbortOptions } from '@resilien/types'
+import { BlobSaver } from './blob-saver.js'
+import type { SealPool } from './seal-pool.js'
+import { compileExclude } from './exclude.js'
+import type { ExcludeMatcher } from './exclude.js'
+import { LruCache } from './lru-cache.js'
+import type { Repository, SnapshotEntry } from './repository.js'
+import { newSnapshotId, sealSnapshot } from './snapshot-record.js'
+import type { SnapshotRecord } from './snapshot-record.js'
+import { encodeTree, nodeNameBytes } from './tree.js'
+import type { TreeNode } from './tree.js'
+
+/** restic's tag for a rewritten snapshot that stands beside its original (not with --forget). */
+export const REWRITE_TAG = 'rewrite'
+/**
+ * Folders already rewritten, by path and tree: daily snapshots share most folders, and each is
+ * walked once. Bounded (an LRU) so a large repository does not grow it without end.
+ */
+const MEMO_FOLDERS = 4096
+/** Snapshot facts appended per catalog call: a pair per snapshot with --forget, so both land together. */
+const FACTS_PER_APPEND = 800
+
+/** What an exclusion took out of a snapshot. */
+export interface RemovedEntries {
+  files: number
+  dirs: number
+  /** Bytes of the files taken out. */
+  bytes: number
+}
+
+export interface RewriteOptions extends AbortOptions {
+  /** restic's exclude patterns (as `backup --exclude`): matching paths leave the snapshots. */
+  exclude: readonly string[]
+  /** Forget each original in the same catalog batch as its rewrite (restic's --forget). */
+  forget?: boolean
+  /** Say what would change; store and commit nothing. */
+  dryRun?: boolean
+  allowDegraded?: boolean
+  sealPool?: SealPool
+  /** The site's commit rule, as for a backup: why the repository's stripes would not survive a site's loss, if they would not. */
+  redundancyCheck: (o: AbortOptions) => Promise<string | undefined>
+  /** Waits until another site holds the catalog up to this entry. */
+  replicate?: (seq: number, o: AbortOptions) => Promise<void>
+}
+
+export interface RewrittenSnapshot {
+  from: string
+  /** The new snapshot's id ('' in a dry run). */
+  to: string
+  removed: RemovedEntries
+}
+
+export interface RewriteResult {
+  rewritten: RewrittenSnapshot[]
+  /** Snapshots that hold nothing the patterns match: left as they are. */
+  unchanged: string[]
+  forgotten: boolean
+  dryRun: boolean
+  /** Committed although some stripe would not survive a site's loss (--allow-degraded, or one site). */
+  degraded: boolean
+}
+
+interface FolderRewrite {
+  tree: string[]
+  changed: boolean
+  removed: RemovedEntries
+}
+
+function addRemoved (into: RemovedEntries, more: RemovedEntries): void {
+  into.files += more.files
+  into.dirs += more.dirs
+  into.bytes += more.bytes
+}
+
+/**
+ * Rewrites the folders of snapshots without the entries that match: a folder whose entries all
+ * stay keeps its tree ids (nothing is stored for it); a changed one is stored anew, and so are
+ * the folders above it up to the root.
+ */
+class TreeRewriter {
+  private readonly memo = new LruCache<string, FolderRewrite>(MEMO_FOLDERS)
+
+  constructor (private readonly repo: Repository, private readonly excluded: ExcludeMatcher, private readonly saver: BlobSaver | undefined, private readonly options: AbortOptions) {}
+
+  /** Counts what a folder taken out held, itself included. */
+  private async count (tree: readonly string[] | undefined, into: RemovedEntries): Promise<void> {
+    into.dirs++
+    if (tree === undefined) return
+    for (const node of (await this.repo.loadTree(tree, this.options)).nodes) {
+      if (node.type === 'dir') await this.count(node.subtree, into)
+      else {
+        into.files++
+        if (node.type === 'file') into.bytes += node.size
+      }
+    }
+  }
+
+  async rewrite (tree: string[], path: string): Promise<FolderRewrite> {
+    const key = `${path}\0${tree.join(',')}`
+    const known = this.memo.get(key)
+    if (known !== undefined) return known
+    this.options.signal?.throwIfAborted()
+    const removed: RemovedEntries = { files: 0, dirs: 0, bytes: 0 }
+    const kept: TreeNode[] = []
+    let changed = false
+    for (const node of (await this.repo.loadTree(tree, this.options)).nodes) {
+      const childPath = `${path}/${nodeNameBytes(node).toString('utf8')}`
+      if (this.excluded(childPath)) {
+        changed = true
+        if (node.type === 'dir') await this.count(node.subtree, removed)
+        else {
+          removed.files++
+          if (node.type === 'file') removed.bytes += node.size
+        }
+        continue
+      }
+      if (node.type === 'dir' && node.subtree !== undefined) {
+        const below = await this.rewrite(node.subtree, childPath)
+        addRemoved(removed, below.removed)
+        if (below.changed) {
+          changed = true
+          kept.push({ ...node, subtree: below.tree })
+          continue
+        }
+      }
+      kept.push(node)
+    }
+    // The nodes stay in their order (sorted by name when first saved): only some are gone.
+    const result: FolderRewrite = changed
+      ? { tree: this.saver === undefined ? [] : await this.saver.saveTree(encodeTree({ nodes: kept })), changed, removed }
+      : { tree, changed, removed }
+    this.memo.set(key, result)
+    return result
+  }
+}
+
+/**
+ * Takes paths out of existing snapshots, as restic's `rewrite` does: each snapshot that holds a
+ * matching path gets a new snapshot with the same time, host, paths and tags (plus `rewrite`,
+ * unless the original is forgotten with it), `original` naming the first id. Only the folders
+ * on the way to what was taken out are stored anew; the data stays until a prune finds nothing
+ * references it. The new trees are durable, indexed and published, and pass the site's commit
+ * rule, before any snapshot fact is written; with `forget`, a snapshot and its original's
+ * forgetting go in one catalog batch, so a site sees the old snapshot or the new one, never
+ * neither.
+ */
+export async function rewriteSnapshots (repo: Repository, snapshots: readonly SnapshotEntry[], options: RewriteOptions): Promise<RewriteResult> {
+  if (options.exclude.length === 0) throw new InvalidInputError('say what to take out of the snapshots: --exclude PATTERN or --exclude-file FILE')
+  const excluded = compileExclude(options.exclude)
+  const dryRun = options.dryRun === true
+  const signalOnly: AbortOptions = options.signal === undefined ? {} : { signal: options.signal }
+  // A snapshot whose every path would go is refused before anything is stored: forget it instead.
+  for (const s of snapshots) {
+    const root = await repo.loadTree(s.record.tree, signalOnly)
+    if (root.nodes.length > 0 && root.nodes.every((n) => excluded(`/${nodeNameBytes(n).toString('utf8')}`))) {
+      throw new InvalidInputError(`the patterns take every path out of snapshot ${s.id.slice(0, 8)}: forget it instead (resilien forget ${repo.record.name} ${s.id.slice(0, 8)})`)
+    }
+  }
+  const saver = dryRun
+    ? undefined
+    : new BlobSaver(repo, {
+      ...signalOnly,
+      ...(options.sealPool === undefined ? {} : { sealPool: options.sealPool }),
+      ...(options.allowDegraded === true ? { allowDegraded: true } : {})
+    })
+  const rewriter = new TreeRewriter(repo, excluded, saver, signalOnly)
+  const planned: Array<{ snapshot: SnapshotEntry, tree: string[], removed: RemovedEntries }> = []
+  const unchanged: string[] = []
+  for (const s of snapshots) {
+    const r = await rewriter.rewrite(s.record.tree, '')
+    if (r.changed) planned.push({ snapshot: s, tree: r.tree, removed: r.removed })
+    else unchanged.push(s.id)
+  }
+  const result: RewriteResult = { rewritten: [], unchanged, forgotten: options.forget === true && !dryRun, dryRun, degraded: false }
+  if (dryRun || saver === undefined || planned.length === 0) {
+    result.rewritten = planned.map((p) => ({ from: p.snapshot.id, to: '', removed: p.removed }))
+    return result
+  }
+  await saver.finish()
+  const shortfall = await options.redundancyCheck(signalOnly)
+  result.degraded = shortfall !== undefined
+  if (result.degraded && options.allowDegraded !== true) {
+    throw new InsufficientRedundancyError(`${shortfall as string}; no snapshot was rewritten (pass --allow-degraded to commit them marked degraded)`)
+  }
+  const facts = planned.map(({ snapshot, tree, removed }) => {
+    const old = snapshot.record
+    const record: SnapshotRecord = {
+      ...old,
+      tree,
+      tags: options.forget === true || old.tags.includes(REWRITE_TAG) ? old.tags : [...old.tags, REWRITE_TAG].sort(),
+      original: old.original ?? snapshot.id,
+      stats: { ...old.stats, files: old.stats.files - removed.files, dirs: old.stats.dirs - removed.dirs, totalBytes: old.stats.totalBytes - removed.bytes },
+      degraded: old.degraded || result.degraded
+    }
+    const id = newSnapshotId()
+    result.rewritten.push({ from: snapshot.id, to: id, removed })
+    return [
+      { type: 'snapshot-added' as const, repo: repo.id, snapshot: id, sealed: sealSnapshot(repo.keys.metadataKey, repo.id, id, record) },
+      ...(options.forget === true ? [{ type: 'snapshot-forgotten' as const, repo: repo.id, snapshot: snapshot.id }] : [])
+    ]
+  })
+  const perAppend = options.forget === true ? FACTS_PER_APPEND / 2 : FACTS_PER_APPEND
+  let last: number | undefined
+  for (let i = 0; i < facts.length; i += perAppend) {
+    options.signal?.throwIfAborted()
+    const entries = await repo.components.catalog.append(facts.slice(i, i + perAppend).flat())
+    last = entries.at(-1)?.seq ?? last
+  }
+  if (last !== undefined) await options.replicate?.(last, signalOnly)
+  return result
+}
