@@ -97,6 +97,8 @@ class TreeRewriter {
   }
 
   async rewrite (tree: string[], path: string): Promise<FolderRewrite> {
+    // By path too: what a pattern matches depends on where a folder is, and one tree can be met
+    // at two paths (a folder backed up through a bind mount as well).
     const key = `${path}\0${tree.join(',')}`
     const known = this.memo.get(key)
     if (known !== undefined) return known
