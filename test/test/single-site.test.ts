@@ -55,6 +55,12 @@ test('a tree with every kind of file is restored byte for byte with its metadata
   assert.ok(st.blocks * 512 < 1024 * 1024, `sparse file takes ${st.blocks * 512} bytes on disk`)
   // --include restored only that file.
   assert.deepEqual((await readdir(join(target, src))).sort(), ['sparse.img'])
+  // --verify reads every restored file back against the snapshot: all of them, all their bytes.
+  const verified = await site.run(['restore', 'main', 'latest', '--target', join(work, 'verified'), '--verify', '--json'])
+  assert.equal(verified.code, 0, verified.stderr)
+  const v = JSON.parse(verified.stdout) as { files: number, bytes: number, verified: { files: number, bytes: number }, warnings: string[] }
+  assert.deepEqual([v.verified, v.warnings], [{ files: v.files, bytes: v.bytes }, []])
+  assert.deepEqual(await compareTrees(src, join(work, 'verified', src)), [])
 
   const snapshots = await site.run(['snapshots', 'main', '--json'])
   const list = JSON.parse(snapshots.stdout) as Array<{ id: string, paths: string[], degraded: boolean }>

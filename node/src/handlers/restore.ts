@@ -10,6 +10,7 @@ export async function restoreHandler (ctx: NodeContext, args: RestoreArgs, hc: H
       target: args.target,
       include: args.include,
       ...(args.exclude === undefined || args.exclude.length === 0 ? {} : { exclude: args.exclude }),
+      ...(args.verify === true ? { verify: true } : {}),
       signal: hc.signal,
       sealPool: ctx.sealPool,
       onProgress: (p) => hc.progress({

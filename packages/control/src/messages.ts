@@ -222,6 +222,8 @@ export interface RestoreArgs extends PasswordArgs {
   include: string[]
   /** Patterns of snapshot paths left out (backup's exclude rules). */
   exclude?: string[]
+  /** Read every restored file back and check it against the snapshot. */
+  verify?: boolean
 }
 
 export interface CheckArgs {

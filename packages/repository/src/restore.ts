@@ -8,6 +8,7 @@ import type { AbortOptions, RestoreResult } from '@resilien/types'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
 import { mapConcurrent } from './limiter.js'
+import { RestoredFileVerifier } from './restore-verify.js'
 import { nsToSeconds } from './restore-files.js'
 import { fullDiskError, makeRoomSync } from './restore-room.js'
 import { WindowPipeline } from './restore-windows.js'
@@ -51,11 +52,15 @@ export interface RestoreOptions extends AbortOptions {
   onWarning?: (message: string) => void
   /** Blobs are opened and files written in one of its workers (inline without a pool or a worker). */
   sealPool?: SealPool
+  /** Then read every restored file back and check it against the snapshot (restic's --verify; restore-verify.ts). */
+  verify?: boolean
 }
 
 
 const execFileAsync = promisify(execFile)
 const SLASH = Buffer.from('/')
+/** Restored files read back at once by --verify. */
+const VERIFY_FILES_IN_FLIGHT = 2
 const isRoot = process.getuid?.() === 0
 
 /** Where a snapshot path sits relative to the include list. */
@@ -263,13 +268,31 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     })
   }
 
+  /**
+   * Reads the restored files back in the walk's order, each against its chunk ids, two at a
+   * time: one file's read overlaps the other's hashing.
+   */
+  const verifier = options.verify === true ? new RestoredFileVerifier(repo) : undefined
+  const verifyTree = async (ids: string[], destDir: Buffer, components: Buffer[], check: RestoredFileVerifier): Promise<void> => {
+    const selected = await entries(ids, destDir, components)
+    await mapConcurrent(selected.filter((e) => e.node.type === 'file' && e.selection === 'all'), VERIFY_FILES_IN_FLIGHT, async ({ node, dest }) => {
+      signal?.throwIfAborted()
+      const problem = await check.verify(node, dest)
+      if (problem !== undefined) warn(problem)
+    })
+    for (const { node, path, dest } of selected) {
+      if (node.type === 'dir' && node.subtree !== undefined) await verifyTree(node.subtree, dest, path, check)
+    }
+  }
+
   const summary = (): RestoreResult => ({
     snapshot: snapshot.id,
     files: done.files,
     dirs: done.dirs,
     bytes: done.bytes,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
-    warnings
+    warnings,
+    ...(verifier === undefined ? {} : { verified: { ...verifier.counts } })
   })
   if (includes.length === 0 && excludes.length === 0) {
     // The whole snapshot: its record has the totals for the progress bar.
@@ -300,6 +323,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       await windows.stop()
       await writer.end()
     }
+    if (verifier !== undefined) await verifyTree(snapshot.record.tree, target, [], verifier)
   } finally {
     // The tree shards cached for the walks are of no use once the restore is over.
     repo.reader.dropCachedData()

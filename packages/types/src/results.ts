@@ -45,8 +45,10 @@ export interface RestoreResult {
   dirs: number
   bytes: number
   seconds: number
-  /** Files or folders that could not be written at the target. */
+  /** Files or folders that could not be written at the target (or, with verify, read back as they should). */
   warnings: string[]
+  /** With verify: the files and bytes read back from the target and found as the snapshot has them. */
+  verified?: { files: number, bytes: number }
 }
 
 export type CheckProblemKind = 'corrupt-shard' | 'missing-shard' | 'missing-stripe' | 'missing-chunk' | 'corrupt-chunk' | 'bad-tree' | 'bad-snapshot' | 'bad-index'
