@@ -4,6 +4,8 @@
  * archive/tar (restic's) write it, in pax records too. No `hdrcharset=BINARY` record: GNU tar
  * 1.34 warns about it on every entry, and reads the bytes as they are without it. Why not a
  * library: the npm tar writers take names as JavaScript strings, which cannot carry such a name.
+ * Owner names stay empty (trees keep numeric ids only); a device number past ustar's 7 octal
+ * digits (Linux's 12-bit majors and 20-bit minors never are) would be written as 0.
  */
 
 export type TarEntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev'
@@ -71,7 +73,7 @@ function paxRecord (key: string, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from(String(length)), body])
 }
 
-/** Seconds with nine decimals, as pax writes a time ("-1.500000000" for half a second before 1970 and one more). */
+/** Seconds with nine decimals, as pax writes a time ("-1.500000000" for 1.5 s before the epoch). */
 function paxTime (ns: bigint): Buffer {
   const sign = ns < 0n ? '-' : ''
   const abs = ns < 0n ? -ns : ns

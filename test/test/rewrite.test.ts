@@ -48,6 +48,7 @@ test('rewrite takes a client\'s folder and a secret out of every snapshot; the r
     [[], 2, /say what to take out of the snapshots/],
     [['0000ffff', ...excludes], 1, /no snapshot/],
     [[first, '--host', 'x', ...excludes], 2, /not both/],
+    [['-e', src], 1, /take every path out of snapshot .*: forget it instead/],
     [['-e', `/${src.split('/')[1] as string}`], 1, /take every path out of snapshot .*: forget it instead/],
     [['-e', '[abc'], 1, /without its \]/],
     [['--exclude-file', join(work, 'missing')], 2, /cannot read the exclude file/]
@@ -68,10 +69,10 @@ test('rewrite takes a client\'s folder and a secret out of every snapshot; the r
   assert.deepEqual(plan.unchanged, [untouched])
   assert.deepEqual(await snapshots(site), before)
 
-  // Without --forget the new snapshot stands beside its original, tagged "rewrite".
-  const beside = await site.run(['rewrite', 'main', first.slice(0, 8), ...excludes])
+  // Without --forget the new snapshot stands beside its original, tagged "rewrite"; named twice, it is rewritten once.
+  const beside = await site.run(['rewrite', 'main', first.slice(0, 8), first, ...excludes])
   assert.equal(beside.code, 0, beside.stderr)
-  assert.match(beside.stdout, /without 3 files and 2 folders/)
+  assert.match(beside.stdout, /without 3 files and 2 folders .*\n1 snapshot rewritten/)
   const withBoth = await snapshots(site)
   assert.equal(withBoth.length, 4)
   const copy = withBoth.find((s) => !before.some((b) => b.id === s.id)) as Listed

@@ -62,6 +62,7 @@ export function rewriteCommand (): Command {
         ? `${r.rewritten.length} snapshot${r.rewritten.length === 1 ? '' : 's'} would be rewritten (dry run: nothing changed)`
         : `${r.rewritten.length} snapshot${r.rewritten.length === 1 ? '' : 's'} rewritten${r.rewritten.length === 0 ? '' : r.forgotten ? ', their originals forgotten' : ', tagged "rewrite" beside their originals'}`
       console.log(`${what}, ${r.unchanged.length} unchanged`)
+      for (const id of r.vanished) console.error(`warning: ${id.slice(0, 8)} was forgotten while it was being rewritten: no copy of it was committed`)
       if (!r.dryRun && r.rewritten.length > 0) {
         console.log(r.forgotten
           ? 'the data taken out stays until `resilien prune` removes it'

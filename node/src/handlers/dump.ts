@@ -1,38 +1,17 @@
-import { IntegrityError, InvalidInputError } from '@resilien/types'
-import { BlobType } from '@resilien/repository'
-import type { Repository } from '@resilien/repository'
+import { InvalidInputError } from '@resilien/types'
+import type { TreeNode } from '@resilien/repository'
 import type { DumpArgs, DumpResult, HandlerContext } from '@resilien/control'
 import type { NodeContext } from '../node-context.js'
 import { descend } from './ls.js'
 import { dumpFolderAsTar } from './dump-tar.js'
+import { streamDumpParts } from './dump-stream.js'
+import type { DumpPart } from './dump-stream.js'
 
-/**
- * Chunks read ahead of the one being sent: reads from other sites overlap the client's writes.
- * At most this many chunks (512 KiB each at most) wait here, beside the whole shards the
- * repository's reader caches (its 16 MiB budget).
- */
-const READ_AHEAD = 4
-
-/** The plaintext chunks of a file in order, each verified against its id, a few read ahead. */
-async function * fileChunks (repo: Repository, ids: readonly string[], signal: AbortSignal): AsyncGenerator<Uint8Array> {
-  const reads: Array<Promise<Uint8Array>> = []
-  let next = 0
-  const readAhead = (): void => {
-    while (reads.length < READ_AHEAD && next < ids.length) {
-      // A file's chunks lie one after another in its packs: each data shard is read whole,
-      // once, checked against its id, and serves the chunks that follow from the reader's cache.
-      const read = repo.readBlob(ids[next++] as string, BlobType.data, { signal, wholeShards: true })
-      // Rejections are taken when the chunk's turn comes; until then they must not go unhandled.
-      read.catch(() => {})
-      reads.push(read)
-    }
-  }
-  readAhead()
-  while (reads.length > 0) {
-    const chunk = await (reads.shift() as Promise<Uint8Array>)
-    readAhead()
-    yield chunk
-  }
+/** A file's parts: its start, its chunks, its end (where its size is checked). */
+async function * fileParts (path: string, node: TreeNode): AsyncGenerator<DumpPart> {
+  yield { kind: 'file', path, size: node.size }
+  for (const id of node.content ?? []) yield { kind: 'chunk', id }
+  yield { kind: 'end' }
 }
 
 /**
@@ -50,12 +29,7 @@ export async function dumpHandler (ctx: NodeContext, args: DumpArgs, hc: Handler
       return { snapshot: snapshot.id, path: prefix === '' ? '/' : prefix, bytes: tar.bytes, archive: { format: 'tar', entries: tar.entries, socketsSkipped: tar.socketsSkipped } }
     }
     if (node.type !== 'file') throw new InvalidInputError(`${prefix} is a ${node.type}, not a file: it has no content to dump`)
-    let bytes = 0
-    for await (const chunk of fileChunks(repo, node.content ?? [], hc.signal)) {
-      await hc.send(chunk)
-      bytes += chunk.byteLength
-    }
-    if (bytes !== node.size) throw new IntegrityError(prefix, `${prefix} has ${bytes} bytes in its chunks but ${node.size} in its folder's record: the snapshot is damaged`)
+    const bytes = await streamDumpParts(repo, fileParts(prefix, node), async (chunk) => await hc.send(chunk), hc.signal)
     return { snapshot: snapshot.id, path: prefix, bytes }
   } finally {
     await repo.close()

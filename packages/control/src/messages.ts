@@ -161,10 +161,12 @@ export interface RewriteArgs extends PasswordArgs {
   allowDegraded?: boolean
 }
 export interface RewriteResult {
-  /** Each snapshot that held a matching path: its new id ('' in a dry run), and what left it. */
+  /** Each snapshot that held a matching path: its new id ('' in a dry run), and what left it (regular files, their bytes, folders). */
   rewritten: Array<{ from: string, to: string, removed: { files: number, dirs: number, bytes: number } }>
   /** Snapshots that held nothing the patterns match. */
   unchanged: string[]
+  /** Snapshots forgotten (by a forget or a tag) while the rewrite ran: no copy of them was committed. */
+  vanished: string[]
   forgotten: boolean
   dryRun: boolean
   degraded: boolean

@@ -8,6 +8,17 @@ import type { TreeNode } from './tree.js'
 /** Chunk ids looked up in the index per LevelDB round trip. */
 const LOOKUP_BATCH = 256
 
+/** Reads until `into` is full or the file ends (a read may return less than asked); the bytes read. */
+async function readFully (handle: FileHandle, into: Buffer, position: number): Promise<number> {
+  let got = 0
+  while (got < into.byteLength) {
+    const { bytesRead } = await handle.read(into, got, into.byteLength - got, position + got)
+    if (bytesRead === 0) break
+    got += bytesRead
+  }
+  return got
+}
+
 /** Totals of `restore --verify`. */
 export interface VerifyCounts {
   files: number
@@ -57,9 +68,8 @@ export class RestoredFileVerifier {
           const length = located[i]?.rawLength
           if (length === undefined) return `${where}: chunk ${(batch[i] as string).slice(0, 16)} is not in the index: cannot verify it`
           if (buffer.bytes.byteLength < length) buffer.bytes = Buffer.allocUnsafe(length)
-          const { bytesRead } = await handle.read(buffer.bytes, 0, length, offset)
-          const bytes = buffer.bytes.subarray(0, bytesRead)
-          if (bytesRead !== length || toHex(keyedHash(this.repo.keys.chunkIdKey, bytes)) !== batch[i]) {
+          const got = await readFully(handle, buffer.bytes.subarray(0, length), offset)
+          if (got !== length || toHex(keyedHash(this.repo.keys.chunkIdKey, buffer.bytes.subarray(0, length))) !== batch[i]) {
             return `${where}: the restored bytes from ${offset} to ${offset + length} differ from the snapshot's`
           }
           offset += length

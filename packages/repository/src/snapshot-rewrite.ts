@@ -21,11 +21,13 @@ const MEMO_FOLDERS = 4096
 /** Snapshot facts appended per catalog call: a pair per snapshot with --forget, so both land together. */
 const FACTS_PER_APPEND = 800
 
-/** What an exclusion took out of a snapshot. */
+/**
+ * What an exclusion took out of a snapshot, counted as backup counts a snapshot's stats: regular
+ * files and their bytes, and folders (symlinks and special files are taken out, not counted).
+ */
 export interface RemovedEntries {
   files: number
   dirs: number
-  /** Bytes of the files taken out. */
   bytes: number
 }
 
@@ -55,6 +57,8 @@ export interface RewriteResult {
   rewritten: RewrittenSnapshot[]
   /** Snapshots that hold nothing the patterns match: left as they are. */
   unchanged: string[]
+  /** Snapshots forgotten by someone else while they were being rewritten: no copy was committed. */
+  vanished: string[]
   forgotten: boolean
   dryRun: boolean
   /** Committed although some stripe would not survive a site's loss (--allow-degraded, or one site). */
@@ -67,10 +71,16 @@ interface FolderRewrite {
   removed: RemovedEntries
 }
 
-function addRemoved (into: RemovedEntries, more: RemovedEntries): void {
-  into.files += more.files
-  into.dirs += more.dirs
-  into.bytes += more.bytes
+/** Adds a folder's counts, or one node as backup counts it: a regular file and its bytes; nothing for a symlink or a special file. */
+function countNode (into: RemovedEntries, what: RemovedEntries | Pick<TreeNode, 'type' | 'size'>): void {
+  if ('files' in what) {
+    into.files += what.files
+    into.dirs += what.dirs
+    into.bytes += what.bytes
+  } else if (what.type === 'file') {
+    into.files++
+    into.bytes += what.size
+  }
 }
 
 /**
@@ -80,20 +90,22 @@ function addRemoved (into: RemovedEntries, more: RemovedEntries): void {
  */
 class TreeRewriter {
   private readonly memo = new LruCache<string, FolderRewrite>(MEMO_FOLDERS)
+  /** What the folders taken out held, by tree: the same folder leaves snapshot after snapshot. */
+  private readonly counted = new LruCache<string, RemovedEntries>(MEMO_FOLDERS)
 
   constructor (private readonly repo: Repository, private readonly excluded: ExcludeMatcher, private readonly saver: BlobSaver | undefined, private readonly options: AbortOptions) {}
 
   /** Counts what a folder taken out held, itself included. */
-  private async count (tree: readonly string[] | undefined, into: RemovedEntries): Promise<void> {
-    into.dirs++
-    if (tree === undefined) return
-    for (const node of (await this.repo.loadTree(tree, this.options)).nodes) {
-      if (node.type === 'dir') await this.count(node.subtree, into)
-      else {
-        into.files++
-        if (node.type === 'file') into.bytes += node.size
-      }
+  private async countFolder (tree: readonly string[] | undefined): Promise<RemovedEntries> {
+    const key = tree?.join(',') ?? ''
+    const known = this.counted.get(key)
+    if (known !== undefined) return known
+    const out: RemovedEntries = { files: 0, dirs: 1, bytes: 0 }
+    if (tree !== undefined) {
+      for (const node of (await this.repo.loadTree(tree, this.options)).nodes) countNode(out, node.type === 'dir' ? await this.countFolder(node.subtree) : node)
     }
+    this.counted.set(key, out)
+    return out
   }
 
   async rewrite (tree: string[], path: string): Promise<FolderRewrite> {
@@ -110,16 +122,12 @@ class TreeRewriter {
       const childPath = `${path}/${nodeNameBytes(node).toString('utf8')}`
       if (this.excluded(childPath)) {
         changed = true
-        if (node.type === 'dir') await this.count(node.subtree, removed)
-        else {
-          removed.files++
-          if (node.type === 'file') removed.bytes += node.size
-        }
+        countNode(removed, node.type === 'dir' ? await this.countFolder(node.subtree) : node)
         continue
       }
       if (node.type === 'dir' && node.subtree !== undefined) {
         const below = await this.rewrite(node.subtree, childPath)
-        addRemoved(removed, below.removed)
+        countNode(removed, below.removed)
         if (below.changed) {
           changed = true
           kept.push({ ...node, subtree: below.tree })
@@ -153,9 +161,12 @@ export async function rewriteSnapshots (repo: Repository, snapshots: readonly Sn
   const dryRun = options.dryRun === true
   const signalOnly: AbortOptions = options.signal === undefined ? {} : { signal: options.signal }
   // A snapshot whose every path would go is refused before anything is stored: forget it instead.
+  // Its paths decide (the folders above them are only the way there); without paths, its root's names.
   for (const s of snapshots) {
-    const root = await repo.loadTree(s.record.tree, signalOnly)
-    if (root.nodes.length > 0 && root.nodes.every((n) => excluded(`/${nodeNameBytes(n).toString('utf8')}`))) {
+    const gone = s.record.paths.length > 0
+      ? s.record.paths.every((p) => excluded(p))
+      : (await repo.loadTree(s.record.tree, signalOnly)).nodes.every((n) => excluded(`/${nodeNameBytes(n).toString('utf8')}`))
+    if (gone) {
       throw new InvalidInputError(`the patterns take every path out of snapshot ${s.id.slice(0, 8)}: forget it instead (resilien forget ${repo.record.name} ${s.id.slice(0, 8)})`)
     }
   }
@@ -174,7 +185,7 @@ export async function rewriteSnapshots (repo: Repository, snapshots: readonly Sn
     if (r.changed) planned.push({ snapshot: s, tree: r.tree, removed: r.removed })
     else unchanged.push(s.id)
   }
-  const result: RewriteResult = { rewritten: [], unchanged, forgotten: options.forget === true && !dryRun, dryRun, degraded: false }
+  const result: RewriteResult = { rewritten: [], unchanged, vanished: [], forgotten: options.forget === true && !dryRun, dryRun, degraded: false }
   if (dryRun || saver === undefined || planned.length === 0) {
     result.rewritten = planned.map((p) => ({ from: p.snapshot.id, to: '', removed: p.removed }))
     return result
@@ -185,7 +196,10 @@ export async function rewriteSnapshots (repo: Repository, snapshots: readonly Sn
   if (result.degraded && options.allowDegraded !== true) {
     throw new InsufficientRedundancyError(`${shortfall as string}; no snapshot was rewritten (pass --allow-degraded to commit them marked degraded)`)
   }
-  const facts = planned.map(({ snapshot, tree, removed }) => {
+  // A snapshot forgotten meanwhile (a forget or a tag during the walk) is not brought back as a copy.
+  const live = new Set((await repo.listSnapshots()).map((s) => s.id))
+  result.vanished = planned.filter((p) => !live.has(p.snapshot.id)).map((p) => p.snapshot.id)
+  const facts = planned.filter((p) => live.has(p.snapshot.id)).map(({ snapshot, tree, removed }) => {
     const old = snapshot.record
     const record: SnapshotRecord = {
       ...old,
@@ -204,8 +218,10 @@ export async function rewriteSnapshots (repo: Repository, snapshots: readonly Sn
   })
   const perAppend = options.forget === true ? FACTS_PER_APPEND / 2 : FACTS_PER_APPEND
   let last: number | undefined
+  // Once the first batch is in, the others follow whatever happens (no abort between them): the
+  // command answers for all its snapshots or, failing before, for none.
+  options.signal?.throwIfAborted()
   for (let i = 0; i < facts.length; i += perAppend) {
-    options.signal?.throwIfAborted()
     const entries = await repo.components.catalog.append(facts.slice(i, i + perAppend).flat())
     last = entries.at(-1)?.seq ?? last
   }

@@ -54,3 +54,20 @@ test('restore --verify reads every file back: a restore verifies clean; a flippe
   assert.match(problems[2] ?? '', /empty: cannot be read back to verify it/)
   assert.deepEqual(verifier.counts, { files: 0, bytes: 0 })
 })
+
+test('restore --verify passes over a file the restore could not write (one warning for it, not two) and verifies the rest', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'a.txt'), 'a\n')
+  await writeFile(join(src, 'b.txt'), 'b\n')
+  await backup(repo, { paths: [src], ...noCheck })
+  const target = join(dir, 'out')
+  // A folder, not empty, where a.txt goes: the restore cannot put the file there.
+  await mkdir(join(target, src, 'a.txt', 'in-the-way'), { recursive: true })
+  const result = await restore(repo, { snapshot: 'latest', target, verify: true })
+  assert.equal(result.warnings.length, 1, result.warnings.join('\n'))
+  assert.match(result.warnings[0] ?? '', /a\.txt/)
+  assert.deepEqual(result.verified, { files: 1, bytes: 2 })
+})
+
