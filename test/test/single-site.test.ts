@@ -510,6 +510,44 @@ test('dump of a folder is a tar archive that GNU tar extracts as the folder was;
   assert.deepEqual(listing.trim().split('\n'), ['deep/', 'deep/deeper/', 'deep/deeper/random.bin', 'deep/small.bin'].map((p) => `${join(src, 'docs').slice(1)}/${p}`))
 })
 
+test('a dump whose data cannot be read stops with one line, and its archive has no end: tar says so', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  // The first file in a small pack of its own (a first backup), the second in large ones.
+  await writeFile(join(src, 'a-first.txt'), randomBytes(100_000).toString('hex'))
+  await createRepo(site)
+  await backupJson(site, [src])
+  await writeFile(join(src, 'b-data.bin'), randomBytes(3_000_000))
+  await backupJson(site, [src])
+  // Every shard of the large packs is damaged (the first file's and the trees' are small): no k
+  // shards of the second file's stripes are whole, so it cannot be read, from any of them.
+  const shardsDir = join(site.dataDir, 'store', 'shards')
+  for (const fan of await readdir(shardsDir)) {
+    for (const f of await readdir(join(shardsDir, fan))) {
+      const path = join(shardsDir, fan, f)
+      if ((await stat(path)).size < 300_000) continue
+      const h = await open(path, 'r+')
+      await h.write(Buffer.from('damage'), 0, 6, 4096)
+      await h.close()
+    }
+  }
+  for (const path of [join(src, 'b-data.bin'), src]) {
+    const r = await dumpBytes(site, ['latest', path])
+    assert.equal(r.code, 1, r.stderr)
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+    assert.ok(!r.bytes.subarray(-1024).equals(Buffer.alloc(1024)), 'no end blocks')
+    if (path === src) {
+      assert.ok(r.bytes.byteLength > 0, 'the first file went out before the failure')
+      const list = spawnSync('tar', ['-t'], { input: r.bytes, encoding: 'utf8' })
+      assert.notEqual(list.status, 0, 'tar sees the archive end too soon')
+    }
+  }
+  // The node serves the next command.
+  assert.equal((await site.run(['snapshots', 'main'])).code, 0)
+})
+
 test('backup --exclude-caches, --exclude-if-present and --exclude-larger-than leave out what restic\'s do; a bad size or marker is one line and commits nothing', async (t) => {
   const { site, src } = await siteWithOneFile(t)
   await mkdir(join(src, 'browser-cache', 'deep'), { recursive: true })
