@@ -537,9 +537,9 @@ test('a dump whose data cannot be read stops with one line, and its archive has 
     const r = await dumpBytes(site, ['latest', path])
     assert.equal(r.code, 1, r.stderr)
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
-    assert.ok(!r.bytes.subarray(-1024).equals(Buffer.alloc(1024)), 'no end blocks')
     if (path === src) {
       assert.ok(r.bytes.byteLength > 0, 'the first file went out before the failure')
+      assert.ok(!r.bytes.subarray(-1024).equals(Buffer.alloc(1024)), 'no end blocks')
       const list = spawnSync('tar', ['-t'], { input: r.bytes, encoding: 'utf8' })
       assert.notEqual(list.status, 0, 'tar sees the archive end too soon')
     }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { IntegrityError } from '@resilien/types'
 import { BlobType } from '@resilien/repository'
 import type { Repository } from '@resilien/repository'
@@ -8,6 +9,8 @@ import type { Repository } from '@resilien/repository'
  * each at most) wait here, beside the whole shards the repository's reader caches.
  */
 const CHUNKS_IN_FLIGHT = 8
+/** Listeners the reads' signal takes: a read from other sites listens once per shard fetch. */
+const READ_SIGNAL_LISTENERS = 256
 /** Parts queued at most: the headers of many empty files cannot pile up. */
 const MAX_QUEUED_PARTS = 256
 /** Small writes (headers, small chunks) go out together in frames of about this size. */
@@ -74,6 +77,8 @@ function sizeMismatch (path: string, chunkBytes: string, size: number): Integrit
 export async function streamDumpParts (repo: Repository, parts: AsyncIterable<DumpPart>, send: (bytes: Uint8Array) => Promise<void>, requestSignal: AbortSignal): Promise<number> {
   const stop = new AbortController()
   const signal = AbortSignal.any([requestSignal, stop.signal])
+  // Every shard fetch of every read in flight listens on it (the server raises the request's own limit alike).
+  setMaxListeners(READ_SIGNAL_LISTENERS, signal)
   const out = new FrameWriter(send)
   const queue: Queued[] = []
   let reading = 0
@@ -110,7 +115,7 @@ export async function streamDumpParts (repo: Repository, parts: AsyncIterable<Du
         reading++
       }
       queue.push(queued)
-      while (reading > CHUNKS_IN_FLIGHT || queue.length > MAX_QUEUED_PARTS) await emit(queue.shift() as Queued)
+      while (reading >= CHUNKS_IN_FLIGHT || queue.length > MAX_QUEUED_PARTS) await emit(queue.shift() as Queued)
     }
     while (queue.length > 0) await emit(queue.shift() as Queued)
     await out.flush()

@@ -23,8 +23,7 @@ export async function rewriteHandler (ctx: NodeContext, args: RewriteArgs, hc: H
     return await ctx.locks.shared(repo.id, async () => {
       const all = await repo.listSnapshots()
       // Every name is resolved before anything is written: one that matches nothing changes nothing.
-      // A snapshot named twice (latest and its id) is rewritten once.
-      const chosen = named.length > 0 ? [...new Map(resolveSnapshots(all, named, repo.record.name).map((s) => [s.id, s])).values()] : all.filter((s) => isSelected(s.record, selection))
+      const chosen = named.length > 0 ? resolveSnapshots(all, named, repo.record.name) : all.filter((s) => isSelected(s.record, selection))
       return await rewriteSnapshots(repo, chosen, {
         exclude: args.exclude,
         signal: hc.signal,

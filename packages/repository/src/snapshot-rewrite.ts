@@ -145,6 +145,12 @@ class TreeRewriter {
   }
 }
 
+/** True when a snapshot without recorded paths has root entries and the patterns take them all. */
+async function rootAllExcluded (repo: Repository, tree: string[], excluded: ExcludeMatcher, options: AbortOptions): Promise<boolean> {
+  const { nodes } = await repo.loadTree(tree, options)
+  return nodes.length > 0 && nodes.every((n) => excluded(`/${nodeNameBytes(n).toString('utf8')}`))
+}
+
 /**
  * Takes paths out of existing snapshots, as restic's `rewrite` does: each snapshot that holds a
  * matching path gets a new snapshot with the same time, host, paths and tags (plus `rewrite`,
@@ -155,7 +161,9 @@ class TreeRewriter {
  * forgetting go in one catalog batch, so a site sees the old snapshot or the new one, never
  * neither.
  */
-export async function rewriteSnapshots (repo: Repository, snapshots: readonly SnapshotEntry[], options: RewriteOptions): Promise<RewriteResult> {
+export async function rewriteSnapshots (repo: Repository, named: readonly SnapshotEntry[], options: RewriteOptions): Promise<RewriteResult> {
+  // A snapshot given twice (latest and its id) is rewritten once.
+  const snapshots = [...new Map(named.map((s) => [s.id, s])).values()]
   if (options.exclude.length === 0) throw new InvalidInputError('say what to take out of the snapshots: --exclude PATTERN or --exclude-file FILE')
   const excluded = compileExclude(options.exclude)
   const dryRun = options.dryRun === true
@@ -165,7 +173,7 @@ export async function rewriteSnapshots (repo: Repository, snapshots: readonly Sn
   for (const s of snapshots) {
     const gone = s.record.paths.length > 0
       ? s.record.paths.every((p) => excluded(p))
-      : (await repo.loadTree(s.record.tree, signalOnly)).nodes.every((n) => excluded(`/${nodeNameBytes(n).toString('utf8')}`))
+      : await rootAllExcluded(repo, s.record.tree, excluded, signalOnly)
     if (gone) {
       throw new InvalidInputError(`the patterns take every path out of snapshot ${s.id.slice(0, 8)}: forget it instead (resilien forget ${repo.record.name} ${s.id.slice(0, 8)})`)
     }
@@ -196,7 +204,8 @@ export async function rewriteSnapshots (repo: Repository, snapshots: readonly Sn
   if (result.degraded && options.allowDegraded !== true) {
     throw new InsufficientRedundancyError(`${shortfall as string}; no snapshot was rewritten (pass --allow-degraded to commit them marked degraded)`)
   }
-  // A snapshot forgotten meanwhile (a forget or a tag during the walk) is not brought back as a copy.
+  // A snapshot forgotten meanwhile (a forget or a tag during the walk, as this site's catalog knows
+  // it so far) is not brought back as a copy.
   const live = new Set((await repo.listSnapshots()).map((s) => s.id))
   result.vanished = planned.filter((p) => !live.has(p.snapshot.id)).map((p) => p.snapshot.id)
   const facts = planned.filter((p) => live.has(p.snapshot.id)).map(({ snapshot, tree, removed }) => {
@@ -218,8 +227,9 @@ export async function rewriteSnapshots (repo: Repository, snapshots: readonly Sn
   })
   const perAppend = options.forget === true ? FACTS_PER_APPEND / 2 : FACTS_PER_APPEND
   let last: number | undefined
-  // Once the first batch is in, the others follow whatever happens (no abort between them): the
-  // command answers for all its snapshots or, failing before, for none.
+  // Once the first batch is in, the others follow without an abort between them. (Waiting for
+  // another site to hold them comes after: an abort there reports an error for snapshots that
+  // are committed all the same, as for a backup.)
   options.signal?.throwIfAborted()
   for (let i = 0; i < facts.length; i += perAppend) {
     const entries = await repo.components.catalog.append(facts.slice(i, i + perAppend).flat())
