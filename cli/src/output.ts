@@ -63,3 +63,8 @@ export function createProgress (options: { json: boolean, quiet?: boolean }): Pr
 export function printJson (value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n')
 }
+
+/** "1 file", "2 files": a count and its noun (a plain s plural). */
+export function counted (n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
+}

@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { connect, interruptSignal } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { UsageError } from '../errors.js'
+import { counted } from '../output.js'
 import { readPassword } from '../password.js'
 
 /** Writes to standard output and waits while it is full, so the node sends no faster than the reader reads. */
@@ -28,6 +29,6 @@ export function dumpCommand (): Command {
         onData: writeOut
       })
       const skipped = result.archive?.socketsSkipped ?? 0
-      if (skipped > 0) process.stderr.write(`resilien: ${skipped} socket${skipped === 1 ? '' : 's'} left out of the archive (tar has no form for them)\n`)
+      if (skipped > 0) process.stderr.write(`resilien: ${counted(skipped, 'socket')} left out of the archive (tar has no form for them)\n`)
     })
 }

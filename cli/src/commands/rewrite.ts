@@ -5,7 +5,7 @@ import { connect, interruptSignal } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { UsageError } from '../errors.js'
 import { readExcludeFiles } from '../exclude-files.js'
-import { printJson } from '../output.js'
+import { counted, printJson } from '../output.js'
 import { readPassword } from '../password.js'
 import { collect } from '../repeatable.js'
 import { selectionOf } from '../snapshot-filter.js'
@@ -20,7 +20,7 @@ interface RewriteOptions extends SnapshotFilterOptions {
 }
 
 function removedText (r: RewriteResult['rewritten'][number]['removed']): string {
-  return `${r.files} file${r.files === 1 ? '' : 's'} and ${r.dirs} folder${r.dirs === 1 ? '' : 's'} (${formatBytes(r.bytes)})`
+  return `${counted(r.files, 'file')} and ${counted(r.dirs, 'folder')} (${formatBytes(r.bytes)})`
 }
 
 export function rewriteCommand (): Command {
@@ -59,8 +59,8 @@ export function rewriteCommand (): Command {
           : `${s.from.slice(0, 8)} is now ${s.to.slice(0, 8)}, without ${removedText(s.removed)}`)
       }
       const what = r.dryRun
-        ? `${r.rewritten.length} snapshot${r.rewritten.length === 1 ? '' : 's'} would be rewritten (dry run: nothing changed)`
-        : `${r.rewritten.length} snapshot${r.rewritten.length === 1 ? '' : 's'} rewritten${r.rewritten.length === 0 ? '' : r.forgotten ? ', their originals forgotten' : ', tagged "rewrite" beside their originals'}`
+        ? `${counted(r.rewritten.length, 'snapshot')} would be rewritten (dry run: nothing changed)`
+        : `${counted(r.rewritten.length, 'snapshot')} rewritten${r.rewritten.length === 0 ? '' : r.forgotten ? ', their originals forgotten' : ', tagged "rewrite" beside their originals'}`
       console.log(`${what}, ${r.unchanged.length} unchanged`)
       for (const id of r.vanished) console.error(`warning: ${id.slice(0, 8)} was forgotten while it was being rewritten: no copy of it was committed`)
       if (!r.dryRun && r.rewritten.length > 0) {

@@ -21,12 +21,28 @@ export async function backupOnSite (ctx: NodeContext, repo: Repository, options:
   const singleSite = ctx.membership.size() <= 1
   return await ctx.locks.shared(repo.id, async () => await backup(repo, {
     ...options,
-    redundancyCheck: async (o) => ctx.cluster.redundancyShortfall(repo.id, o),
-    ...(singleSite ? {} : { replicate: async (seq: number, o: AbortOptions) => ctx.cluster.replication.replicate(seq, o) }),
+    ...siteCommitRule(ctx, repo.id, options.allowDegraded === true),
     sealPool: ctx.sealPool,
-    ...(singleSite ? { maxPacksInFlight: LOCAL_PACKS_IN_FLIGHT } : {}),
-    allowDegraded: options.allowDegraded === true || singleSite
+    ...(singleSite ? { maxPacksInFlight: LOCAL_PACKS_IN_FLIGHT } : {})
   }))
+}
+
+/**
+ * The commit rule of whatever stores new packs and commits snapshots on this site (backup,
+ * rewrite): the repository's stripes must survive a site's loss unless degraded is allowed, and
+ * the facts must reach another site. A site alone always commits, marked degraded.
+ */
+export function siteCommitRule (ctx: NodeContext, repo: string, allowDegraded: boolean): {
+  redundancyCheck: (o: AbortOptions) => Promise<string | undefined>
+  replicate?: (seq: number, o: AbortOptions) => Promise<void>
+  allowDegraded: boolean
+} {
+  const singleSite = ctx.membership.size() <= 1
+  return {
+    redundancyCheck: async (o) => await ctx.cluster.redundancyShortfall(repo, o),
+    ...(singleSite ? {} : { replicate: async (seq: number, o: AbortOptions) => await ctx.cluster.replication.replicate(seq, o) }),
+    allowDegraded: allowDegraded || singleSite
+  }
 }
 
 export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: HandlerContext): Promise<BackupResult> {

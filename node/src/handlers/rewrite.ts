@@ -2,14 +2,13 @@ import { resolveSnapshots, rewriteSnapshots } from '@resilien/repository'
 import { isSelected, selectsSome } from '@resilien/control'
 import type { HandlerContext, RewriteArgs, RewriteResult } from '@resilien/control'
 import { InvalidInputError } from '@resilien/types'
-import type { AbortOptions } from '@resilien/types'
 import type { NodeContext } from '../node-context.js'
+import { siteCommitRule } from './backup.js'
 
 /**
  * `rewrite`: takes paths out of existing snapshots (restic's; snapshot-rewrite.ts). It stores
  * new trees as a backup stores them, so it shares the repository as a backup does (a prune
- * waits), and commits under the same rule: stripes that survive a site's loss, and the new
- * snapshot facts held by another site. A cluster of one site commits them marked degraded.
+ * waits), and commits under the same rule (siteCommitRule).
  */
 export async function rewriteHandler (ctx: NodeContext, args: RewriteArgs, hc: HandlerContext): Promise<RewriteResult> {
   const named = args.snapshots ?? []
@@ -19,7 +18,6 @@ export async function rewriteHandler (ctx: NodeContext, args: RewriteArgs, hc: H
   }
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
-    const singleSite = ctx.membership.size() <= 1
     return await ctx.locks.shared(repo.id, async () => {
       const all = await repo.listSnapshots()
       // Every name is resolved before anything is written: one that matches nothing changes nothing.
@@ -30,9 +28,7 @@ export async function rewriteHandler (ctx: NodeContext, args: RewriteArgs, hc: H
         sealPool: ctx.sealPool,
         ...(args.forget === true ? { forget: true } : {}),
         ...(args.dryRun === true ? { dryRun: true } : {}),
-        allowDegraded: args.allowDegraded === true || singleSite,
-        redundancyCheck: async (o: AbortOptions) => await ctx.cluster.redundancyShortfall(repo.id, o),
-        ...(singleSite ? {} : { replicate: async (seq: number, o: AbortOptions) => await ctx.cluster.replication.replicate(seq, o) })
+        ...siteCommitRule(ctx, repo.id, args.allowDegraded === true)
       })
     })
   } finally {

@@ -71,16 +71,17 @@ interface FolderRewrite {
   removed: RemovedEntries
 }
 
-/** Adds a folder's counts, or one node as backup counts it: a regular file and its bytes; nothing for a symlink or a special file. */
-function countNode (into: RemovedEntries, what: RemovedEntries | Pick<TreeNode, 'type' | 'size'>): void {
-  if ('files' in what) {
-    into.files += what.files
-    into.dirs += what.dirs
-    into.bytes += what.bytes
-  } else if (what.type === 'file') {
-    into.files++
-    into.bytes += what.size
-  }
+function addCounts (into: RemovedEntries, more: RemovedEntries): void {
+  into.files += more.files
+  into.dirs += more.dirs
+  into.bytes += more.bytes
+}
+
+/** One entry that is not a folder, as backup counts it: a regular file and its bytes; nothing for a symlink or a special file. */
+function countLeaf (into: RemovedEntries, node: TreeNode): void {
+  if (node.type !== 'file') return
+  into.files++
+  into.bytes += node.size
 }
 
 /**
@@ -102,7 +103,10 @@ class TreeRewriter {
     if (known !== undefined) return known
     const out: RemovedEntries = { files: 0, dirs: 1, bytes: 0 }
     if (tree !== undefined) {
-      for (const node of (await this.repo.loadTree(tree, this.options)).nodes) countNode(out, node.type === 'dir' ? await this.countFolder(node.subtree) : node)
+      for (const node of (await this.repo.loadTree(tree, this.options)).nodes) {
+        if (node.type === 'dir') addCounts(out, await this.countFolder(node.subtree))
+        else countLeaf(out, node)
+      }
     }
     this.counted.set(key, out)
     return out
@@ -122,12 +126,13 @@ class TreeRewriter {
       const childPath = `${path}/${nodeNameBytes(node).toString('utf8')}`
       if (this.excluded(childPath)) {
         changed = true
-        countNode(removed, node.type === 'dir' ? await this.countFolder(node.subtree) : node)
+        if (node.type === 'dir') addCounts(removed, await this.countFolder(node.subtree))
+        else countLeaf(removed, node)
         continue
       }
       if (node.type === 'dir' && node.subtree !== undefined) {
         const below = await this.rewrite(node.subtree, childPath)
-        countNode(removed, below.removed)
+        addCounts(removed, below.removed)
         if (below.changed) {
           changed = true
           kept.push({ ...node, subtree: below.tree })
