@@ -28,11 +28,12 @@ type Queued = DumpPart & { read?: Promise<Uint8Array> }
 
 /**
  * Coalesces small writes into frames of FRAME_BYTES; a larger write goes out in slices of that
- * size, its last piece joining the next frame. The control server copies a frame before `send`
- * returns, so one buffer serves every frame.
+ * size (views: a chunk's plaintext belongs to its read alone), its last piece joining the next
+ * frame. The control server writes the bytes themselves, so a frame is never written into again.
  */
 class FrameWriter {
-  private readonly pending = Buffer.allocUnsafe(FRAME_BYTES)
+  /** A new one after each flush: the frame sent may still wait in the socket's queue. */
+  private pending = Buffer.allocUnsafe(FRAME_BYTES)
   private used = 0
   written = 0
 
@@ -59,6 +60,7 @@ class FrameWriter {
   async flush (): Promise<void> {
     if (this.used === 0) return
     const frame = this.pending.subarray(0, this.used)
+    this.pending = Buffer.allocUnsafe(FRAME_BYTES)
     this.used = 0
     await this.send(frame)
   }

@@ -1,6 +1,8 @@
 import { request } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import { ResilienError } from '@resilien/types'
+import { BINARY_DATA_FRAMES, DATA_FRAMES_HEADER, ResponseFrameReader } from './data-frames.js'
+import type { ResponseFrame } from './data-frames.js'
 import { CONTROL_API_PREFIX, DATA_FRAME_END, DATA_FRAME_START } from './messages.js'
 import type { ControlCommand, ControlCommands, ControlFrame, ProgressEvent } from './messages.js'
 
@@ -30,35 +32,24 @@ export interface CallOptions {
   signal?: AbortSignal
   onProgress?: (event: ProgressEvent) => void
   onItem?: (item: unknown) => void
-  /** Content of a `data` frame; the next frame is read only after a returned promise settles. */
+  /** The bytes of one `data` frame (the node's `send`); the next frame is read only after a returned promise settles. */
   onData?: (bytes: Buffer) => Promise<void> | void
 }
 
-/** A thin client of the node's control socket: one HTTP request per command, NDJSON answers. */
+/** A thin client of the node's control socket: one HTTP request per command, answered in JSON lines and binary data frames. */
 export interface ControlClient {
   call<C extends ControlCommand> (command: C, args: ControlCommands[C]['args'], options?: CallOptions): Promise<ControlCommands[C]['result']>
 }
 
 /**
- * The non-empty lines of a response, read as they are consumed: the socket is read no further
- * ahead than the line being handled (readline's iterator would buffer a thousand lines first).
+ * The frames of a response, read as they are consumed: the socket is read no further ahead than
+ * the frame being handled (readline's iterator would buffer a thousand lines first).
  */
-async function * responseLines (response: IncomingMessage): AsyncGenerator<string> {
-  response.setEncoding('utf8')
-  // The start of a line whose end has not arrived. Each piece is searched once: a data frame's
-  // line is hundreds of KiB, and searching all of it again per piece would be quadratic.
-  let pending = ''
-  for await (const piece of response as AsyncIterable<string>) {
-    let from = 0
-    for (let end = piece.indexOf('\n'); end !== -1; end = piece.indexOf('\n', from)) {
-      const line = pending + piece.slice(from, end)
-      pending = ''
-      from = end + 1
-      if (line !== '') yield line
-    }
-    pending += piece.slice(from)
-  }
-  if (pending !== '') yield pending
+async function * responseFrames (response: IncomingMessage): AsyncGenerator<ResponseFrame> {
+  const reader = new ResponseFrameReader()
+  for await (const piece of response as AsyncIterable<Buffer>) yield * reader.push(piece)
+  const last = reader.end()
+  if (last !== undefined) yield last
 }
 
 export function createControlClient (socketPath: string): ControlClient {
@@ -70,7 +61,7 @@ export function createControlClient (socketPath: string): ControlClient {
           socketPath,
           method: 'POST',
           path: CONTROL_API_PREFIX + command,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [DATA_FRAMES_HEADER]: BINARY_DATA_FRAMES },
           ...(options.signal === undefined ? {} : { signal: options.signal })
         }, resolve)
         req.on('error', (err: NodeJS.ErrnoException) => {
@@ -79,17 +70,22 @@ export function createControlClient (socketPath: string): ControlClient {
         req.end(body)
       })
       let outcome: { result: unknown } | { error: { name: string, message: string } } | undefined
-      for await (const line of responseLines(response)) {
+      for await (const frame of responseFrames(response)) {
+        if ('data' in frame) {
+          await options.onData?.(frame.data)
+          continue
+        }
+        const { line } = frame
         if (line.startsWith(DATA_FRAME_START)) {
-          // Content: base64 between fixed delimiters, decoded without a JSON parse of the line.
+          // An older node's data frame: base64 between fixed delimiters, decoded without a JSON parse of the line.
           await options.onData?.(Buffer.from(line.slice(DATA_FRAME_START.length, line.length - DATA_FRAME_END.length), 'base64'))
           continue
         }
-        const frame = JSON.parse(line) as ControlFrame
-        if ('event' in frame) options.onProgress?.(frame.event)
-        else if ('item' in frame) options.onItem?.(frame.item)
-        else if ('data' in frame) await options.onData?.(Buffer.from(frame.data, 'base64'))
-        else outcome = frame
+        const parsed = JSON.parse(line) as ControlFrame
+        if ('event' in parsed) options.onProgress?.(parsed.event)
+        else if ('item' in parsed) options.onItem?.(parsed.item)
+        else if ('data' in parsed) await options.onData?.(Buffer.from(parsed.data, 'base64'))
+        else outcome = parsed
       }
       if (outcome === undefined) throw new ResilienError('the node closed the control connection without an answer (did it stop?)', { permanent: false })
       if ('error' in outcome) throw new ControlError(outcome.error.name, outcome.error.message)

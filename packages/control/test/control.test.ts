@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { createServer, request } from 'node:http'
 import { join } from 'node:path'
 import { createControlClient, startControlServer, ControlError, NodeNotRunningError } from '../src/index.js'
 import type { ProgressEvent } from '../src/index.js'
@@ -158,4 +159,50 @@ test('a client that goes away stops a handler that is waiting to send', async (t
   setTimeout(() => controller.abort(), 200)
   await assert.rejects(call)
   assert.match(String(await stoppedWith), /went away/)
+})
+
+test('a client that does not ask for binary frames (an older resilien) gets base64 lines', async (t) => {
+  const dir = await tempDir(t)
+  const socketPath = join(dir, 'control.sock')
+  const content = Buffer.from([0, 1, 0x0a, 0xff, 0x7b])
+  const server = await startControlServer({
+    socketPath,
+    handlers: { dump: async (args, ctx) => { await ctx.send(content); return { snapshot: args.snapshot, path: args.path, bytes: content.length } } }
+  })
+  t.after(async () => server.close())
+  const body = JSON.stringify({ repo: 'r', snapshot: 's', path: '/f', password: 'p' })
+  const answer = await new Promise<{ type: string, text: string }>((resolve, reject) => {
+    const req = request({ socketPath, method: 'POST', path: '/v1/dump', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (s: string) => { text += s })
+      res.on('end', () => resolve({ type: String(res.headers['content-type']), text }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+  assert.equal(answer.type, 'application/x-ndjson')
+  const lines = answer.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  assert.deepEqual(lines, [{ data: content.toString('base64') }, { result: { snapshot: 's', path: '/f', bytes: 5 } }])
+})
+
+test('the client reads an older node\'s base64 data lines', async (t) => {
+  const dir = await tempDir(t)
+  const socketPath = join(dir, 'control.sock')
+  let asked: string | undefined
+  const older = createServer((req, res) => {
+    asked = req.headers['x-resilien-data-frames'] as string | undefined
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+      res.end('{"data":"aGVs"}\n{"data":"bG8="}\n{"result":{"snapshot":"s","path":"/f","bytes":5}}\n')
+    })
+  })
+  await new Promise<void>((resolve) => older.listen(socketPath, resolve))
+  t.after(async () => { await new Promise<void>((resolve) => older.close(() => resolve())) })
+  const pieces: Buffer[] = []
+  const result = await createControlClient(socketPath).call('dump', { repo: 'r', snapshot: 's', path: '/f', password: 'p' }, { onData: (bytes) => { pieces.push(bytes) } })
+  assert.equal(asked, 'binary')
+  assert.equal(Buffer.concat(pieces).toString(), 'hello')
+  assert.deepEqual(result, { snapshot: 's', path: '/f', bytes: 5 })
 })
