@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onCleanup } from './cleanup.js'
@@ -26,6 +26,8 @@ export interface TimedRunOptions {
   cwd?: string
   /** Hears the pid as soon as the command runs (GNU time's, when it wraps the command). */
   onStart?: (pid: number) => void
+  /** Standard output goes to this file instead of into `stdout` (a dump of hundreds of MB). */
+  stdoutFile?: string
 }
 
 /** The warning of a run without GNU time. */
@@ -42,12 +44,14 @@ export async function timedRun (command: string, args: readonly string[], option
   const timeFile = join(tmpdir(), `resilien-bench-time-${process.pid}-${runs++}`)
   const gnuTime = haveGnuTime()
   const [cmd, argv] = gnuTime ? [GNU_TIME, ['-o', timeFile, '-f', GNU_TIME_FORMAT, command, ...args]] : [command, [...args]]
+  const out = options.stdoutFile === undefined ? 'pipe' : openSync(options.stdoutFile, 'w')
   const t0 = process.hrtime.bigint()
   const child = spawn(cmd, argv, {
     env: { ...process.env, ...options.env },
     cwd: options.cwd ?? process.cwd(),
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: ['ignore', out, 'pipe']
   })
+  if (typeof out === 'number') closeSync(out)
   if (child.pid !== undefined) options.onStart?.(child.pid)
   const kill = onCleanup(() => {
     child.kill('SIGKILL')
@@ -55,8 +59,8 @@ export async function timedRun (command: string, args: readonly string[], option
   })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
   const code = await new Promise<number>((resolve, reject) => {
     child.once('error', reject)
     child.once('close', (c, sig) => resolve(c ?? (sig === null ? -1 : 128)))

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { advanceDay, syncTree, treeStats } from '../dataset/index.js'
+import { advanceDay, syncTree, treeStats, warmTree } from '../dataset/index.js'
 import { onCleanup } from '../process/cleanup.js'
 import { waitForQuiet } from '../process/process-usage.js'
 import type { QuietOptions } from '../process/process-usage.js'
@@ -141,6 +141,7 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
       const label = PHASE_LABEL[phase]
       const bytes = treeStats(src).bytes
       const store0 = storeBytesOf(sites)
+      warmTree(src)
       const backup = await meter.run(STEP.backup(label), sites, async () => backupSite.site.backup([src]), (v) => [v.run])
       const settle = await meter.run(STEP.settle(label), sites, async () => waitForQuiet(sites.map((s) => s.site.pid), SETTLE))
       if (!settle.value.quiet) warnings.push(`${label}: the nodes were still busy ${SETTLE.timeoutMs / 1000} s after the backup returned`)
@@ -160,7 +161,10 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
       result.resilien[phase] = f
       result.resilien.snapshots.push(snapshot)
       log(describePhase('resilien', label, f) + `, then ${settle.step.seconds.toFixed(1)} s to settle`)
-      for (const peer of peers) await peerStep(peer, phase, label, bytes, async () => peer.backup([src]))
+      for (const peer of peers) {
+        warmTree(src)
+        await peerStep(peer, phase, label, bytes, async () => peer.backup([src]))
+      }
     }
 
     /** A restore of the latest snapshot on `on`, with `nodes` running; checked file by file. */

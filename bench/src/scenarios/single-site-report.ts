@@ -10,7 +10,8 @@ const PHASES: ReadonlyArray<[PhaseName, string]> = [
   ['firstBackup', 'first backup'],
   ['unchangedBackup', 'unchanged re-backup'],
   ['nextDayBackup', 'next-day backup'],
-  ['restore', 'restore']
+  ['restore', 'restore'],
+  ['dump', 'dump of the tree (tar)']
 ]
 
 /** Metrics shown for every phase. */

@@ -36,9 +36,9 @@ export function evaluateTargets (r: SingleSiteResult): TargetCheck[] {
     compare('restore throughput (MB/s)', ours.restore?.mbPerSecond, theirs?.restore?.mbPerSecond,
       `>= ${TARGETS.restoreThroughputRatio}x restic`, (x) => x >= TARGETS.restoreThroughputRatio)
   ]
-  const peaks = (['firstBackup', 'unchangedBackup', 'nextDayBackup', 'restore'] as const)
+  const peaks = (['firstBackup', 'unchangedBackup', 'nextDayBackup', 'restore', 'dump'] as const)
     .map((p) => ours[p]?.peakRssBytes).filter((x): x is number => x !== undefined && !Number.isNaN(x))
-  const theirPeaks = (['firstBackup', 'unchangedBackup', 'nextDayBackup', 'restore'] as const)
+  const theirPeaks = (['firstBackup', 'unchangedBackup', 'nextDayBackup', 'restore', 'dump'] as const)
     .map((p) => theirs?.[p]?.peakRssBytes).filter((x): x is number => x !== undefined && !Number.isNaN(x))
   if (peaks.length > 0) {
     const peak = Math.max(...peaks) / MiB

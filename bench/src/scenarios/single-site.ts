@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { advanceDay, generateDayZero, syncTree, treeStats } from '../dataset/index.js'
+import { advanceDay, generateDayZero, syncTree, treeStats, warmTree } from '../dataset/index.js'
 import { onCleanup } from '../process/cleanup.js'
 import { currentRssBytes } from '../process/proc-stats.js'
 import { watchProcesses } from '../process/process-usage.js'
@@ -11,6 +12,7 @@ import { GNU_TIME_MISSING, haveGnuTime } from '../process/timed-run.js'
 import { BENCH_PASSWORD_ENV, ResilienSite } from '../tools/resilien-site.js'
 import type { BackupStats } from '../tools/resilien-site.js'
 import { RESTIC_DIRS, setUpRestic } from '../tools/restic.js'
+import type { ResticRepo } from '../tools/restic.js'
 import { verifyRestore } from '../tools/verify-tree.js'
 import { prepareDayZero } from './day-zero.js'
 import { addBackupStats, cliCpuSeconds, describePhase, figures, peerPhase } from './phase-figures.js'
@@ -71,10 +73,50 @@ async function scaleRun (root: string, name: string, source: string): Promise<{ 
   }
 }
 
+/** Entries and bytes of a tar archive, as GNU tar lists it; undefined (and a warning) when tar cannot read it. */
+function tarListing (file: string, warnings: string[]): { entries: number, bytes: number } | undefined {
+  const listed = spawnSync('tar', ['-tf', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  if (listed.status !== 0) {
+    warnings.push(`tar -tf ${file}: ${listed.error?.message ?? listed.stderr.trim().split('\n').pop() ?? `exit ${String(listed.status)}`}`)
+    return undefined
+  }
+  return { entries: listed.stdout.split('\n').filter((l) => l !== '').length, bytes: statSync(file).size }
+}
+
+/**
+ * `dump` of the whole source folder as a tar archive, by resilien and by restic, each into a file
+ * on the same disk; GNU tar then lists both, and a different number of entries is a warning.
+ * Not a figure of the issues: measured because `dump` is the disaster-recovery path of a
+ * database dump (`resilien dump ... | psql`).
+ */
+async function dumpPhases (root: string, src: string, bytes: number, site: ResilienSite, restic: ResticRepo | undefined, result: SingleSiteResult, log: (line: string) => void, warnings: string[]): Promise<void> {
+  const ourFile = join(root, 'dump-resilien.tar')
+  const ours = await resilienPhase(site, bytes, async () => ({ run: await site.dump(src, ourFile) }))
+  ours.storedBytes = undefined
+  result.resilien.dump = ours
+  log(describePhase('resilien', 'dump', ours))
+  const ourListing = tarListing(ourFile, warnings)
+  rmSync(ourFile, { force: true })
+  if (ourListing === undefined) return
+  result.resilien.dumpCheck = { ours: ourListing }
+  if (restic === undefined || result.restic === undefined) return
+  const theirFile = join(root, 'dump-restic.tar')
+  const theirs = await peerPhase(restic, bytes, async () => ({ run: await restic.dump(src, theirFile) }))
+  theirs.storedBytes = undefined
+  result.restic.dump = theirs
+  log(describePhase('restic  ', 'dump', theirs))
+  const theirListing = tarListing(theirFile, warnings)
+  rmSync(theirFile, { force: true })
+  if (theirListing === undefined) return
+  result.resilien.dumpCheck.restic = theirListing
+  // resilien's archive starts with the folder dumped itself (its mode and time), restic's below it.
+  if (theirListing.entries + 1 !== ourListing.entries) warnings.push(`dump: resilien's archive lists ${ourListing.entries} entries, restic's ${theirListing.entries} (the dumped folder's own entry apart, they should match)`)
+}
+
 /**
  * One site, one repository, the data set's day 0 and day 1: first backup, unchanged re-backup,
- * next-day backup and restore, each by resilien and by restic on the same tree; then the node's
- * memory on a 4x larger first backup.
+ * next-day backup, restore and a dump of the tree as tar, each by resilien and by restic on the same
+ * tree; then the node's memory on a 4x larger first backup.
  */
 export async function runSingleSite (options: SingleSiteOptions): Promise<SingleSiteResult> {
   const { log } = options
@@ -113,10 +155,12 @@ export async function runSingleSite (options: SingleSiteOptions): Promise<Single
     }
     const both = async (phase: 'firstBackup' | 'unchangedBackup' | 'nextDayBackup', label: string): Promise<void> => {
       const bytes = treeStats(src).bytes
+      warmTree(src)
       const ours = await resilienPhase(mainSite, bytes, async () => mainSite.backup([src]))
       result.resilien[phase] = ours
       log(describePhase('resilien', label, ours))
       if (restic !== undefined && result.restic !== undefined) {
+        warmTree(src)
         const theirs = await peerPhase(restic, bytes, async () => restic.backup([src]))
         result.restic[phase] = theirs
         log(describePhase('restic  ', label, theirs))
@@ -159,6 +203,7 @@ export async function runSingleSite (options: SingleSiteOptions): Promise<Single
       log(describePhase('restic  ', 'restore', theirs))
       rmSync(theirTarget, { recursive: true, force: true })
     }
+    await dumpPhases(root, src, bytes, mainSite, restic, result, log, warnings)
     await site.stop()
     for (const dir of ['site', ...RESTIC_DIRS, 'src']) rmSync(join(root, dir), { recursive: true, force: true })
 

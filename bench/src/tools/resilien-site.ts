@@ -57,8 +57,9 @@ export class ResilienSite {
     return pid
   }
 
-  async run (args: readonly string[]): Promise<TimedRun> {
+  async run (args: readonly string[], options: { stdoutFile?: string } = {}): Promise<TimedRun> {
     return mustRun(RESILIEN_BIN, ['--data', this.dataDir, ...args], {
+      ...options,
       env: { ...NODE_ON_PATH, ...this.env },
       ...(this.onCommandStart === undefined ? {} : { onStart: this.onCommandStart })
     })
@@ -141,6 +142,11 @@ export class ResilienSite {
 
   async restore (target: string): Promise<TimedRun> {
     return this.run(['restore', BENCH_REPO, 'latest', '--target', target, '--json'])
+  }
+
+  /** `dump` of `path` (a folder: a tar archive) in the latest snapshot, into `file`. */
+  async dump (path: string, file: string): Promise<TimedRun> {
+    return this.run(['dump', BENCH_REPO, 'latest', path], { stdoutFile: file })
   }
 
   /** Ids of the bench repository's snapshots this site knows. */

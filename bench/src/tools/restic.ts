@@ -48,8 +48,9 @@ export class ResticRepo implements PeerTool {
     return this.repoVersion >= COMPRESSING_REPO_VERSION ? `auto (zstd; repository v${this.repoVersion}; restic's default)` : `none (repository v${this.repoVersion})`
   }
 
-  private async run (args: readonly string[]): Promise<TimedRun> {
+  private async run (args: readonly string[], options: { stdoutFile?: string } = {}): Promise<TimedRun> {
     return mustRun('restic', ['--repo', this.repoDir, '--cache-dir', this.cacheDir, ...args], {
+      ...options,
       env: { RESTIC_PASSWORD },
       ...(this.onCommandStart === undefined ? {} : { onStart: this.onCommandStart })
     })
@@ -78,6 +79,11 @@ export class ResticRepo implements PeerTool {
 
   async restore (target: string): Promise<TimedRun> {
     return this.run(['restore', 'latest', '--target', target])
+  }
+
+  /** `dump` of `path` (a folder: a tar archive) in the latest snapshot, into `file`. */
+  async dump (path: string, file: string): Promise<TimedRun> {
+    return this.run(['dump', 'latest', path], { stdoutFile: file })
   }
 }
 
