@@ -46,12 +46,17 @@ export async function timedRun (command: string, args: readonly string[], option
   const [cmd, argv] = gnuTime ? [GNU_TIME, ['-o', timeFile, '-f', GNU_TIME_FORMAT, command, ...args]] : [command, [...args]]
   const out = options.stdoutFile === undefined ? 'pipe' : openSync(options.stdoutFile, 'w')
   const t0 = process.hrtime.bigint()
-  const child = spawn(cmd, argv, {
-    env: { ...process.env, ...options.env },
-    cwd: options.cwd ?? process.cwd(),
-    stdio: ['ignore', out, 'pipe']
-  })
-  if (typeof out === 'number') closeSync(out)
+  let child
+  try {
+    child = spawn(cmd, argv, {
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd ?? process.cwd(),
+      stdio: ['ignore', out, 'pipe']
+    })
+  } finally {
+    // The child has its own copy of the descriptor once spawned.
+    if (typeof out === 'number') closeSync(out)
+  }
   if (child.pid !== undefined) options.onStart?.(child.pid)
   const kill = onCleanup(() => {
     child.kill('SIGKILL')

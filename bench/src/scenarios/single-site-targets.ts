@@ -36,9 +36,12 @@ export function evaluateTargets (r: SingleSiteResult): TargetCheck[] {
     compare('restore throughput (MB/s)', ours.restore?.mbPerSecond, theirs?.restore?.mbPerSecond,
       `>= ${TARGETS.restoreThroughputRatio}x restic`, (x) => x >= TARGETS.restoreThroughputRatio)
   ]
-  const peaks = (['firstBackup', 'unchangedBackup', 'nextDayBackup', 'restore', 'dump'] as const)
+  // The backup and restore phases, as in earlier reports; the dump has a row of its own (restic's
+  // dump is its highest phase, so counting it here would move the ratio without either tool's
+  // backups moving).
+  const peaks = (['firstBackup', 'unchangedBackup', 'nextDayBackup', 'restore'] as const)
     .map((p) => ours[p]?.peakRssBytes).filter((x): x is number => x !== undefined && !Number.isNaN(x))
-  const theirPeaks = (['firstBackup', 'unchangedBackup', 'nextDayBackup', 'restore', 'dump'] as const)
+  const theirPeaks = (['firstBackup', 'unchangedBackup', 'nextDayBackup', 'restore'] as const)
     .map((p) => theirs?.[p]?.peakRssBytes).filter((x): x is number => x !== undefined && !Number.isNaN(x))
   if (peaks.length > 0) {
     const peak = Math.max(...peaks) / MiB
@@ -49,6 +52,17 @@ export function evaluateTargets (r: SingleSiteResult): TargetCheck[] {
       ...(theirPeak === undefined ? {} : { theirs: theirPeak, ratio: peak / theirPeak }),
       target: `<= ${TARGETS.peakRssBytes / MiB} MiB`,
       met: peak <= TARGETS.peakRssBytes / MiB
+    })
+  }
+  const dumpPeak = ours.dump?.peakRssBytes
+  if (dumpPeak !== undefined && !Number.isNaN(dumpPeak)) {
+    const theirDump = theirs?.dump?.peakRssBytes
+    out.push({
+      name: 'node peak RSS, dump of the tree (MiB)',
+      ours: dumpPeak / MiB,
+      ...(theirDump === undefined || Number.isNaN(theirDump) ? {} : { theirs: theirDump / MiB, ratio: dumpPeak / theirDump }),
+      target: `<= ${TARGETS.peakRssBytes / MiB} MiB`,
+      met: dumpPeak <= TARGETS.peakRssBytes
     })
   }
   if (r.scale !== undefined) {

@@ -77,7 +77,8 @@ async function scaleRun (root: string, name: string, source: string): Promise<{ 
 function tarListing (file: string, warnings: string[]): { entries: number, bytes: number } | undefined {
   const listed = spawnSync('tar', ['-tf', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   if (listed.status !== 0) {
-    warnings.push(`tar -tf ${file}: ${listed.error?.message ?? listed.stderr.trim().split('\n').pop() ?? `exit ${String(listed.status)}`}`)
+    const why = listed.error?.message ?? listed.stderr.trim().split('\n').pop()
+    warnings.push(`tar -tf ${file}: ${why === undefined || why === '' ? `exit ${String(listed.status)}` : why}`)
     return undefined
   }
   return { entries: listed.stdout.split('\n').filter((l) => l !== '').length, bytes: statSync(file).size }
@@ -97,8 +98,7 @@ async function dumpPhases (root: string, src: string, bytes: number, site: Resil
   log(describePhase('resilien', 'dump', ours))
   const ourListing = tarListing(ourFile, warnings)
   rmSync(ourFile, { force: true })
-  if (ourListing === undefined) return
-  result.resilien.dumpCheck = { ours: ourListing }
+  if (ourListing !== undefined) result.resilien.dumpCheck = { ours: ourListing }
   if (restic === undefined || result.restic === undefined) return
   const theirFile = join(root, 'dump-restic.tar')
   const theirs = await peerPhase(restic, bytes, async () => ({ run: await restic.dump(src, theirFile) }))
@@ -107,7 +107,7 @@ async function dumpPhases (root: string, src: string, bytes: number, site: Resil
   log(describePhase('restic  ', 'dump', theirs))
   const theirListing = tarListing(theirFile, warnings)
   rmSync(theirFile, { force: true })
-  if (theirListing === undefined) return
+  if (theirListing === undefined || ourListing === undefined || result.resilien.dumpCheck === undefined) return
   result.resilien.dumpCheck.restic = theirListing
   // resilien's archive starts with the folder dumped itself (its mode and time), restic's below it.
   if (theirListing.entries + 1 !== ourListing.entries) warnings.push(`dump: resilien's archive lists ${ourListing.entries} entries, restic's ${theirListing.entries} (the dumped folder's own entry apart, they should match)`)

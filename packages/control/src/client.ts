@@ -32,7 +32,10 @@ export interface CallOptions {
   signal?: AbortSignal
   onProgress?: (event: ProgressEvent) => void
   onItem?: (item: unknown) => void
-  /** The bytes of one `data` frame (the node's `send`); the next frame is read only after a returned promise settles. */
+  /**
+   * The bytes of one `data` frame, in order (a `send` on the node is one frame, or several over
+   * 16 MiB); the next frame is read only after a returned promise settles.
+   */
   onData?: (bytes: Buffer) => Promise<void> | void
 }
 

@@ -7,9 +7,9 @@ import { ResilienError } from '@resilien/types'
  * reader takes both. A client without the header (an older `resilien`) gets base64 lines, as
  * before, and a newer client reads an older node's base64 lines too.
  *
- * Why: base64 made every byte of a dump a character of a V8 string on the node and on the CLI.
- * Profiled on a 273 MB dump of a folder, the node spent a quarter of its CPU collecting those
- * strings, and the socket carried a third more bytes.
+ * Why: base64 made every byte of a dump a character of a V8 string on the node and on the CLI,
+ * and the socket carried a third more bytes. On a 273 MB dump of a folder the CLI's CPU fell
+ * from 1.2 to 0.9 s and the dump's time by about a tenth with raw bytes.
  */
 export const DATA_FRAMES_HEADER = 'x-resilien-data-frames'
 export const BINARY_DATA_FRAMES = 'binary'

@@ -52,18 +52,15 @@ function defaultDescribe (err: unknown): { name: string, message: string } {
 
 /**
  * Writes `data` frames of raw bytes (data-frames.ts): a header, then the caller's bytes
- * themselves, in one write of the socket. Returns false when the socket's buffer is full.
+ * themselves. No cork: Node writes what one tick queued together anyway, and Node 21+ changed
+ * how a corked response reports and drains (a `'drain'` could come before anyone listened).
  */
-function writeBinaryData (res: ServerResponse, bytes: Uint8Array): boolean {
-  let ok = true
-  res.cork()
+function writeBinaryData (res: ServerResponse, bytes: Uint8Array): void {
   for (let from = 0; from < bytes.byteLength; from += MAX_DATA_FRAME_BYTES) {
     const piece = bytes.subarray(from, from + MAX_DATA_FRAME_BYTES)
     res.write(dataFrameHeader(piece.byteLength))
-    ok = res.write(piece)
+    res.write(piece)
   }
-  res.uncork()
-  return ok
 }
 
 /**
@@ -71,9 +68,9 @@ function writeBinaryData (res: ServerResponse, bytes: Uint8Array): boolean {
  * without JSON.stringify: base64 needs no escaping, and stringifying and UTF-8 encoding a string
  * of hundreds of KiB scanned every character twice. Latin-1 writes the one-byte string as it is.
  */
-function writeBase64Data (res: ServerResponse, bytes: Uint8Array): boolean {
+function writeBase64Data (res: ServerResponse, bytes: Uint8Array): void {
   const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-  return res.write(DATA_FRAME_START + base64 + DATA_FRAME_END + '\n', 'latin1')
+  res.write(DATA_FRAME_START + base64 + DATA_FRAME_END + '\n', 'latin1')
 }
 
 /** Resolves when the response can take more, rejects when the request is aborted (the client left). */
@@ -156,8 +153,10 @@ export async function startControlServer (init: ControlServerInit): Promise<Cont
           item: (item) => write(res, { item }),
           send: async (bytes) => {
             abort.signal.throwIfAborted()
-            if (writeData(res, bytes)) return
-            await drained(res, abort.signal)
+            writeData(res, bytes)
+            // Asked of the response after the writes, and the listener added in the same tick:
+            // a 'drain' cannot come in between.
+            if (res.writableNeedDrain) await drained(res, abort.signal)
           }
         }
         let args: unknown
