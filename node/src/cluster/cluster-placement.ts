@@ -46,6 +46,13 @@ export class ClusterPlacement implements Placement {
     return this.inner.readOrder(stripe)
   }
 
+  replaceFull (sites: readonly SiteId[], index: number, options: PlaceOptions = {}): SiteId | undefined {
+    if (this.init.membership.size() <= 1) return undefined
+    const site = this.inner.replaceFull(sites, index, options)
+    if (site !== undefined) this.inner.recordPlaced([site], options.shardSize ?? 0)
+    return site
+  }
+
   /** Bytes of shards the catalog places on `site` (as of the last recount). */
   storedBytes (site: SiteId): number {
     return this.stored.get(site) ?? 0

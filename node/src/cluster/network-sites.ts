@@ -1,6 +1,6 @@
-import { ShardClient } from '@resilien/wire'
+import { RemoteError, ShardClient } from '@resilien/wire'
 import type { SiteHost } from '@resilien/wire'
-import { ResilienError, isPermanent } from '@resilien/types'
+import { DiskFullError, ResilienError, isPermanent } from '@resilien/types'
 import type { AbortOptions, ByteRange, ShardId, ShardSites, ShardStore, SiteId } from '@resilien/types'
 import { sleep } from './sleep.js'
 
@@ -37,6 +37,8 @@ const NO_DIALER: SiteDialer = { settled: async () => {}, reconnect: async () => 
  * for the redial loop's next attempt. A put, which has no other shard to turn to, is retried
  * when its connection breaks (a cut fibre, a reset): the site is redialled at once and the
  * whole shard sent again (the receiver kept nothing of the cut one), PUT_ATTEMPTS times in all.
+ * A site without room is not asked again: its answer becomes a DiskFullError at once, and the
+ * stripe writer places the shard on another site.
  */
 export function createNetworkSites (self: SiteId, store: ShardStore, host: SiteHost, dialer: SiteDialer = NO_DIALER): ShardSites {
   const client = new ShardClient(host)
@@ -57,6 +59,8 @@ export function createNetworkSites (self: SiteId, store: ShardStore, host: SiteH
           await client.put(await remote(site), id, data, options)
           return
         } catch (err) {
+          // No room there: sending the shard again will not make room; the caller may place it elsewhere.
+          if (err instanceof RemoteError && err.code === 'disk-full') throw new DiskFullError(`site ${site}`, data.byteLength, 0, err.message)
           if (options?.signal?.aborted === true || isPermanent(err) || attempt >= PUT_ATTEMPTS) throw err
           await sleep(PUT_RETRY_MS * 2 ** (attempt - 1), options?.signal)
           await dialer.reconnect(site)

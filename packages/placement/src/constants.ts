@@ -13,3 +13,10 @@ export const DEFAULT_FREE_SPACE_MARGIN = 256 * MiB
  * so it is only a bound on memory when site ids churn.
  */
 export const SITE_SCORE_CACHE_LIMIT = 1024
+
+/**
+ * How long a site that answered "no room" takes no new shards. Its free space, as the other
+ * sites know it, comes with its reports and may be stale: without the pause every new stripe
+ * could be sent to it and refused again until the next report.
+ */
+export const FULL_SITE_PAUSE_MS = 60_000

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '@resilien/types'
 import type { Placement, SiteId, StripeRecord } from '@resilien/types'
-import { DEFAULT_FREE_SPACE_MARGIN } from './constants.js'
+import { DEFAULT_FREE_SPACE_MARGIN, FULL_SITE_PAUSE_MS } from './constants.js'
 import { InsufficientDomainsError } from './errors.js'
 import { LoadLedger } from './load-ledger.js'
 import { readOrder } from './read-order.js'
@@ -45,6 +45,13 @@ function assertViews (views: readonly SiteView[]): void {
   }
 }
 
+/** A replacement in a zone of its own first, then the less loaded (in whole shards), then the higher score. */
+function betterReplacement (a: { sharesZone: boolean, bucket: number, score: number }, b: { sharesZone: boolean, bucket: number, score: number }): boolean {
+  if (a.sharesZone !== b.sharesZone) return !a.sharesZone
+  if (a.bucket !== b.bucket) return a.bucket < b.bucket
+  return a.score > b.score
+}
+
 /**
  * Places each stripe's k + m shards on k + m distinct failure domains (zones), least loaded
  * first, so that small grids fill evenly; see README.md for the rules.
@@ -55,6 +62,8 @@ export class DomainPlacement implements Placement {
   readonly #margin: number
   readonly #ledger = new LoadLedger()
   readonly #scores = new SiteScores()
+  /** Sites that answered "no room", with the time (ms) until which they take no new shards. */
+  readonly #pausedUntil = new Map<SiteId, number>()
 
   constructor (init: DomainPlacementInit) {
     if (typeof init.self !== 'string' || init.self === '') throw new InvalidInputError('placement needs its own site id')
@@ -85,11 +94,11 @@ export class DomainPlacement implements Placement {
     let fullSites = 0
     for (const view of views) {
       if (!view.up) continue
-      const pending = this.#ledger.pending(view.site)
-      if (view.freeBytes !== undefined && view.freeBytes - pending < shardSize + this.#margin) {
+      if (!this.#hasRoom(view, shardSize)) {
         fullSites++
         continue
       }
+      const pending = this.#ledger.pending(view.site)
       let zone = zones.get(view.zone)
       if (zone === undefined) {
         zone = { name: view.zone, sites: [], count: 0 }
@@ -105,6 +114,49 @@ export class DomainPlacement implements Placement {
     }
     const picks = this.#pick([...zones.values()], total, shardSize)
     return this.#shardOrder(picks, seedWords)
+  }
+
+  /**
+   * Another site for shard `index` of a stripe being written to `sites`, after its site had no
+   * room (Placement.replaceFull): among the live sites with room that hold no shard of the
+   * stripe, one in a zone the stripe does not use yet, least loaded first; when degraded is
+   * allowed and no such zone is left, any of them.
+   */
+  replaceFull (sites: readonly SiteId[], index: number, options: PlaceOptions = {}): SiteId | undefined {
+    const full = sites[index]
+    if (full === undefined) throw new InvalidInputError(`no shard ${index} in a stripe of ${sites.length}`)
+    this.#pausedUntil.set(full, Date.now() + FULL_SITE_PAUSE_MS)
+    const shardSize = options.shardSize ?? 0
+    const views = this.#sites()
+    this.#ledger.observe(views)
+    const zoneOf = new Map(views.map((v) => [v.site, v.zone]))
+    const usedZones = new Set(sites.flatMap((site, i) => i === index ? [] : [zoneOf.get(site)]))
+    const seedWords = this.#scores.seedWords(options.seed ?? '')
+    const unit = shardSize > 0 ? shardSize : 1
+    let best: { site: SiteId, sharesZone: boolean, bucket: number, score: number } | undefined
+    for (const view of views) {
+      if (!view.up || sites.includes(view.site) || !this.#hasRoom(view, shardSize)) continue
+      const sharesZone = usedZones.has(view.zone)
+      if (sharesZone && options.allowDegraded !== true) continue
+      const candidate = {
+        site: view.site,
+        sharesZone,
+        bucket: Math.floor((view.storedBytes + this.#ledger.pending(view.site)) / unit),
+        score: this.#scores.score(seedWords, view.site, SELECTION_LANE)
+      }
+      if (best === undefined || betterReplacement(candidate, best)) best = candidate
+    }
+    return best?.site
+  }
+
+  /** Whether `view` may take a shard of `shardSize`: not paused after a refusal, and room as last reported beyond what was placed since. */
+  #hasRoom (view: SiteView, shardSize: number): boolean {
+    const paused = this.#pausedUntil.get(view.site)
+    if (paused !== undefined) {
+      if (Date.now() < paused) return false
+      this.#pausedUntil.delete(view.site)
+    }
+    return view.freeBytes === undefined || view.freeBytes - this.#ledger.pending(view.site) >= shardSize + this.#margin
   }
 
   /** Indices of stripe.shards in the order to try reads: live and local data shards first. */

@@ -1,7 +1,7 @@
 import { hash } from '@resilien/hashing'
 import { activeErasure, splitIntoDataShards } from '@resilien/erasure'
 import type { ErasureBackend } from '@resilien/erasure'
-import { toHex } from '@resilien/types'
+import { DiskFullError, toHex } from '@resilien/types'
 import type { AbortOptions, Placement, RepoRecord, ShardSites, StripeRecord } from '@resilien/types'
 
 export interface StripeWriterComponents {
@@ -27,7 +27,8 @@ export function packIdOf (shardIds: readonly string[]): string {
 
 /**
  * Erasure-codes one sealed pack into k data + m parity shards, names each shard by the BLAKE3
- * of its bytes, and puts every shard on the site placement chose for it, all in parallel. It
+ * of its bytes, and puts every shard on the site placement chose for it, all in parallel; a
+ * shard that a site has no room for goes to another site the placement allows. It
  * resolves once every site acknowledged its shard as durable; the caller then records the
  * stripe in the catalog. A failure leaves shards that no stripe record names: garbage that
  * prune removes, never a stripe that claims more than was stored.
@@ -40,9 +41,21 @@ export async function writeStripe (pack: Uint8Array, repo: RepoRecord, component
   const shards = [...dataShards, ...parity]
   const ids = shards.map((s) => toHex(hash(s)))
   const packId = packIdOf(ids)
-  const sites = components.placement.place(k, m, { allowDegraded: options.allowDegraded ?? false, seed: ids.join(''), shardSize: shardLength })
+  const placeOptions = { allowDegraded: options.allowDegraded ?? false, seed: ids.join(''), shardSize: shardLength }
+  const sites = components.placement.place(k, m, placeOptions)
   await Promise.all(shards.map(async (shard, i) => {
-    await components.sites.put(sites[i] as string, ids[i] as string, shard, options)
+    for (;;) {
+      try {
+        await components.sites.put(sites[i] as string, ids[i] as string, shard, options)
+        return
+      } catch (err) {
+        // A site whose disk is full (its free space, as this site knew it, was stale): the
+        // shard goes to another site the placement rules allow, if there is one.
+        const other = err instanceof DiskFullError ? components.placement.replaceFull?.(sites, i, placeOptions) : undefined
+        if (other === undefined) throw err
+        sites[i] = other
+      }
+    }
   }))
   return {
     repo: repo.repo,

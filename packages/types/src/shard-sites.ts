@@ -34,4 +34,11 @@ export interface Placement {
   place (k: number, m: number, options?: PlaceOptions): SiteId[]
   /** The sites of a stripe in the order to try reads: live and local first. */
   readOrder (stripe: StripeRecord): number[]
+  /**
+   * Another site for shard `index` of a stripe being written to `sites`, after its site answered
+   * that it has no room (it then takes no new shards for a while). The new site is in a zone the
+   * stripe's other shards do not use, or, when degraded is allowed, any other site with room.
+   * Undefined when there is none.
+   */
+  replaceFull? (sites: readonly SiteId[], index: number, options?: PlaceOptions): SiteId | undefined
 }
