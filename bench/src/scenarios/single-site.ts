@@ -73,8 +73,10 @@ async function scaleRun (root: string, name: string, source: string): Promise<{ 
   }
 }
 
+type TarListing = NonNullable<SingleSiteResult['resilien']['dumpCheck']>['ours']
+
 /** Entries and bytes of a tar archive, as GNU tar lists it; undefined (and a warning) when tar cannot read it. */
-function tarListing (file: string, warnings: string[]): { entries: number, bytes: number } | undefined {
+function tarListing (file: string, warnings: string[]): TarListing | undefined {
   const listed = spawnSync('tar', ['-tf', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   if (listed.status !== 0) {
     const why = listed.error?.message ?? listed.stderr.trim().split('\n').pop()
@@ -91,26 +93,27 @@ function tarListing (file: string, warnings: string[]): { entries: number, bytes
  * database dump (`resilien dump ... | psql`).
  */
 async function dumpPhases (root: string, src: string, bytes: number, site: ResilienSite, restic: ResticRepo | undefined, result: SingleSiteResult, log: (line: string) => void, warnings: string[]): Promise<void> {
+  /** One tool's dump into `file`: its figures (nothing stored), then the archive's listing; the file is removed. */
+  const dumpInto = async (tool: string, file: string, phase: () => Promise<PhaseFigures>): Promise<{ figures: PhaseFigures, listing: TarListing | undefined }> => {
+    const figures = await phase()
+    figures.storedBytes = undefined
+    log(describePhase(tool, 'dump', figures))
+    const listing = tarListing(file, warnings)
+    rmSync(file, { force: true })
+    return { figures, listing }
+  }
   const ourFile = join(root, 'dump-resilien.tar')
-  const ours = await resilienPhase(site, bytes, async () => ({ run: await site.dump(src, ourFile) }))
-  ours.storedBytes = undefined
-  result.resilien.dump = ours
-  log(describePhase('resilien', 'dump', ours))
-  const ourListing = tarListing(ourFile, warnings)
-  rmSync(ourFile, { force: true })
-  if (ourListing !== undefined) result.resilien.dumpCheck = { ours: ourListing }
+  const ours = await dumpInto('resilien', ourFile, async () => await resilienPhase(site, bytes, async () => ({ run: await site.dump(src, ourFile) })))
+  result.resilien.dump = ours.figures
+  if (ours.listing !== undefined) result.resilien.dumpCheck = { ours: ours.listing }
   if (restic === undefined || result.restic === undefined) return
   const theirFile = join(root, 'dump-restic.tar')
-  const theirs = await peerPhase(restic, bytes, async () => ({ run: await restic.dump(src, theirFile) }))
-  theirs.storedBytes = undefined
-  result.restic.dump = theirs
-  log(describePhase('restic  ', 'dump', theirs))
-  const theirListing = tarListing(theirFile, warnings)
-  rmSync(theirFile, { force: true })
-  if (theirListing === undefined || ourListing === undefined || result.resilien.dumpCheck === undefined) return
-  result.resilien.dumpCheck.restic = theirListing
+  const theirs = await dumpInto('restic  ', theirFile, async () => await peerPhase(restic, bytes, async () => ({ run: await restic.dump(src, theirFile) })))
+  result.restic.dump = theirs.figures
+  if (theirs.listing === undefined || ours.listing === undefined || result.resilien.dumpCheck === undefined) return
+  result.resilien.dumpCheck.restic = theirs.listing
   // resilien's archive starts with the folder dumped itself (its mode and time), restic's below it.
-  if (theirListing.entries + 1 !== ourListing.entries) warnings.push(`dump: resilien's archive lists ${ourListing.entries} entries, restic's ${theirListing.entries} (the dumped folder's own entry apart, they should match)`)
+  if (theirs.listing.entries + 1 !== ours.listing.entries) warnings.push(`dump: resilien's archive lists ${ours.listing.entries} entries, restic's ${theirs.listing.entries} (the dumped folder's own entry apart, they should match)`)
 }
 
 /**
