@@ -48,7 +48,24 @@ export interface StdinSource {
   done: Promise<void>
 }
 
-export interface BackupOptions extends AbortOptions {
+/** What writing snapshots needs from the site: its seal workers and its commit rule (backup, rewrite). */
+export interface SnapshotCommitOptions {
+  allowDegraded?: boolean
+  /** Worker threads that compress and seal (the node keeps one pool for all backups). */
+  sealPool?: SealPool
+  /**
+   * Before the snapshot is committed: undefined when every stripe of the repository survives the
+   * loss of any one site, else one line saying why not. The caller knows sites and zones.
+   */
+  redundancyCheck: (options: AbortOptions) => Promise<string | undefined>
+  /**
+   * After the snapshot fact is appended at `seq` of this site's log: resolves once enough other
+   * sites hold the log up to it (the commit rule); throws when they cannot be reached.
+   */
+  replicate?: (seq: number, options: AbortOptions) => Promise<void>
+}
+
+export interface BackupOptions extends AbortOptions, SnapshotCommitOptions {
   paths: string[]
   /**
    * Streams stored as files at the snapshot's root beside the paths (a database dump, a
@@ -81,21 +98,8 @@ export interface BackupOptions extends AbortOptions {
   tags?: string[]
   host?: string
   time?: Date
-  allowDegraded?: boolean
-  /** Worker threads that compress and seal (the node keeps one pool for all backups). */
-  sealPool?: SealPool
   /** Packs coded and stored at once (default DEFAULT_PACKS_IN_FLIGHT; see LOCAL_PACKS_IN_FLIGHT). */
   maxPacksInFlight?: number
-  /**
-   * Before the snapshot is committed: undefined when every stripe of the repository survives the
-   * loss of any one site, else one line saying why not. The caller knows sites and zones.
-   */
-  redundancyCheck: (options: AbortOptions) => Promise<string | undefined>
-  /**
-   * After the snapshot fact is appended at `seq` of this site's log: resolves once enough other
-   * sites hold the log up to it (the commit rule); throws when they cannot be reached.
-   */
-  replicate?: (seq: number, options: AbortOptions) => Promise<void>
   onProgress?: (p: BackupProgress) => void
   /** A problem with one file (vanished, unreadable): the backup goes on and reports it. */
   onWarning?: (message: string) => void

@@ -1,7 +1,7 @@
 import { InsufficientRedundancyError, InvalidInputError } from '@resilien/types'
 import type { AbortOptions } from '@resilien/types'
 import { BlobSaver } from './blob-saver.js'
-import type { SealPool } from './seal-pool.js'
+import type { SnapshotCommitOptions } from './backup.js'
 import { compileExclude } from './exclude.js'
 import type { ExcludeMatcher } from './exclude.js'
 import { LruCache } from './lru-cache.js'
@@ -31,19 +31,13 @@ export interface RemovedEntries {
   bytes: number
 }
 
-export interface RewriteOptions extends AbortOptions {
+export interface RewriteOptions extends AbortOptions, SnapshotCommitOptions {
   /** restic's exclude patterns (as `backup --exclude`): matching paths leave the snapshots. */
   exclude: readonly string[]
   /** Forget each original in the same catalog batch as its rewrite (restic's --forget). */
   forget?: boolean
   /** Say what would change; store and commit nothing. */
   dryRun?: boolean
-  allowDegraded?: boolean
-  sealPool?: SealPool
-  /** The site's commit rule, as for a backup: why the repository's stripes would not survive a site's loss, if they would not. */
-  redundancyCheck: (o: AbortOptions) => Promise<string | undefined>
-  /** Waits until another site holds the catalog up to this entry. */
-  replicate?: (seq: number, o: AbortOptions) => Promise<void>
 }
 
 export interface RewrittenSnapshot {
