@@ -14,7 +14,7 @@ import type { TreeNode } from './tree.js'
 import { compileExclusion } from './exclude-rules.js'
 import type { ExcludeRules, FolderMarker } from './exclude-rules.js'
 import { startScan } from './scanner.js'
-import { Limiter, mapConcurrent } from './limiter.js'
+import { Limiter, SpareSlots, mapConcurrent, mapWithSpareSlots } from './limiter.js'
 import type { SealPool } from './seal-pool.js'
 import { entryStat, entryType, joinPath, listDirExcluding } from './dir-listing.js'
 import { ListingPrefetch } from './listing-prefetch.js'
@@ -25,8 +25,14 @@ import type { ScanTotals } from './scanner.js'
 export const FILES_IN_FLIGHT = 4
 /** Entries of one folder stat'ed and saved at once. */
 export const ENTRIES_IN_FLIGHT = 16
-/** Sub-folders of one folder walked at once: hides the latency of listing many small folders. */
-export const SUBDIRS_IN_FLIGHT = 8
+/**
+ * Folders walked alongside the walk's own chain, across the whole backup: hides the latency of
+ * listing many small folders. A folder whose sub-folders find no free slot walks them itself,
+ * one after the other, so the folders open at once (each holding its file nodes while its
+ * sub-folders are walked) stay within this many chains, whatever the tree's breadth. (Each
+ * level starting 8 of its own, measured on a 1 GB tree of 4,944 folders: 771 folders open.)
+ */
+export const FOLDER_WALKERS = 16
 /** Folders being listed and stat'ed at once across the walk: bounds the syscalls and listings held. */
 export const LISTINGS_IN_FLIGHT = 16
 /** Folders a seal worker lists in one message, ahead of the walk (see ListingPrefetch). */
@@ -183,6 +189,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const warnings: string[] = []
   const fileSlots = new Limiter(FILES_IN_FLIGHT)
   const listingSlots = new Limiter(LISTINGS_IN_FLIGHT)
+  const folderWalkers = new SpareSlots(FOLDER_WALKERS)
   // A pool without a worker lists `path` alone on this thread, as listDir does without a pool.
   const listings = new ListingPrefetch(async (path) => options.sealPool !== undefined
     ? await options.sealPool.listTree(path, DIRS_PER_LISTING, rules, ENTRIES_IN_FLIGHT, oneFileSystem)
@@ -353,7 +360,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
       const dirs = entries.filter((e) => entryType(e.st) === 'dir')
       return { nodes: leaves.filter((n): n is TreeNode => n !== undefined), dirs }
     })
-    const subdirs = await mapConcurrent(listing.dirs, SUBDIRS_IN_FLIGHT, async (d) => backupNode(d.path, d.name, d.old, d.st, device))
+    const subdirs = await mapWithSpareSlots(listing.dirs, folderWalkers, async (d) => backupNode(d.path, d.name, d.old, d.st, device))
     const nodes = [...listing.nodes, ...subdirs.filter((n): n is TreeNode => n !== undefined)]
     return saver.saveTree(encodeTree({ nodes: sortNodes(nodes) }), oldDir?.subtree)
   }

@@ -20,6 +20,9 @@ export const PACKS_PER_INDEX_OBJECT = 64
 /** Entries after which an index object is closed even with fewer packs (packs of tiny tree blobs hold many). */
 export const ENTRIES_PER_INDEX_OBJECT = 16384
 
+/** First buffer of a tree pack (it doubles as tree blobs arrive, up to a whole pack buffer). */
+export const TREE_PACK_START_BYTES = 256 * 1024
+
 /** A compressed frame's growth over its chunk at worst (header byte, incompressible input). */
 const FRAME_SLACK_BYTES = 64
 
@@ -71,6 +74,8 @@ export class BlobSaver {
   /** Seal jobs running in the pool, with what to do with their result. */
   private readonly jobs = new Set<Promise<void>>()
   private jobFailure: unknown
+  /** Finished packs waiting for room in the uploader (settled when it takes them; see roomForNewPack). */
+  private readonly waitingPacks = new Set<Promise<void>>()
   /** New blobs waiting to fill a seal job, per blob type. */
   private readonly gathering = new Map<BlobType, { ids: Uint8Array[], plains: Uint8Array[], bytes: number }>()
   newChunks = 0
@@ -90,7 +95,10 @@ export class BlobSaver {
     // Packs in flight plus the data packer's next buffer are reused; the pool keeps no more idle.
     const pool = new BufferPool(packBufferBytes(record.packSize, maxBlob, record.k), maxInFlight + 1)
     this.dataPacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, maxBlob, record.k, pool)
-    this.treePacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, maxBlob, record.k, pool)
+    // Tree blobs trickle in as folders complete, and a first backup's trees are often a small
+    // part of a pack: the tree pack grows from TREE_PACK_START_BYTES rather than holding a
+    // whole pack buffer for the length of the backup.
+    this.treePacker = new Packer(keys.dataKey, keys.metadataKey, record.packSize, maxBlob, record.k, pool, TREE_PACK_START_BYTES)
     this.uploader = new PackUploader(record, { ...repo.components, index: repo.index }, {
       maxInFlight,
       ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
@@ -138,6 +146,7 @@ export class BlobSaver {
         fresh.push(i)
         continue
       }
+      await this.roomForNewPack(packer)
       packer.add(type, ids[i] as Uint8Array, compressChunk(plain), plain.byteLength)
       if (packer.full) await this.submit(packer.finish())
     }
@@ -188,6 +197,7 @@ export class BlobSaver {
     if (this.unindexed.has(hex)) return
     this.unindexed.add(hex)
     const packer = type === BlobType.data ? this.dataPacker : this.treePacker
+    await this.roomForNewPack(packer)
     packer.addSealed(type, id, sealed, rawLength)
     if (packer.full) await this.submit(packer.finish())
     if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
@@ -204,6 +214,7 @@ export class BlobSaver {
     for (let i = 0; i < sealedLengths.length && taken < ids.length; i++) {
       const n = sealedLengths[i] as number
       if (chosen === undefined || chosen[taken] === i) {
+        await this.roomForNewPack(this.dataPacker)
         this.dataPacker.addSealed(BlobType.data, ids[taken] as Uint8Array, sealed.subarray(offset, offset + n), rawLengths[taken] as number)
         taken++
         if (this.dataPacker.full) await this.submit(this.dataPacker.finish())
@@ -255,6 +266,7 @@ export class BlobSaver {
         let offset = 0
         for (let i = 0; i < result.lengths.length; i++) {
           const n = result.lengths[i] as number
+          await this.roomForNewPack(packer)
           packer.addSealed(type, ids[i] as Uint8Array, sealed.subarray(offset, offset + n), lengths[i] as number)
           offset += n
           if (packer.full) await this.submit(packer.finish())
@@ -285,8 +297,26 @@ export class BlobSaver {
     if (this.jobFailure !== undefined) throw this.jobFailure
   }
 
+  /**
+   * Waits, before a packer starts a new pack, while a finished pack waits for the uploader. A
+   * new pack buffer could only fill and wait too: without this, every caller adding blobs at
+   * the same time (files in flight, seal jobs) could fill one more buffer each while the store
+   * was busy. Measured at a first backup's peak: five pack buffers alive with one in flight.
+   */
+  private async roomForNewPack (packer: Packer): Promise<void> {
+    while (packer.size === 0 && this.waitingPacks.size > 0) await Promise.race(this.waitingPacks)
+  }
+
   private async submit (pack: FinishedPack | undefined): Promise<void> {
-    if (pack !== undefined) await this.uploader.submit(pack)
+    if (pack === undefined) return
+    const accepted = this.uploader.submit(pack)
+    const settled = accepted.then(() => {}, () => {})
+    this.waitingPacks.add(settled)
+    try {
+      await accepted
+    } finally {
+      this.waitingPacks.delete(settled)
+    }
   }
 
   /** Stores every open pack and publishes the index of everything stored. */

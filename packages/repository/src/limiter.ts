@@ -42,3 +42,53 @@ export async function mapConcurrent<T, R> (items: readonly T[], concurrency: num
   if (failure !== undefined) throw failure.err
   return results
 }
+
+/**
+ * A budget of concurrent tasks that never makes a task wait: a caller takes a slot if one is
+ * free and otherwise does the work itself, in its own turn. For a recursive walk, where a task
+ * waiting for a slot while holding one could deadlock, and where letting every level start all
+ * its children at once would keep a number of open folders that grows with the tree's breadth.
+ */
+export class SpareSlots {
+  private free: number
+
+  constructor (readonly size: number) {
+    this.free = size
+  }
+
+  tryTake (): boolean {
+    if (this.free === 0) return false
+    this.free--
+    return true
+  }
+
+  give (): void {
+    this.free++
+  }
+}
+
+/**
+ * Maps `items` in order: each item runs alongside the caller when `slots` has a free slot, and
+ * in the caller's own turn otherwise, so the tasks of a whole recursive walk stay within
+ * slots.size plus one chain per level. Results keep the order of `items`; after a failure no
+ * new item starts, and the first failure is thrown once the started ones have settled.
+ */
+export async function mapWithSpareSlots<T, R> (items: readonly T[], slots: SpareSlots, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  const started: Array<Promise<void>> = []
+  let failure: { err: unknown } | undefined
+  const runOne = async (i: number): Promise<void> => {
+    try {
+      results[i] = await fn(items[i] as T)
+    } catch (err) {
+      failure ??= { err }
+    }
+  }
+  for (let i = 0; i < items.length && failure === undefined; i++) {
+    if (slots.tryTake()) started.push(runOne(i).finally(() => slots.give()))
+    else await runOne(i)
+  }
+  await Promise.all(started)
+  if (failure !== undefined) throw failure.err
+  return results
+}

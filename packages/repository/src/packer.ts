@@ -57,16 +57,36 @@ export class Packer {
     private readonly targetSize: number,
     private readonly maxBlobSize: number,
     private readonly k: number,
-    private readonly pool?: BufferPool
+    private readonly pool?: BufferPool,
+    /**
+     * Start each pack in a buffer of this many bytes (rounded to the alignment) and grow it as
+     * blobs arrive, up to a whole pack buffer: for a packer that may hold a pack open for a long
+     * time with few bytes in it (tree blobs, which a backup writes as its folders complete).
+     * Without it, each pack takes a whole pack buffer (from the pool when there is one).
+     */
+    private readonly growFrom?: number
   ) {
     this.bufferBytes = packBufferBytes(targetSize, maxBlobSize, k)
     if (pool !== undefined && pool.blockBytes !== this.bufferBytes) throw new RangeError(`pack buffer pool holds ${pool.blockBytes}-byte blocks, packs need ${this.bufferBytes}`)
   }
 
-  /** The current pack's buffer, taken when its first blob arrives. */
-  private current (): Uint8Array {
-    this.buffer ??= this.pool?.take() ?? Buffer.allocUnsafeSlow(this.bufferBytes)
-    return this.buffer
+  /**
+   * The current pack's buffer with room for `bytes` more sealed bytes and the tail reserve,
+   * taken when its first blob arrives (and, for a growing packer, grown when needed).
+   */
+  private current (bytes: number): Uint8Array {
+    if (this.growFrom === undefined) {
+      this.buffer ??= this.pool?.take() ?? Buffer.allocUnsafeSlow(this.bufferBytes)
+      return this.buffer
+    }
+    const needed = Math.min(this.bufferBytes, paddedPackLength(this.offset + bytes + PACK_TAIL_RESERVE, this.k))
+    const have = this.buffer?.byteLength ?? 0
+    if (have >= needed) return this.buffer as Uint8Array
+    const size = have === 0 ? Math.max(needed, paddedPackLength(this.growFrom, this.k)) : Math.max(needed, Math.min(this.bufferBytes, have * 2))
+    const grown = Buffer.allocUnsafeSlow(Math.min(this.bufferBytes, size))
+    if (this.buffer !== undefined) grown.set(this.buffer.subarray(0, this.offset), 0)
+    this.buffer = grown
+    return grown
   }
 
   /** Bytes of sealed blobs in the current pack. */
@@ -85,10 +105,10 @@ export class Packer {
   /** Seals `frame` (a compressed chunk frame) into the pack; `id` and `type` are bound as associated data. */
   add (type: BlobType, id: Uint8Array, frame: Uint8Array, rawLength: number): PackEntry {
     if (frame.byteLength > this.maxBlobSize) throw new RangeError(`blob of ${frame.byteLength} bytes exceeds the pack's blob limit ${this.maxBlobSize}`)
-    const buffer = this.current()
     if (this.offset + frame.byteLength + SEAL_OVERHEAD > this.room) {
       throw new RangeError('pack is full: finish it before adding more')
     }
+    const buffer = this.current(frame.byteLength + SEAL_OVERHEAD)
     const length = sealChunkInto(this.dataKey, frame, buffer, this.offset, blobAad(type, id))
     const entry: PackEntry = { type, id, offset: this.offset, length, rawLength }
     this.entries.push(entry)
@@ -98,8 +118,8 @@ export class Packer {
 
   /** Appends a blob sealed elsewhere (a seal worker); it must have been sealed with this pack's key and the blob's aad. */
   addSealed (type: BlobType, id: Uint8Array, sealed: Uint8Array, rawLength: number): PackEntry {
-    const buffer = this.current()
     if (this.offset + sealed.byteLength > this.room) throw new RangeError('pack is full: finish it before adding more')
+    const buffer = this.current(sealed.byteLength)
     buffer.set(sealed, this.offset)
     const entry: PackEntry = { type, id, offset: this.offset, length: sealed.byteLength, rawLength }
     this.entries.push(entry)

@@ -7,7 +7,7 @@ import { InvalidInputError } from '@resilien/types'
 import type { AbortOptions, RestoreResult } from '@resilien/types'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
-import { mapConcurrent } from './limiter.js'
+import { SpareSlots, mapConcurrent, mapWithSpareSlots } from './limiter.js'
 import { RestoredFileVerifier } from './restore-verify.js'
 import { nsToSeconds } from './restore-files.js'
 import { fullDiskError, makeRoomSync } from './restore-room.js'
@@ -24,8 +24,13 @@ import type { TreeNode } from './tree.js'
 export const RESTORE_PACKS_IN_FLIGHT = 4
 /** Files announced to the writer at once when many come without data (empty files). */
 const ANNOUNCE_BATCH = 256
-/** Sub-folders of one folder walked at once: loading a tree is a round trip to a site. */
-export const RESTORE_SUBDIRS_IN_FLIGHT = 4
+/**
+ * Folders walked alongside the walk's own chain, across the whole restore: loading a tree is a
+ * round trip to a site. Beyond it a folder walks its sub-folders itself, one after the other, so
+ * the folders open at once (each holding its entries) do not grow with the tree's breadth (see
+ * FOLDER_WALKERS in backup.ts).
+ */
+export const RESTORE_FOLDER_WALKERS = 8
 /** Symlinks, fifos and devices made at once: each is a few syscalls of latency. */
 const SPECIALS_IN_FLIGHT = 8
 
@@ -243,6 +248,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     for (let from = 0; from < total;) from = await pipeline.add(file, from, total)
   }
 
+  /** Slots of the folder walks (restoreTree, then finishTree: one after the other, never together). */
+  const walkers = new SpareSlots(RESTORE_FOLDER_WALKERS)
   const restoreTree = async (ids: string[], destDir: Buffer, components: Buffer[], to: RestoreWriter): Promise<void> => {
     const selected = await entries(ids, destDir, components)
     const leaves = selected.filter((e) => e.node.type !== 'dir' && e.selection === 'all')
@@ -255,7 +262,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       signal?.throwIfAborted()
       await submit(node, dest, to)
     }
-    await mapConcurrent(selected.filter((e) => e.node.type === 'dir'), RESTORE_SUBDIRS_IN_FLIGHT, async ({ node, path, dest }) => {
+    await mapWithSpareSlots(selected.filter((e) => e.node.type === 'dir'), walkers, async ({ node, path, dest }) => {
       signal?.throwIfAborted()
       let made = false
       await attempt(dest, async () => {
@@ -282,7 +289,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   /** Walks the folders again, children first, and has the writer give each its metadata. */
   const finishTree = async (ids: string[], destDir: Buffer, components: Buffer[], to: RestoreWriter): Promise<void> => {
     const dirs = (await entries(ids, destDir, components)).filter((e) => e.node.type === 'dir')
-    await mapConcurrent(dirs, RESTORE_SUBDIRS_IN_FLIGHT, async ({ node, path, dest }) => {
+    await mapWithSpareSlots(dirs, walkers, async ({ node, path, dest }) => {
       if (node.subtree !== undefined) await finishTree(node.subtree, dest, path, to)
       finishedDirs.push({ dest, mode: node.mode, uid: node.uid, gid: node.gid, mtimeNs: node.mtimeNs })
       if (finishedDirs.length >= ANNOUNCE_BATCH) await sendDirs(to)

@@ -10,6 +10,7 @@ import { BlobSaver } from '../src/blob-saver.js'
 import { backup } from '../src/backup.js'
 import { BlobType, ID_LENGTH } from '../src/format.js'
 import { sealBlobsInto, sealedBound } from '../src/seal-job.js'
+import { SealPool } from '../src/seal-pool.js'
 import { newRepository } from './helpers.js'
 
 test('a whole file sealed before the claim: only the chosen blobs are packed, each under its own id', async (t) => {
@@ -67,4 +68,34 @@ test('a backup stores at most maxPacksInFlight packs at once', async (t) => {
   // k + m = 3 shards per pack.
   assert.equal(await measure(1), 3, 'one pack: its three shards')
   assert.ok(await measure() > 3, 'by default several packs overlap')
+})
+
+test('a backup fills no new pack while a finished one waits for the store: pack buffers stay at two with one in flight', async (t) => {
+  /** Distinct pack buffers the data shards of every put were views of (parity shards are smaller blocks of their own). */
+  const measure = async (): Promise<number> => {
+    const buffers = new Set<ArrayBufferLike>()
+    const { repo, dir } = await newRepository(t, {
+      wrapSites: (sites) => ({
+        ...sites,
+        put: async (site, id, data, o) => {
+          if (data instanceof Uint8Array && data.buffer.byteLength >= 4 * 1024 * 1024) buffers.add(data.buffer)
+          // A slow store: the workers seal the next packs' blobs long before this one is stored.
+          await sleep(60)
+          await sites.put(site, id, data, o)
+        }
+      })
+    })
+    const src = join(dir, 'src')
+    await mkdir(src)
+    // Several files in flight at once, each adding its sealed blobs on its own: about eight
+    // 4 MiB packs of random bytes.
+    for (let i = 0; i < 8; i++) await writeFile(join(src, `f${i}.bin`), randomBytes(4 * 1024 * 1024))
+    const pool = new SealPool(2)
+    t.after(async () => pool.close())
+    await backup(repo, { paths: [src], redundancyCheck: async () => undefined, maxPacksInFlight: 1, sealPool: pool })
+    return buffers.size
+  }
+  const used = await measure()
+  // One pack in flight and one filling (or finished and waiting): two buffers reused over and over.
+  assert.ok(used <= 2, `${used} pack buffers`)
 })

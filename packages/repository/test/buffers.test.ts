@@ -6,7 +6,7 @@ import { keyedHash } from '@resilien/hashing'
 import { BufferPool } from '../src/buffer-pool.js'
 import { BlobType, ID_LENGTH, TRAILER_AAD, blobAad } from '../src/format.js'
 import { decodeEntries } from '../src/pack-format.js'
-import { Packer, packBufferBytes } from '../src/packer.js'
+import { Packer, PACK_TAIL_RESERVE, packBufferBytes } from '../src/packer.js'
 import type { FinishedPack } from '../src/packer.js'
 import { SealArena } from '../src/seal-arena.js'
 import { sealBlobsInto, sealedBound } from '../src/seal-job.js'
@@ -108,4 +108,36 @@ test('sealing into a buffer too small writes nothing and says so', () => {
   const lengths = sealBlobsInto(BlobType.data, KEY, ids, plains, out) as number[]
   assert.equal(lengths[0], 1000 + 1 + 28, 'random bytes are stored raw')
   assert.ok((lengths[1] as number) < 5000, 'zeros are compressed')
+})
+
+test('a growing packer starts small, grows as blobs arrive and finishes the same pack as a whole buffer would', () => {
+  const k = 2
+  const target = 256 * 1024
+  const maxBlob = 32 * 1024
+  const pool = new BufferPool(packBufferBytes(target, maxBlob, k), 2)
+  const whole = new Packer(KEY, META, target, maxBlob, k, pool)
+  const growing = new Packer(KEY, META, target, maxBlob, k, pool, 16 * 1024)
+  const blobs: Uint8Array[] = []
+  while (!growing.full) {
+    const blob = randomBytes(1000 + blobs.length * 997 % 30_000)
+    blobs.push(blob)
+    const id = keyedHash(KEY, blob)
+    whole.add(BlobType.tree, id, blob, blob.byteLength)
+    growing.add(BlobType.tree, id, blob, blob.byteLength)
+  }
+  assert.equal(pool.spareCount, 0)
+  const a = whole.finish() as FinishedPack
+  const b = growing.finish() as FinishedPack
+  assert.deepEqual(trailerOf(b), trailerOf(a), 'the same entries at the same offsets')
+  for (const [i, e] of trailerOf(b).entries()) {
+    const sealed = b.bytes.subarray(e.offset, e.offset + e.length)
+    assert.ok(Buffer.from(openChunk(KEY, sealed, blobAad(BlobType.tree, e.id))).equals(blobs[i] as Uint8Array), `blob ${i} survived the growth`)
+  }
+  assert.equal(b.padded.byteLength, a.padded.byteLength)
+  // The next pack starts small again: its first buffer holds the blob and the tail reserve.
+  growing.add(BlobType.tree, new Uint8Array(32), randomBytes(100), 100)
+  const small = growing.finish() as FinishedPack
+  assert.ok(small.padded.buffer.byteLength <= 2 * PACK_TAIL_RESERVE, `${small.padded.buffer.byteLength} bytes for one small blob`)
+  small.release?.()
+  assert.equal(pool.spareCount, 0, 'a small buffer is not a pool block')
 })
