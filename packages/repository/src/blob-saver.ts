@@ -74,7 +74,7 @@ export class BlobSaver {
   /** Seal jobs running in the pool, with what to do with their result. */
   private readonly jobs = new Set<Promise<void>>()
   private jobFailure: unknown
-  /** Finished packs waiting for room in the uploader (settled when it takes them; see roomForNewPack). */
+  /** Finished packs waiting for room in the uploader (settled when it takes them; see mustWaitForRoom). */
   private readonly waitingPacks = new Set<Promise<void>>()
   /** New blobs waiting to fill a seal job, per blob type. */
   private readonly gathering = new Map<BlobType, { ids: Uint8Array[], plains: Uint8Array[], bytes: number }>()
@@ -146,7 +146,7 @@ export class BlobSaver {
         fresh.push(i)
         continue
       }
-      await this.roomForNewPack(packer)
+      while (this.mustWaitForRoom(packer)) await this.packTaken()
       packer.add(type, ids[i] as Uint8Array, compressChunk(plain), plain.byteLength)
       if (packer.full) await this.submit(packer.finish())
     }
@@ -197,7 +197,7 @@ export class BlobSaver {
     if (this.unindexed.has(hex)) return
     this.unindexed.add(hex)
     const packer = type === BlobType.data ? this.dataPacker : this.treePacker
-    await this.roomForNewPack(packer)
+    while (this.mustWaitForRoom(packer)) await this.packTaken()
     packer.addSealed(type, id, sealed, rawLength)
     if (packer.full) await this.submit(packer.finish())
     if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
@@ -214,7 +214,7 @@ export class BlobSaver {
     for (let i = 0; i < sealedLengths.length && taken < ids.length; i++) {
       const n = sealedLengths[i] as number
       if (chosen === undefined || chosen[taken] === i) {
-        await this.roomForNewPack(this.dataPacker)
+        while (this.mustWaitForRoom(this.dataPacker)) await this.packTaken()
         this.dataPacker.addSealed(BlobType.data, ids[taken] as Uint8Array, sealed.subarray(offset, offset + n), rawLengths[taken] as number)
         taken++
         if (this.dataPacker.full) await this.submit(this.dataPacker.finish())
@@ -266,7 +266,7 @@ export class BlobSaver {
         let offset = 0
         for (let i = 0; i < result.lengths.length; i++) {
           const n = result.lengths[i] as number
-          await this.roomForNewPack(packer)
+          while (this.mustWaitForRoom(packer)) await this.packTaken()
           packer.addSealed(type, ids[i] as Uint8Array, sealed.subarray(offset, offset + n), lengths[i] as number)
           offset += n
           if (packer.full) await this.submit(packer.finish())
@@ -298,13 +298,20 @@ export class BlobSaver {
   }
 
   /**
-   * Waits, before a packer starts a new pack, while a finished pack waits for the uploader. A
-   * new pack buffer could only fill and wait too: without this, every caller adding blobs at
-   * the same time (files in flight, seal jobs) could fill one more buffer each while the store
-   * was busy. Measured at a first backup's peak: five pack buffers alive with one in flight.
+   * Whether `packer` must wait before it starts a new pack: it is empty and a finished pack waits
+   * for the uploader. A new pack buffer could only fill and wait too: without this, every caller
+   * adding blobs at the same time (files in flight, seal jobs) could fill one more buffer each
+   * while the store was busy. Measured at a first backup's peak: five pack buffers alive with one
+   * in flight. Callers test it again after each wait, in the same turn as their add, so no other
+   * caller can finish a pack in between (`while (mustWaitForRoom(p)) await packTaken()`).
    */
-  private async roomForNewPack (packer: Packer): Promise<void> {
-    while (packer.size === 0 && this.waitingPacks.size > 0) await Promise.race(this.waitingPacks)
+  private mustWaitForRoom (packer: Packer): boolean {
+    return packer.size === 0 && this.waitingPacks.size > 0
+  }
+
+  /** Resolves once the uploader took one of the waiting packs. */
+  private async packTaken (): Promise<void> {
+    await Promise.race(this.waitingPacks)
   }
 
   private async submit (pack: FinishedPack | undefined): Promise<void> {

@@ -22,6 +22,12 @@ import type { TreeNode } from './tree.js'
 
 /** Packs read at once: each holds pieces of several files, so this is the restore's read-ahead. */
 export const RESTORE_PACKS_IN_FLIGHT = 4
+/**
+ * Packs read at once when every shard is on this site's own disk (a cluster of one site): no
+ * round trip to hide, so two keep the writer busy, and two packs' shards fewer are alive.
+ * Measured on the 270 MB bench tree (four alternating pairs): peaks 138-146 MiB against 146-149.
+ */
+export const LOCAL_RESTORE_PACKS_IN_FLIGHT = 2
 /** Files announced to the writer at once when many come without data (empty files). */
 const ANNOUNCE_BATCH = 256
 /**
@@ -59,6 +65,8 @@ export interface RestoreOptions extends AbortOptions {
   sealPool?: SealPool
   /** Then read every restored file back and check it against the snapshot (restic's --verify; restore-verify.ts). */
   verify?: boolean
+  /** Packs read at once (default RESTORE_PACKS_IN_FLIGHT; see LOCAL_RESTORE_PACKS_IN_FLIGHT). */
+  maxPacksInFlight?: number
 }
 
 
@@ -227,7 +235,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
     await announce(to)
-    await mapConcurrent(packs, RESTORE_PACKS_IN_FLIGHT, async ({ pack, uses }) => {
+    await mapConcurrent(packs, options.maxPacksInFlight ?? RESTORE_PACKS_IN_FLIGHT, async ({ pack, uses }) => {
       signal?.throwIfAborted()
       absorb(await writePack(pack, uses, to))
     })
