@@ -69,8 +69,8 @@ export class SpareSlots {
 
 /**
  * Maps `items` in order: each item runs alongside the caller when `slots` has a free slot, and
- * in the caller's own turn otherwise, so the tasks of a whole recursive walk stay within
- * slots.size plus one chain per level. Results keep the order of `items`; after a failure no
+ * in the caller's own turn otherwise, so a whole recursive walk runs as at most slots.size + 1
+ * chains (the walk's own and one per slot), each holding one open level per depth. Results keep the order of `items`; after a failure no
  * new item starts, and the first failure is thrown once the started ones have settled.
  */
 export async function mapWithSpareSlots<T, R> (items: readonly T[], slots: SpareSlots, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -163,6 +163,9 @@ export class Packer {
           released = true
         }
       }
+    } else if (this.growFrom !== undefined) {
+      // A growing packer starts its next pack small again rather than keeping a grown buffer.
+      this.buffer = undefined
     }
     this.entries = []
     this.offset = 0

@@ -105,6 +105,10 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   const started = process.hrtime.bigint()
   const signal = options.signal
   const signalOption = signal === undefined ? {} : { signal }
+  // Below one, no pack would ever be read: the restore would end having written no data.
+  if (options.maxPacksInFlight !== undefined && !(Number.isSafeInteger(options.maxPacksInFlight) && options.maxPacksInFlight >= 1)) {
+    throw new InvalidInputError(`packs in flight must be a whole number of at least 1, got ${String(options.maxPacksInFlight)}`)
+  }
   const snapshot = await repo.findSnapshot(options.snapshot)
   const target = Buffer.from(resolvePath(options.target))
   const includes = (options.include ?? []).map(splitPath)

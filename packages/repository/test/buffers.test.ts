@@ -128,6 +128,7 @@ test('a growing packer starts small, grows as blobs arrive and finishes the same
   assert.equal(pool.spareCount, 0)
   const a = whole.finish() as FinishedPack
   const b = growing.finish() as FinishedPack
+  assert.ok(a.release !== undefined && b.release !== undefined, 'both finished in place: the growth kept the tail reserve')
   assert.deepEqual(trailerOf(b), trailerOf(a), 'the same entries at the same offsets')
   for (const [i, e] of trailerOf(b).entries()) {
     const sealed = b.bytes.subarray(e.offset, e.offset + e.length)
@@ -141,3 +142,20 @@ test('a growing packer starts small, grows as blobs arrive and finishes the same
   small.release?.()
   assert.equal(pool.spareCount, 0, 'a small buffer is not a pool block')
 })
+
+test('a growing packer whose pack was finished out of place starts the next pack small again', () => {
+  const k = 2
+  const target = 64 * 1024
+  const growing = new Packer(KEY, META, target, 64, k, undefined, 16 * 1024)
+  // Tiny blobs: the trailer outgrows the tail reserve and the pack is copied out.
+  let count = 0
+  while (!growing.full) growing.add(BlobType.tree, randomBytes(32), Uint8Array.of(count++ & 0xff), 1)
+  const pack = growing.finish() as FinishedPack
+  assert.equal(pack.release, undefined, 'finished out of place')
+  assert.equal(trailerOf(pack).length, count)
+  growing.add(BlobType.tree, new Uint8Array(32), randomBytes(50), 50)
+  const next = growing.finish() as FinishedPack
+  // The grown buffer was ~128 KiB; a fresh start is the blob and the tail reserve.
+  assert.ok(next.padded.buffer.byteLength < 2 * PACK_TAIL_RESERVE, `${next.padded.buffer.byteLength} bytes for one small blob: not the grown buffer`)
+})
+

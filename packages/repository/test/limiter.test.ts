@@ -35,6 +35,7 @@ test('a walk with spare slots keeps at most (slots + 1) chains of folders open, 
   const perLevel = await walk(tree, async (folders, fn) => mapConcurrent(folders, 4, fn))
   // 5 levels, each chain holding one open folder per level at most.
   assert.ok(bounded.most <= (4 + 1) * 5, `${bounded.most} folders open at once`)
+  assert.ok(bounded.most > 5, `${bounded.most} open: the slots did run folders alongside the walk`)
   assert.ok(perLevel.most > 50, `each level starting its own 4: ${perLevel.most} open (the unbounded shape)`)
   assert.deepEqual(bounded.names, perLevel.names, 'the same folders in the same order')
   assert.equal(bounded.names.length, 1 + 6 + 36 + 216 + 1296)

@@ -44,3 +44,10 @@ test('a restore reads at most maxPacksInFlight packs at once (k shard reads each
   assert.ok(await measure(2) <= 2 * 2, 'two packs, two data shards each')
   assert.ok(await measure() > 2 * 2, 'by default more packs are read at once')
 })
+
+test('packs in flight below one, or not a whole number, is refused before anything is read', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  for (const bad of [0, -1, 1.5, Number.NaN]) {
+    await assert.rejects(restore(repo, { snapshot: 'latest', target: join(dir, 'out'), maxPacksInFlight: bad }), /packs in flight must be a whole number of at least 1/)
+  }
+})
