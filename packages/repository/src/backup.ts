@@ -30,8 +30,8 @@ export const ENTRIES_IN_FLIGHT = 16
  * listing many small folders. A folder whose sub-folders find no free slot walks them itself,
  * one after the other, so the folders open at once (each holding its file nodes while its
  * sub-folders are walked) stay within this many chains and the walk's own, whatever the tree's
- * breadth. (Each
- * level starting 8 of its own, measured on a 1 GB tree of 4,944 folders: 771 folders open.)
+ * breadth. (Each level starting 8 of its own, measured on a 1 GB tree of 4,944 folders: 771
+ * folders open.)
  */
 export const FOLDER_WALKERS = 16
 /** Folders being listed and stat'ed at once across the walk: bounds the syscalls and listings held. */

@@ -1,7 +1,7 @@
 import { keyedHash } from '@resilien/hashing'
 import { compressChunk } from '@resilien/compression'
 import { chunkLengths } from '@resilien/chunking'
-import { InvalidInputError, toHex } from '@resilien/types'
+import { toHex } from '@resilien/types'
 import type { AbortOptions } from '@resilien/types'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { SealPool } from './seal-pool.js'
@@ -12,6 +12,7 @@ import { Packer, packBufferBytes } from './packer.js'
 import { BufferPool } from './buffer-pool.js'
 import type { FinishedPack } from './packer.js'
 import { PackUploader, DEFAULT_PACKS_IN_FLIGHT } from './pack-uploader.js'
+import { packsInFlight } from './limiter.js'
 import type { Repository } from './repository.js'
 import { writeStripe } from './stripe-writer.js'
 
@@ -90,9 +91,7 @@ export class BlobSaver {
   constructor (private readonly repo: Repository, private readonly options: BlobSaverOptions = {}) {
     const { keys, record } = repo
     this.dryRunRing = options.dryRun === true ? new Array<string | undefined>(DRY_RUN_REMEMBERED_BLOBS) : undefined
-    const maxInFlight = options.maxPacksInFlight ?? DEFAULT_PACKS_IN_FLIGHT
-    // Below one, the first finished pack would wait for room forever.
-    if (!(Number.isSafeInteger(maxInFlight) && maxInFlight >= 1)) throw new InvalidInputError(`packs in flight must be a whole number of at least 1, got ${String(maxInFlight)}`)
+    const maxInFlight = packsInFlight(options.maxPacksInFlight, DEFAULT_PACKS_IN_FLIGHT)
     const maxBlob = repo.maxBlobSize + FRAME_SLACK_BYTES
     // Packs in flight plus the data packer's next buffer are reused; the pool keeps no more idle.
     const pool = new BufferPool(packBufferBytes(record.packSize, maxBlob, record.k), maxInFlight + 1)

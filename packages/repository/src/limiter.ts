@@ -1,3 +1,5 @@
+import { InvalidInputError } from '@resilien/types'
+
 /**
  * At most `size` tasks at once; the rest wait in order. Used to bound files in flight in backup
  * and restore, so concurrency hides I/O latency without letting memory grow.
@@ -70,8 +72,9 @@ export class SpareSlots {
 /**
  * Maps `items` in order: each item runs alongside the caller when `slots` has a free slot, and
  * in the caller's own turn otherwise, so a whole recursive walk runs as at most slots.size + 1
- * chains (the walk's own and one per slot), each holding one open level per depth. Results keep the order of `items`; after a failure no
- * new item starts, and the first failure is thrown once the started ones have settled.
+ * chains (the walk's own and one per slot), each holding one open level per depth. Results keep
+ * the order of `items`; after a failure no new item starts, and the first failure is thrown once
+ * the started ones have settled.
  */
 export async function mapWithSpareSlots<T, R> (items: readonly T[], slots: SpareSlots, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length)
@@ -91,4 +94,15 @@ export async function mapWithSpareSlots<T, R> (items: readonly T[], slots: Spare
   await Promise.all(started)
   if (failure !== undefined) throw failure.err
   return results
+}
+
+/**
+ * Packs a backup stores or a restore reads at once: `value` when given, else `fallback`. Below
+ * one nothing would ever move (a backup's first finished pack would wait forever, a restore would
+ * read no pack), so that is refused.
+ */
+export function packsInFlight (value: number | undefined, fallback: number): number {
+  const n = value ?? fallback
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new InvalidInputError(`packs in flight must be a whole number of at least 1, got ${String(n)}`)
+  return n
 }

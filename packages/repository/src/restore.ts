@@ -7,7 +7,7 @@ import { InvalidInputError } from '@resilien/types'
 import type { AbortOptions, RestoreResult } from '@resilien/types'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
-import { SpareSlots, mapConcurrent, mapWithSpareSlots } from './limiter.js'
+import { SpareSlots, mapConcurrent, mapWithSpareSlots, packsInFlight } from './limiter.js'
 import { RestoredFileVerifier } from './restore-verify.js'
 import { nsToSeconds } from './restore-files.js'
 import { fullDiskError, makeRoomSync } from './restore-room.js'
@@ -105,10 +105,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   const started = process.hrtime.bigint()
   const signal = options.signal
   const signalOption = signal === undefined ? {} : { signal }
-  // Below one, no pack would ever be read: the restore would end having written no data.
-  if (options.maxPacksInFlight !== undefined && !(Number.isSafeInteger(options.maxPacksInFlight) && options.maxPacksInFlight >= 1)) {
-    throw new InvalidInputError(`packs in flight must be a whole number of at least 1, got ${String(options.maxPacksInFlight)}`)
-  }
+  const packsAtOnce = packsInFlight(options.maxPacksInFlight, RESTORE_PACKS_IN_FLIGHT)
   const snapshot = await repo.findSnapshot(options.snapshot)
   const target = Buffer.from(resolvePath(options.target))
   const includes = (options.include ?? []).map(splitPath)
@@ -239,7 +236,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
     await announce(to)
-    await mapConcurrent(packs, options.maxPacksInFlight ?? RESTORE_PACKS_IN_FLIGHT, async ({ pack, uses }) => {
+    await mapConcurrent(packs, packsAtOnce, async ({ pack, uses }) => {
       signal?.throwIfAborted()
       absorb(await writePack(pack, uses, to))
     })
