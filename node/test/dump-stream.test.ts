@@ -23,3 +23,19 @@ test('a frame handed to send is never written into again (the socket may still h
   assert.ok(kept.length > 3)
   assert.ok(Buffer.concat(kept).equals(expected))
 })
+
+test('a dump that fails in a file sends everything written before the failure, that file\'s header included', async () => {
+  // A header, a file's first bytes, then a chunk whose read fails: less than one frame in all.
+  const header = randomBytes(512)
+  const damaged = new Error('chunk c1 is damaged')
+  const repo = { readBlob: async () => { throw damaged } } as unknown as Repository
+  async function * parts (): AsyncGenerator<DumpPart> {
+    yield { kind: 'bytes', bytes: header }
+    yield { kind: 'file', path: '/src/b-data.bin', size: 1000 }
+    yield { kind: 'chunk', id: 'c1' }
+    yield { kind: 'end' }
+  }
+  const kept: Uint8Array[] = []
+  await assert.rejects(streamDumpParts(repo, parts(), async (bytes) => { kept.push(bytes) }, new AbortController().signal), damaged)
+  assert.ok(Buffer.concat(kept).equals(header), 'the header went out before the error')
+})

@@ -73,8 +73,9 @@ function sizeMismatch (path: string, chunkBytes: string, size: number): Integrit
 /**
  * Sends the parts of a dump as data frames, each chunk read and verified against its id, a few
  * read ahead. A file whose chunks do not add up to its size stops the dump before a byte past
- * its size goes out. On any failure the reads still in flight are aborted and awaited, so none
- * outlives the request (the repository closes after it). Returns the bytes sent.
+ * its size goes out. On any failure what was written before it is sent, and the reads still in
+ * flight are aborted and awaited, so none outlives the request (the repository closes after it).
+ * Returns the bytes sent.
  */
 export async function streamDumpParts (repo: Repository, parts: AsyncIterable<DumpPart>, send: (bytes: Uint8Array) => Promise<void>, requestSignal: AbortSignal): Promise<number> {
   const stop = new AbortController()
@@ -122,6 +123,12 @@ export async function streamDumpParts (repo: Repository, parts: AsyncIterable<Du
     while (queue.length > 0) await emit(queue.shift() as Queued)
     await out.flush()
     return out.written
+  } catch (err) {
+    // What the frame holds is sound (verified, and within its file's size): it goes out, so an
+    // archive cut short ends inside the entry that failed, where tar sees it, not at an entry's
+    // end, where an archive without its end blocks passes for whole (GNU tar lists it, exit 0).
+    if (!requestSignal.aborted) await out.flush().catch(() => {})
+    throw err
   } finally {
     if (queue.length > 0) {
       stop.abort(new Error('the dump stopped'))
