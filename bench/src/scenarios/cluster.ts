@@ -167,6 +167,11 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
       }
     }
 
+    // Restored trees are removed only after the last restore: ext4 without a journal (this
+    // machine's) skips inodes freed in the last 5 minutes when it allocates new ones, so a restore
+    // just after the deletion of another's 4,600 inodes pays that scan in every create (25-30 %
+    // more wall time, measured for resilien and restic alike). A fresh machine does not.
+    const restoredTrees: string[] = []
     /** A restore of the latest snapshot on `on`, with `nodes` running; checked file by file. */
     const restorePhase = async (phase: 'restoreAllUp' | 'restoreOneKilled', on: NamedSite, nodes: readonly NamedSite[]): Promise<void> => {
       const label = `${PHASE_LABEL[phase]} (on ${on.name})`
@@ -179,7 +184,7 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
       log(describePhase('resilien', label, f))
       const verified = await meter.run(STEP.verify(label), [], async () => verifyRestore(src, target, log, warnings))
       result.resilien.restoreDifferences[phase] = verified.value
-      rmSync(target, { recursive: true, force: true })
+      restoredTrees.push(target)
     }
 
     await backupPhase('firstBackup')
@@ -216,7 +221,7 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
       await peerStep(peer, 'restore', 'restore', treeStats(src).bytes, async () => ({ run: await peer.restore(target) }))
       const f = peerResults.find((r) => r.tool === peer.name)?.phases.restore
       if (f !== undefined) f.storedBytes = undefined
-      rmSync(target, { recursive: true, force: true })
+      restoredTrees.push(target)
     }
 
     // The site that made the backups dies; a survivor restores from the other two's shards.
@@ -224,6 +229,7 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
     result.cluster.statusAfterKill = await restoreSite.site.status()
     await restorePhase('restoreOneKilled', restoreSite, survivors)
     result.cluster.statusAfterRestore = await restoreSite.site.status()
+    for (const target of restoredTrees) rmSync(target, { recursive: true, force: true })
 
     result.nodeLogTails = Object.fromEntries(sites.map((s) => [s.name, logTail(s.site, LOG_TAIL_LINES)]))
     for (const s of sites) for (const line of nodeComplaints(s.site)) warnings.push(`${s.name} node printed: ${line}`)

@@ -197,15 +197,18 @@ export async function runSingleSite (options: SingleSiteOptions): Promise<Single
     result.resilien.restore = ours
     log(describePhase('resilien', 'restore', ours))
     result.resilien.restoreDifferences = verifyRestore(src, ourTarget, log, warnings)
-    rmSync(ourTarget, { recursive: true, force: true })
+    // Both restored trees are removed only after both restores: ext4 without a journal (this
+    // machine's) skips inodes freed in the last 5 minutes when it allocates new ones, so a restore
+    // just after the deletion of another's thousands of inodes pays that scan in every create
+    // (25-30 % more wall time, measured for resilien and restic alike). A fresh machine does not.
+    const theirTarget = join(root, 'restore-restic')
     if (restic !== undefined && result.restic !== undefined) {
-      const theirTarget = join(root, 'restore-restic')
       const theirs = await peerPhase(restic, bytes, async () => ({ run: await restic.restore(theirTarget) }))
       theirs.storedBytes = undefined
       result.restic.restore = theirs
       log(describePhase('restic  ', 'restore', theirs))
-      rmSync(theirTarget, { recursive: true, force: true })
     }
+    for (const target of [ourTarget, theirTarget]) rmSync(target, { recursive: true, force: true })
     await dumpPhases(root, src, bytes, mainSite, restic, result, log, warnings)
     await site.stop()
     for (const dir of ['site', ...RESTIC_DIRS, 'src']) rmSync(join(root, dir), { recursive: true, force: true })
