@@ -26,7 +26,7 @@ export async function redundancySummary (ctx: Pick<NodeContext, 'catalog'>, isUp
 /** Plain sentences about redundancy for `status` and `snapshots`. */
 export async function redundancyWarnings (ctx: Pick<NodeContext, 'membership' | 'cluster'>): Promise<string[]> {
   const warnings: string[] = []
-  if (ctx.membership.size() < 2) {
+  if (ctx.membership.alone()) {
     warnings.push('this cluster has a single site: every shard is on it, so its snapshots do NOT survive the loss of this site (add sites with `resilien invite` / `resilien join`)')
   }
   const down = ctx.membership.records().filter((s) => !ctx.cluster.liveness.isUp(s.site)).map((s) => s.name)

@@ -35,7 +35,7 @@ export class ClusterPlacement implements Placement {
 
   place (k: number, m: number, options: PlaceOptions = {}): SiteId[] {
     const self = this.init.membership.self
-    if (this.init.membership.size() <= 1) return new Array<SiteId>(k + m).fill(self)
+    if (this.init.membership.alone()) return new Array<SiteId>(k + m).fill(self)
     const sites = this.inner.place(k, m, options)
     // Counted now, so the next pack spreads before the catalog recount sees this one.
     this.inner.recordPlaced(sites, options.shardSize ?? 0)
@@ -47,7 +47,7 @@ export class ClusterPlacement implements Placement {
   }
 
   replaceFull (sites: readonly SiteId[], index: number, options: PlaceOptions = {}): SiteId | undefined {
-    if (this.init.membership.size() <= 1) return undefined
+    if (this.init.membership.alone()) return undefined
     const site = this.inner.replaceFull(sites, index, options)
     if (site !== undefined) this.inner.recordPlaced([site], options.shardSize ?? 0)
     return site

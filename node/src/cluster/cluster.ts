@@ -165,7 +165,7 @@ export class Cluster {
    */
   async redundancyShortfall (repo: RepoId, options: AbortOptions = {}): Promise<string | undefined> {
     const { membership, catalog } = this.init
-    if (membership.size() <= 1) return 'this cluster has a single site, so no stripe survives its loss'
+    if (membership.alone()) return 'this cluster has a single site, so no stripe survives its loss'
     let weak = 0
     for await (const stripe of catalog.stripes(repo)) {
       options.signal?.throwIfAborted()

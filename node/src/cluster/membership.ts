@@ -87,6 +87,11 @@ export class Membership {
     return Math.max(1, all.size)
   }
 
+  /** This site is the only active member: every shard of every stripe is on its own disk. */
+  alone (): boolean {
+    return this.size() <= 1
+  }
+
   zoneOf (site: SiteId): string {
     // Unknown sites are their own failure domain: the conservative answer.
     return this.sites.get(site)?.zone ?? `site:${site}`

@@ -18,7 +18,7 @@ export type SiteBackupOptions = Omit<BackupOptions, 'redundancyCheck' | 'replica
  * disk, so one pack in flight keeps up (LOCAL_PACKS_IN_FLIGHT).
  */
 export async function backupOnSite (ctx: NodeContext, repo: Repository, options: SiteBackupOptions): Promise<BackupResult> {
-  const singleSite = ctx.membership.size() <= 1
+  const singleSite = ctx.membership.alone()
   return await ctx.locks.shared(repo.id, async () => await backup(repo, {
     ...options,
     ...siteCommitRule(ctx, repo.id, options.allowDegraded === true),
@@ -37,7 +37,7 @@ export function siteCommitRule (ctx: NodeContext, repo: string, allowDegraded: b
   replicate?: (seq: number, o: AbortOptions) => Promise<void>
   allowDegraded: boolean
 } {
-  const singleSite = ctx.membership.size() <= 1
+  const singleSite = ctx.membership.alone()
   return {
     redundancyCheck: async (o) => await ctx.cluster.redundancyShortfall(repo, o),
     ...(singleSite ? {} : { replicate: async (seq: number, o: AbortOptions) => await ctx.cluster.replication.replicate(seq, o) }),

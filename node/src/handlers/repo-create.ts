@@ -33,7 +33,7 @@ export async function repoCreate (ctx: NodeContext, args: RepoCreateArgs): Promi
  */
 function policyWarnings (ctx: NodeContext, k: number, m: number): string[] {
   const zones = new Set(ctx.membership.records().filter((s) => !ctx.membership.isRetired(s.site)).map((s) => s.zone)).size
-  if (ctx.membership.size() <= 1 || zones < 2) return []
+  if (ctx.membership.alone() || zones < 2) return []
   const warnings: string[] = []
   if (k + m > zones) {
     warnings.push(`this cluster has ${zones} failure domains (zones) and a ${k}+${m} pack needs ${k + m}, one shard in each: backups are refused until that many are up, unless --allow-degraded`)

@@ -4,7 +4,7 @@ import type { NodeContext } from '../node-context.js'
 
 /** A site alone in its cluster reads every shard from its own disk: fewer packs in flight keep up. */
 export async function restoreHandler (ctx: NodeContext, args: RestoreArgs, hc: HandlerContext): Promise<RestoreResult> {
-  const singleSite = ctx.membership.size() <= 1
+  const singleSite = ctx.membership.alone()
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
     return await ctx.locks.shared(repo.id, async () => await restore(repo, {
