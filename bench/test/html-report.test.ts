@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { renderHtml, tableHtml } from '../src/html-report/html.js'
 import { formatTableText, isFigureCell, sectionsToText } from '../src/html-report/sections.js'
 import type { ReportSection } from '../src/html-report/sections.js'
-import { describeMachine, mountOf } from '../src/machine.js'
+import { describeMachine, mountOf, storageNote } from '../src/machine.js'
 import { markupProblems } from './xml-balance.js'
 
 const SECTIONS: ReportSection[] = [
@@ -53,4 +53,11 @@ test('the storage location is the longest mount point above the path', () => {
   assert.deepEqual(mountOf(mounts, '/tmp/big disk/x'), { mountPoint: '/tmp/big disk', filesystem: 'xfs', device: '/dev/vdb' })
   assert.deepEqual(mountOf(mounts, '/tmp/bigger'), { mountPoint: '/tmp', filesystem: 'tmpfs', device: 'tmpfs' })
   assert.deepEqual(mountOf(mounts, '/work'), { mountPoint: '/', filesystem: 'ext4', device: '/dev/vda' })
+})
+
+test('ext4 without a journal is noted with the storage; with one, or another file system, nothing is', () => {
+  assert.match(storageNote('ext4', '<none>\n') ?? '', /ext4 without a journal: inodes freed in the last 5 minutes/)
+  assert.equal(storageNote('ext4', 'jbd2/vda-8\n'), undefined)
+  assert.equal(storageNote('ext4', undefined), undefined)
+  assert.equal(storageNote('xfs', '<none>'), undefined)
 })

@@ -67,7 +67,7 @@ export function machineRows (m: MachineInfo): string[][] {
     ['memory', `${(m.memoryBytes / GiB).toFixed(1)} GiB`],
     ['Node', m.node],
     ['system', m.platform],
-    ['storage', m.storage === undefined ? 'unknown' : `${m.storage.path} on ${m.storage.mountPoint} (${m.storage.filesystem}, ${m.storage.device}), ${(m.storage.freeBytes / GiB).toFixed(0)} of ${(m.storage.totalBytes / GiB).toFixed(0)} GiB free`]
+    ['storage', m.storage === undefined ? 'unknown' : `${m.storage.path} on ${m.storage.mountPoint} (${m.storage.filesystem}, ${m.storage.device}), ${(m.storage.freeBytes / GiB).toFixed(0)} of ${(m.storage.totalBytes / GiB).toFixed(0)} GiB free${m.storage.note === undefined ? '' : `; ${m.storage.note}`}`]
   ]
   for (const [stage, p] of Object.entries(m.fastPaths ?? {})) {
     rows.push([`${stage}`, `${p.active}${p.fast ? ' (fast path)' : ' (FALLBACK)'}; available here: ${p.available.join(', ') || 'none'}${p.note === undefined ? '' : `; ${p.note}`}`])
