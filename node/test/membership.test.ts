@@ -38,5 +38,16 @@ test('a site whose only other member was retired or declared lost is alone again
     const m = new Membership('a', catalogOf([site('a'), site('b')], [{ site: 'b', lost, time: 1 }]), [])
     await m.refresh()
     assert.equal(m.alone(), true, lost ? 'lost' : 'retired')
+    // The same when the other is known only as a bootstrap peer.
+    const joined = new Membership('a', catalogOf([site('a')], [{ site: 'b', lost, time: 1 }]), [{ peerId: 'b', addrs: [] }])
+    await joined.refresh()
+    assert.equal(joined.alone(), true, lost ? 'lost bootstrap peer' : 'retired bootstrap peer')
   }
+})
+
+test('a retired site with one active member left counts that one member: alone, as size() counts', async () => {
+  const m = new Membership('a', catalogOf([site('a'), site('b')], [{ site: 'a', lost: false, time: 1 }]), [])
+  await m.refresh()
+  assert.equal(m.size(), 1)
+  assert.equal(m.alone(), true)
 })

@@ -6,6 +6,7 @@ import { onCleanup } from '../process/cleanup.js'
 import { waitForQuiet } from '../process/process-usage.js'
 import type { QuietOptions } from '../process/process-usage.js'
 import { RssSampler } from '../process/rss-sampler.js'
+import { syncFileSystem } from '../process/settle-disk.js'
 import { haveSocketCounters } from '../process/socket-counters.js'
 import { GNU_TIME_MISSING, haveGnuTime } from '../process/timed-run.js'
 import type { TimedRun } from '../process/timed-run.js'
@@ -167,10 +168,11 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
       }
     }
 
-    // Restored trees are removed only after the last restore: ext4 without a journal (this
-    // machine's) skips inodes freed in the last 5 minutes when it allocates new ones, so a restore
-    // just after the deletion of another's 4,600 inodes pays that scan in every create (25-30 %
-    // more wall time, measured for resilien and restic alike). A fresh machine does not.
+    // Each restored tree is written back before the next step (no tool fsyncs one), and all are
+    // removed only after the last restore: ext4 without a journal (this machine's) skips inodes
+    // freed in the last 1 to 6 minutes when it allocates new ones, so a restore just after the
+    // deletion of another's thousands of files pays that scan at every create (25-30 % more wall
+    // time, measured for resilien and restic alike).
     const restoredTrees: string[] = []
     /** A restore of the latest snapshot on `on`, with `nodes` running; checked file by file. */
     const restorePhase = async (phase: 'restoreAllUp' | 'restoreOneKilled', on: NamedSite, nodes: readonly NamedSite[]): Promise<void> => {
@@ -185,6 +187,7 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
       const verified = await meter.run(STEP.verify(label), [], async () => verifyRestore(src, target, log, warnings))
       result.resilien.restoreDifferences[phase] = verified.value
       restoredTrees.push(target)
+      syncFileSystem(root)
     }
 
     await backupPhase('firstBackup')
@@ -222,6 +225,7 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
       const f = peerResults.find((r) => r.tool === peer.name)?.phases.restore
       if (f !== undefined) f.storedBytes = undefined
       restoredTrees.push(target)
+      syncFileSystem(root)
     }
 
     // The site that made the backups dies; a survivor restores from the other two's shards.

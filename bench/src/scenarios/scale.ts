@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os'
+import { describeStorage } from '../machine.js'
+import { waitOutFreedInodes } from '../process/settle-disk.js'
 import { runCluster } from './cluster.js'
 import type { ClusterResult } from './cluster-types.js'
 
@@ -37,7 +40,16 @@ export async function runScale (options: ScaleOptions): Promise<ScaleResult> {
     { label: `1x, files x${SCALE_FILES_FACTOR}`, sizeFactor: 1, filesScale: SCALE_FILES_FACTOR }
   ]
   const runs: ScaleRun[] = []
+  // Each run deletes its tree and sites at its end. Where that slows the next run's creates
+  // (ext4 without a journal: see storageNote), each run first waits it out, so that the rows
+  // compare sizes, not how recently the previous one cleaned up.
+  const slowAfterDeletes = describeStorage()?.note !== undefined
+  let deletedAt = Date.now()
   for (const c of configs) {
+    if (slowAfterDeletes) {
+      const waited = await waitOutFreedInodes(tmpdir(), deletedAt)
+      if (waited > 0) options.log(`scale ${c.label}: waited ${(waited / 1000).toFixed(0)} s for the inodes the last deletion freed (ext4 without a journal)`)
+    }
     options.log(`scale ${c.label}: ${(options.size * c.sizeFactor / 2 ** 20).toFixed(0)} MiB, files x${c.filesScale}`)
     const result = await runCluster({
       size: options.size * c.sizeFactor,
@@ -48,6 +60,7 @@ export async function runScale (options: ScaleOptions): Promise<ScaleResult> {
       onStep: (name) => options.onStep?.(`${c.label}: ${name}`)
     })
     runs.push({ ...c, result })
+    deletedAt = Date.now()
   }
   return { baseSize: options.size, runs }
 }

@@ -7,6 +7,7 @@ import { onCleanup } from '../process/cleanup.js'
 import { currentRssBytes } from '../process/proc-stats.js'
 import { watchProcesses } from '../process/process-usage.js'
 import type { ProcessUsage } from '../process/process-usage.js'
+import { syncFileSystem } from '../process/settle-disk.js'
 import type { TimedRun } from '../process/timed-run.js'
 import { GNU_TIME_MISSING, haveGnuTime } from '../process/timed-run.js'
 import { BENCH_PASSWORD_ENV, ResilienSite } from '../tools/resilien-site.js'
@@ -197,16 +198,19 @@ export async function runSingleSite (options: SingleSiteOptions): Promise<Single
     result.resilien.restore = ours
     log(describePhase('resilien', 'restore', ours))
     result.resilien.restoreDifferences = verifyRestore(src, ourTarget, log, warnings)
-    // Both restored trees are removed only after both restores: ext4 without a journal (this
-    // machine's) skips inodes freed in the last 5 minutes when it allocates new ones, so a restore
-    // just after the deletion of another's thousands of inodes pays that scan in every create
-    // (25-30 % more wall time, measured for resilien and restic alike). A fresh machine does not.
+    // Each restored tree is written back before the next step (neither tool fsyncs one), and both
+    // are removed only after both restores: ext4 without a journal (this machine's) skips inodes
+    // freed in the last 1 to 6 minutes when it allocates new ones, so a restore just after the
+    // deletion of another's thousands of files pays that scan at every create (25-30 % more wall
+    // time, measured for resilien and restic alike).
+    syncFileSystem(root)
     const theirTarget = join(root, 'restore-restic')
     if (restic !== undefined && result.restic !== undefined) {
       const theirs = await peerPhase(restic, bytes, async () => ({ run: await restic.restore(theirTarget) }))
       theirs.storedBytes = undefined
       result.restic.restore = theirs
       log(describePhase('restic  ', 'restore', theirs))
+      syncFileSystem(root)
     }
     for (const target of [ourTarget, theirTarget]) rmSync(target, { recursive: true, force: true })
     await dumpPhases(root, src, bytes, mainSite, restic, result, log, warnings)

@@ -87,7 +87,11 @@ export class Membership {
     return Math.max(1, all.size)
   }
 
-  /** This site is the only active member: every shard of every stripe is on its own disk. */
+  /**
+   * Fewer than two active members, as size() counts them (retired and lost sites out, bootstrap
+   * peers the catalog does not know yet in): new packs put every shard on this site. Older
+   * stripes may still have shards on a retired site, or miss a lost one's.
+   */
   alone (): boolean {
     return this.size() <= 1
   }
