@@ -12,10 +12,10 @@ export function syncFileSystem (path: string): boolean {
 }
 
 /**
- * ext4 without a journal skips an inode freed in the last 60 s (5 minutes more while its
- * inode-table block is dirty) at every create: after a large deletion on such a file system,
- * writes back, then waits until `windowMs` past `deletedAt` (a Date.now() value), so that the
- * next timed run creates its files as a fresh run would. Returns the milliseconds waited.
+ * After a large deletion on a file system that skips recently freed inodes (storageNote in
+ * machine.ts): writes back, so that the window is its 60 s minimum, then waits until `windowMs`
+ * past `deletedAt` (a Date.now() value), so that the next timed run creates its files as a fresh
+ * run would. Returns the milliseconds waited.
  */
 export async function waitOutFreedInodes (path: string, deletedAt: number, windowMs = 61_000): Promise<number> {
   syncFileSystem(path)

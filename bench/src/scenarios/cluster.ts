@@ -168,11 +168,9 @@ export async function runCluster (options: ClusterOptions): Promise<ClusterResul
       }
     }
 
-    // Each restored tree is written back before the next step (no tool fsyncs one), and all are
-    // removed only after the last restore: ext4 without a journal (this machine's) skips inodes
-    // freed in the last 1 to 6 minutes when it allocates new ones, so a restore just after the
-    // deletion of another's thousands of files pays that scan at every create (25-30 % more wall
-    // time, measured for resilien and restic alike).
+    // Each restored tree is written back before the next step (no tool fsyncs one) and all are
+    // removed after the last restore, so that no restore follows another's deletion (see
+    // storageNote in machine.ts: ext4 without a journal).
     const restoredTrees: string[] = []
     /** A restore of the latest snapshot on `on`, with `nodes` running; checked file by file. */
     const restorePhase = async (phase: 'restoreAllUp' | 'restoreOneKilled', on: NamedSite, nodes: readonly NamedSite[]): Promise<void> => {

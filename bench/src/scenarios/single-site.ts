@@ -198,11 +198,9 @@ export async function runSingleSite (options: SingleSiteOptions): Promise<Single
     result.resilien.restore = ours
     log(describePhase('resilien', 'restore', ours))
     result.resilien.restoreDifferences = verifyRestore(src, ourTarget, log, warnings)
-    // Each restored tree is written back before the next step (neither tool fsyncs one), and both
-    // are removed only after both restores: ext4 without a journal (this machine's) skips inodes
-    // freed in the last 1 to 6 minutes when it allocates new ones, so a restore just after the
-    // deletion of another's thousands of files pays that scan at every create (25-30 % more wall
-    // time, measured for resilien and restic alike).
+    // Each restored tree is written back before the next step (neither tool fsyncs one) and both
+    // are removed after both restores, so that no restore follows the other's deletion (see
+    // storageNote in machine.ts: ext4 without a journal).
     syncFileSystem(root)
     const theirTarget = join(root, 'restore-restic')
     if (restic !== undefined && result.restic !== undefined) {
