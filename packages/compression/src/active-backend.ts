@@ -1,6 +1,6 @@
-import { InvalidInputError, ResilienError } from '@resilien/types'
+import type { ChosenBackend } from '@resilien/types'
 import { BACKEND_ENV_VARIABLE } from './constants.js'
-import { BACKEND_NAMES, describe, loadResult } from './load-backend.js'
+import { backends } from './load-backend.js'
 import type { CompressionBackend, CompressionBackendName } from './types.js'
 
 /** Which zstd implementation compressChunk and decompressChunk use in this process. */
@@ -15,39 +15,12 @@ export interface ActiveCompression {
   readonly backend: CompressionBackend
 }
 
-function reason (error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+function activate ({ backend, forced }: ChosenBackend<CompressionBackend>): ActiveCompression {
+  return Object.freeze({ name: backend.name, algorithm: 'zstd', description: backends.describe(backend), forced, backend })
 }
 
-function isBackendName (value: string): value is CompressionBackendName {
-  return (BACKEND_NAMES as readonly string[]).includes(value)
-}
-
-function activate (backend: CompressionBackend, forced: boolean): ActiveCompression {
-  return Object.freeze({ name: backend.name, algorithm: 'zstd', description: describe(backend), forced, backend })
-}
-
-/** The backend named by RESILIEN_COMPRESSION, else the first that loads: native, then wasm. */
-async function selectBackend (): Promise<ActiveCompression> {
-  const forced = process.env[BACKEND_ENV_VARIABLE]
-  if (forced !== undefined && forced !== '') {
-    if (!isBackendName(forced)) {
-      throw new InvalidInputError(`${BACKEND_ENV_VARIABLE}=${forced}: expected one of ${BACKEND_NAMES.join(', ')}`)
-    }
-    const { backend, error } = await loadResult(forced)
-    if (backend === undefined) {
-      throw new ResilienError(`${BACKEND_ENV_VARIABLE}=${forced}, but the ${forced} zstd backend does not load here: ${reason(error)}`, { cause: error })
-    }
-    return activate(backend, true)
-  }
-  const failures: string[] = []
-  for (const name of BACKEND_NAMES) {
-    const { backend, error } = await loadResult(name)
-    if (backend !== undefined) return activate(backend, false)
-    failures.push(`${name}: ${reason(error)}`)
-  }
-  throw new ResilienError(`no zstd backend loads here (${failures.join('; ')})`)
-}
-
-/** The implementation behind compressChunk and decompressChunk, chosen when this module loads. */
-export const activeCompression: ActiveCompression = await selectBackend()
+/**
+ * The implementation behind compressChunk and decompressChunk, chosen when this module loads:
+ * the one RESILIEN_COMPRESSION names, else the first that loads (native, then wasm).
+ */
+export const activeCompression: ActiveCompression = activate(await backends.choose(BACKEND_ENV_VARIABLE))
