@@ -3,7 +3,7 @@ import { lchown, lutimes, mkdir, rm, stat, symlink, utimes, lstat } from 'node:f
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { dirname, resolve as resolvePath } from 'node:path'
-import { InvalidInputError } from '@resilien/types'
+import { InvalidInputError, ResilienError } from '@resilien/types'
 import type { AbortOptions, RestoreResult } from '@resilien/types'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
@@ -387,7 +387,12 @@ async function makeTarget (target: string): Promise<void> {
     }
   }
   for (const dir of missing.reverse()) {
-    await mkdir(dir).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err })
+    await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return
+      // Node's line names the system call ("ENOENT: no such file or directory, mkdir '/proc/x'"): say what it was for.
+      const why = err.message.replace(/, mkdir .*$/, '')
+      throw new ResilienError(`cannot make the target folder ${dir} (${why})`, { cause: err, permanent: err.code !== 'ENOSPC' })
+    })
   }
 }
 
