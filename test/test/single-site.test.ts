@@ -175,7 +175,7 @@ test('bad input gets one clear line and changes nothing', async (t) => {
   // Under /proc mkdir answers ENOENT below a folder that exists: one line, no hang.
   const procTarget = await site.run(['restore', 'main', 'latest', '--target', '/proc/resilien-no-such-folder/r'])
   assert.equal(procTarget.code, 1)
-  assert.match(procTarget.stderr, /^resilien: cannot make the target folder \/proc\/resilien-no-such-folder \(ENOENT: no such file or directory\)$/m)
+  assert.match(procTarget.stderr, /^resilien: cannot make the target folder \/proc\/resilien-no-such-folder\/r: mkdir \/proc\/resilien-no-such-folder failed \(ENOENT: no such file or directory\)$/m)
   assert.equal(procTarget.stderr.trim().split('\n').length, 1)
   const fileTarget = await site.run(['restore', 'main', 'latest', '--target', join(src, 'x')])
   assert.equal(fileTarget.code, 1)

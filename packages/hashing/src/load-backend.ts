@@ -26,7 +26,8 @@ async function loadWasm (): Promise<DescribedBackend<Blake3Backend>> {
 
 async function loadNative (): Promise<DescribedBackend<Blake3Backend>> {
   const binding = require(NATIVE_PACKAGE) as NativeBinding
-  // Outputs longer than 32 bytes (the binding has no extended output) go to wasm, else TypeScript.
+  // What the binding lacks (outputs over 32 bytes, hashers that may be asked for them, derive-key
+  // hashers) goes to wasm, else TypeScript: the description's "streaming and XOF".
   const wasm = (await backends.result('wasm')).backend
   const backend = createNativeBackend(binding, wasm ?? portableModes)
   const rest = wasm === undefined ? 'TypeScript' : `${WASM_PACKAGE} ${packageVersion(WASM_PACKAGE)}`

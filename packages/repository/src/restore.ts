@@ -389,9 +389,10 @@ async function makeTarget (target: string): Promise<void> {
   for (const dir of missing.reverse()) {
     await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EEXIST') return
-      // Node's line names the system call ("ENOENT: no such file or directory, mkdir '/proc/x'"): say what it was for.
+      // Node's line names only the system call ("ENOENT: no such file or directory, mkdir '/proc/x'"): say what it was for.
       const why = err.message.replace(/, mkdir .*$/, '')
-      throw new ResilienError(`cannot make the target folder ${dir} (${why})`, { cause: err, permanent: err.code !== 'ENOSPC' })
+      const step = dir === target ? '' : `: mkdir ${dir} failed`
+      throw fullDiskError(Buffer.from(dir), err) ?? new ResilienError(`cannot make the target folder ${target}${step} (${why})`, { cause: err, permanent: true })
     })
   }
 }

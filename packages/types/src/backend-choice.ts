@@ -23,9 +23,10 @@ function reason (error: unknown): string {
 }
 
 /**
- * Interchangeable implementations of one job (BLAKE3, zstd), in order of preference: native
- * first, WebAssembly after. Each is loaded at most once per process, and a failure is kept as
- * its reason instead of thrown, so that tests and benches can list what loads here. `choose`
+ * Interchangeable implementations of one job (BLAKE3, zstd), in the order of preference `names`
+ * gives (native first, WebAssembly after, in both users). Each is loaded at most once per
+ * process, and a failure (a throw or a rejection of the loader) is kept as its reason instead of
+ * thrown, so that tests and benches can list what loads here. `choose`
  * takes the one an environment variable names, and fails when that one does not load (a forced
  * choice that fell back quietly would test or measure another library), else the first that
  * loads.
@@ -45,7 +46,8 @@ export class BackendChoice<Name extends string, B extends { readonly name: Name 
   async result (name: Name): Promise<BackendLoad<B>> {
     let load = this.#loads.get(name)
     if (load === undefined) {
-      load = this.loader(name).then(({ backend, description }) => {
+      // Through a promise, so that a loader that throws before it returns one is kept as well.
+      load = Promise.resolve(name).then(this.loader).then(({ backend, description }) => {
         this.#descriptions.set(backend, description)
         return { backend }
       }, (error: unknown) => ({ error }))

@@ -27,6 +27,15 @@ test('each backend is loaded once, and a failure is kept as its reason instead o
   assert.equal(calls.get('fast'), 1)
 })
 
+test('a loader that throws before it returns a promise is kept as a failure too', async () => {
+  const backends = new BackendChoice<Name, Backend>('test', ['fast', 'slow'], (name) => {
+    if (name === 'fast') throw new Error('binding missing')
+    return Promise.resolve({ backend: { name }, description: name })
+  })
+  assert.match(String(((await backends.result('fast')).error as Error).message), /binding missing/)
+  assert.deepEqual(await backends.available(), ['slow'])
+})
+
 test('available lists the backends that load, in order of preference; describe names their library', async () => {
   assert.deepEqual(await choice(true).backends.available(), ['fast', 'slow'])
   const { backends } = choice(false)
