@@ -25,8 +25,9 @@ export async function compareTrees (expected: string, actual: string, options: {
     const a = Buffer.concat([Buffer.from(expected), rel])
     const b = Buffer.concat([Buffer.from(actual), rel])
     const relName = rel.toString('utf8') || '/'
-    const sa = await lstat(a)
-    const sb = await lstat(b).catch(() => undefined)
+    // Nanosecond mtimes come only with bigint stats.
+    const sa = await lstat(a, { bigint: true })
+    const sb = await lstat(b, { bigint: true }).catch(() => undefined)
     if (sb === undefined) {
       diffs.push({ path: relName, what: 'missing' })
       return
@@ -38,9 +39,9 @@ export async function compareTrees (expected: string, actual: string, options: {
     }
     const isRoot = rel.byteLength === 0
     if (!(isRoot && options.ignoreRootMeta === true)) {
-      if (!sa.isSymbolicLink() && (sa.mode & 0o7777) !== (sb.mode & 0o7777)) diffs.push({ path: relName, what: `mode ${(sa.mode & 0o7777).toString(8)} vs ${(sb.mode & 0o7777).toString(8)}` })
-      const [ta, tb] = [(await lstat(a, { bigint: true })).mtimeNs, (await lstat(b, { bigint: true })).mtimeNs]
-      const apart = ta > tb ? ta - tb : tb - ta
+      const [ma, mb] = [Number(sa.mode) & 0o7777, Number(sb.mode) & 0o7777]
+      if (!sa.isSymbolicLink() && ma !== mb) diffs.push({ path: relName, what: `mode ${ma.toString(8)} vs ${mb.toString(8)}` })
+      const apart = sa.mtimeNs > sb.mtimeNs ? sa.mtimeNs - sb.mtimeNs : sb.mtimeNs - sa.mtimeNs
       if (apart > MTIME_TOLERANCE_NS) diffs.push({ path: relName, what: `mtime ${sa.mtime.toISOString()} vs ${sb.mtime.toISOString()} (${apart} ns apart)` })
     }
     if (sa.isFile()) {
