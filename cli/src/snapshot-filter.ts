@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { isSelected } from '@resilien/control'
 import type { SelectableSnapshot, SnapshotSelection } from '@resilien/control'
+import { compareText } from '@resilien/types'
 
 /** The selection options as commander collects them (`snapshots`, `forget`). */
 export interface SnapshotFilterOptions {
@@ -32,7 +33,7 @@ export function latestPerSeries<T extends SelectableSnapshot & { time: string }>
   }
   const kept = new Set<T>()
   for (const list of series.values()) {
-    for (const s of [...list].sort((a, b) => b.time.localeCompare(a.time)).slice(0, n)) kept.add(s)
+    for (const s of [...list].sort((a, b) => compareText(b.time, a.time)).slice(0, n)) kept.add(s)
   }
   return snapshots.filter((s) => kept.has(s))
 }

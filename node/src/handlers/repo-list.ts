@@ -1,4 +1,5 @@
 import type { RepoListResult } from '@resilien/control'
+import { compareText } from '@resilien/types'
 import type { NodeContext } from '../node-context.js'
 
 /**
@@ -23,7 +24,7 @@ export async function repoListHandler (ctx: NodeContext): Promise<RepoListResult
       keySlots: (await ctx.catalog.keys(record.repo)).length
     })
   }
-  return { repos: repos.sort((a, b) => a.name.localeCompare(b.name) || a.created.localeCompare(b.created)) }
+  return { repos: repos.sort((a, b) => compareText(a.name, b.name) || compareText(a.created, b.created)) }
 }
 
 async function count (items: AsyncIterable<unknown>): Promise<number> {

@@ -7,7 +7,7 @@ import { deriveRepoKeys } from '@resilien/crypto'
 import type { KdfParams, RepoKeys } from '@resilien/crypto'
 import type { ErasureBackend } from '@resilien/erasure'
 import type { Catalog } from '@resilien/catalog'
-import { InvalidInputError, NotFoundError, fromHex, toHex } from '@resilien/types'
+import { InvalidInputError, NotFoundError, compareText, fromHex, toHex } from '@resilien/types'
 import type { AbortOptions, ChunkerParams, Placement, RepoRecord, ShardSites, SiteId } from '@resilien/types'
 import { BlobReader } from './blob-reader.js'
 import type { ReadOptions } from './blob-reader.js'
@@ -246,7 +246,7 @@ export class Repository {
     for await (const s of this.components.catalog.snapshots(this.record.repo)) {
       out.push({ id: s.snapshot, site: s.site, record: openSnapshot(this.keys.metadataKey, this.record.repo, s.snapshot, s.sealed) })
     }
-    return out.sort((a, b) => a.record.time.localeCompare(b.record.time) || a.id.localeCompare(b.id))
+    return out.sort((a, b) => compareText(a.record.time, b.record.time) || compareText(a.id, b.id))
   }
 
   /** `latest`, a full id, or a unique prefix of at least 4 hex digits (like restic). */
