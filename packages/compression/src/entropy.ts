@@ -7,6 +7,16 @@ const SYMBOLS = 256
  */
 const LANES = 4
 
+/** The counting tables, cleared per call: the check runs once per chunk and allocated 4 KiB each time. */
+const COUNTS = new Uint32Array(LANES * SYMBOLS)
+
+/**
+ * c * log2(c) for every count a sample can reach (at most ENTROPY_SAMPLE_LENGTH): 256 table reads
+ * instead of 256 log2 calls per chunk. With COUNTS, 5.8 instead of 8.4 us per 64 KiB chunk.
+ */
+const C_LOG2_C = new Float64Array(ENTROPY_SAMPLE_LENGTH + 1)
+for (let c = 2; c <= ENTROPY_SAMPLE_LENGTH; c++) C_LOG2_C[c] = c * Math.log2(c)
+
 function count (counts: Uint32Array, data: Uint8Array, start: number, end: number): void {
   let i = start
   for (; i + LANES <= end; i += LANES) {
@@ -33,7 +43,8 @@ function count (counts: Uint32Array, data: Uint8Array, start: number, end: numbe
  */
 export function sampleEntropy (data: Uint8Array): number {
   if (data.length === 0) return 0
-  const counts = new Uint32Array(LANES * SYMBOLS)
+  const counts = COUNTS
+  counts.fill(0)
   let sampled = 0
   if (data.length <= ENTROPY_SAMPLE_LENGTH) {
     count(counts, data, 0, data.length)
@@ -52,7 +63,7 @@ export function sampleEntropy (data: Uint8Array): number {
   for (let symbol = 0; symbol < SYMBOLS; symbol++) {
     const total = (counts[symbol] as number) + (counts[SYMBOLS + symbol] as number) +
       (counts[2 * SYMBOLS + symbol] as number) + (counts[3 * SYMBOLS + symbol] as number)
-    if (total > 1) weighted += total * Math.log2(total)
+    weighted += C_LOG2_C[total] as number
   }
   return Math.log2(sampled) - weighted / sampled
 }

@@ -86,6 +86,12 @@ test('the entropy estimate is exact on simple inputs and the skip threshold is 7
   assert.equal(ENTROPY_SKIP_BITS_PER_BYTE, 7.5)
 })
 
+test('each estimate counts only its own bytes (the counting tables are reused)', () => {
+  assert.ok(sampleEntropy(randomBytes(CHUNK)) > 7.9)
+  assert.equal(sampleEntropy(new Uint8Array(CHUNK).fill(200)), 0)
+  assert.equal(sampleEntropy(Uint8Array.from({ length: 4096 }, (_, i) => i & 3)), 2)
+})
+
 test('a few random bytes are not judged by entropy: too small a sample to say', () => {
   assert.equal(looksIncompressible(randomBytes(16)), false)
 })
