@@ -117,6 +117,12 @@ export interface BackupOptions extends AbortOptions, SnapshotCommitOptions {
 /** Warnings kept in the result; more are only counted. */
 const MAX_WARNINGS = 100
 
+/** A file's or stream's content as saved: its chunk ids, and the bytes they hold. */
+interface SavedContent {
+  ids: string[]
+  bytes: number
+}
+
 function baseNode (st: EntryStat, name: Uint8Array): TreeNode {
   const node: Partial<TreeNode> = {}
   setNodeName(node, name)
@@ -228,18 +234,21 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   for (const p of excludedPaths) warn(`${p} matches an exclude: it is not in the snapshot`)
 
   /** Chunks a stream on this thread and saves the chunks (streams, and files when there is no worker). */
-  const saveContent = async (source: AsyncIterable<Uint8Array>): Promise<string[]> => {
+  const saveContent = async (source: AsyncIterable<Uint8Array>): Promise<SavedContent> => {
     const ids: string[] = []
+    let bytes = 0
     for await (const batch of chunkBatches(source, repo.chunkerOptions(), repo.keys.chunkIdKey)) {
       stats.bytesRead += batch.bytesRead
+      for (const chunk of batch.chunks) bytes += chunk.byteLength
       ids.push(...await saver.save(BlobType.data, batch.chunks))
     }
-    return ids
+    return { ids, bytes }
   }
 
   /** A file read, chunked and sealed by a worker; this thread only decides what is new and packs it. */
-  const saveFileInWorker = async (pool: SealPool, path: Buffer, size: number): Promise<string[]> => {
+  const saveFileInWorker = async (pool: SealPool, path: Buffer, size: number): Promise<SavedContent> => {
     const ids: string[] = []
+    let bytes = 0
     let picked: Uint8Array[] = []
     let pickedLengths: number[] = []
     const chunker = repo.record.chunker
@@ -254,7 +263,10 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     }, {
       onBatch: async (batchIds, lengths, bytesRead) => {
         stats.bytesRead += bytesRead
-        for (let i = 0; i < lengths.length; i++) ids.push(toHex(batchIds.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)))
+        for (let i = 0; i < lengths.length; i++) {
+          ids.push(toHex(batchIds.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)))
+          bytes += lengths[i] as number
+        }
         const indexes = await saver.claim(batchIds, lengths)
         picked = indexes.map((i) => batchIds.slice(i * ID_LENGTH, (i + 1) * ID_LENGTH))
         pickedLengths = indexes.map((i) => lengths[i] as number)
@@ -262,7 +274,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
       },
       onSealed: async (sealed, sealedLengths, chosen) => saver.absorbSealed(picked, pickedLengths, sealed, sealedLengths, chosen)
     }, signal)
-    return ids
+    return { ids, bytes }
   }
 
   const statEntry = async (path: Buffer): Promise<EntryStat | undefined> => {
@@ -288,18 +300,19 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
       case 'file': {
         // Left out without a warning, as restic does: the limit says which files are not wanted.
         if (exclusion.tooLarge(node.size)) return undefined
-        stats.files++
-        stats.totalBytes += node.size
         if (unchanged(node, old)) {
           node.content = old.content
+          stats.files++
+          stats.totalBytes += node.size
           stats.unchangedFiles++
           skippedBytes += node.size
           progress(path.toString())
           return node
         }
+        let saved: SavedContent
         try {
           const pool = options.sealPool
-          node.content = await fileSlots.run(async () => pool !== undefined && pool.size > 0
+          saved = await fileSlots.run(async () => pool !== undefined && pool.size > 0
             ? saveFileInWorker(pool, path, node.size)
             : saveContent(readFileBuffers(path, node.size, signal)))
         } catch (err) {
@@ -310,6 +323,16 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
           warn(`${path.toString()}: ${(err as Error).message}`)
           return undefined
         }
+        // Reads go to the end of the file, whatever its size when listed: a file written to
+        // meanwhile (a log, a database) is stored as read, and its record says so, or restore
+        // and dump would find its chunks and its size at odds.
+        if (saved.bytes !== node.size) {
+          warn(`${path.toString()}: changed size while it was read (${node.size} bytes when listed, ${saved.bytes} read): the snapshot holds what was read`)
+          node.size = saved.bytes
+        }
+        node.content = saved.ids
+        stats.files++
+        stats.totalBytes += node.size
         progress(path.toString())
         return node
       }
@@ -384,7 +407,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     }
     setNodeName(node, Buffer.from(stream.filename))
     const counted = countBytes(stream.data, (n) => { node.size += n })
-    node.content = await saveContent(counted)
+    node.content = (await saveContent(counted)).ids
     await stream.done
     stats.files++
     stats.totalBytes += node.size

@@ -16,6 +16,7 @@ import { MarkSet } from './prune-marks.js'
 import { LruCache } from './lru-cache.js'
 import { packChoice } from './pack-choice.js'
 import type { PackTotals } from './pack-choice.js'
+import { displayName } from './tree.js'
 
 /** Packs whose stripe was looked up recently: a file's chunks sit in a few packs. */
 const RECENT_PACKS = 1024
@@ -141,13 +142,21 @@ export async function checkRepository (repo: Repository, options: CheckOptions =
       await marks.add([key])
       problems.add({ kind: 'missing-chunk', id, message: `chunk ${id} is not in the index` })
     }
-    const checkChunks = async (ids: readonly string[]): Promise<void> => {
+    /** Checks that every chunk is indexed in a recorded pack; returns the bytes they hold, when all are found. */
+    const checkChunks = async (ids: readonly string[]): Promise<number | undefined> => {
       const found = await repo.index.getMany(ids.map((id) => Buffer.from(id, 'hex')))
+      let bytes: number | undefined = 0
       for (let i = 0; i < ids.length; i++) {
         const loc = found[i]
-        if (loc !== undefined) await checkPack(loc.pack)
-        else await reportMissing(ids[i] as string)
+        if (loc !== undefined) {
+          await checkPack(loc.pack)
+          if (bytes !== undefined) bytes += loc.rawLength
+        } else {
+          await reportMissing(ids[i] as string)
+          bytes = undefined
+        }
       }
+      return bytes
     }
     const walk = async (ids: string[], path: string): Promise<void> => {
       if (ids.length === 0 || await marks.wasWalked(ids)) return
@@ -162,8 +171,16 @@ export async function checkRepository (repo: Repository, options: CheckOptions =
         return
       }
       for (const node of tree.nodes) {
-        if (node.content !== undefined && node.content.length > 0) await checkChunks(node.content)
-        if (node.subtree !== undefined) await walk(node.subtree, `${path}/${node.name ?? '?'}`)
+        if (node.type === 'file') {
+          // A file's chunks must hold exactly its recorded size, or restore and dump stop there.
+          const bytes = node.content === undefined || node.content.length === 0 ? 0 : await checkChunks(node.content)
+          if (bytes !== undefined && bytes !== node.size) {
+            problems.add({ kind: 'bad-tree', id: ids[0] ?? '', message: `file ${path}/${displayName(node)}: its chunks hold ${bytes} bytes, its record says ${node.size}` })
+          }
+        } else if (node.content !== undefined && node.content.length > 0) {
+          await checkChunks(node.content)
+        }
+        if (node.subtree !== undefined) await walk(node.subtree, `${path}/${displayName(node)}`)
       }
       // After its children, as prune records it: the same tree in another snapshot is not walked again.
       await marks.addWalked(ids)

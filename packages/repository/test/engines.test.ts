@@ -1,8 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { keyedHash } from '@resilien/hashing'
 import { WrongPassphraseError } from '@resilien/types'
 import type { ShardStore } from '@resilien/types'
 import { backup, checkRepository, openRepository, restore, SealPool } from '../src/index.js'
@@ -78,6 +79,23 @@ test('check names a chunk missing from the index and a pack without a stripe rec
   assert.deepEqual(await readdir(workDir), [], 'the on-disk sets are removed')
 })
 
+test('check names a file whose chunks do not hold its recorded size', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'one.txt'), 'one chunk\n')
+  await backup(repo, { paths: [src], redundancyCheck: async () => undefined })
+  assert.deepEqual((await checkRepository(repo)).problems, [])
+  // The index now says the file's one chunk holds a byte more than the file's record.
+  const id = keyedHash(repo.keys.chunkIdKey, Buffer.from('one chunk\n'))
+  const loc = await repo.index.get(id)
+  assert.ok(loc !== undefined)
+  await repo.index.loadIndexObject('test-index', [{ pack: loc.pack, entries: [{ ...loc, id, rawLength: loc.rawLength + 1 }] }])
+  const report = await checkRepository(repo)
+  assert.deepEqual(report.problems.map((p) => p.kind), ['bad-tree'])
+  assert.match(report.problems[0]?.message ?? '', /\/src\/one\.txt: its chunks hold 11 bytes, its record says 10$/)
+})
+
 test('an unchanged folder reuses its tree from the parent snapshot without asking the index; a changed one is saved', async (t) => {
   const { repo, dir } = await newRepository(t)
   const src = join(dir, 'src')
@@ -150,6 +168,26 @@ test('blobs compressed and sealed by worker threads restore like inline ones', a
   assert.equal(await readFile(join(target, src, 'dump.sql'), 'utf8'), text)
   assert.ok((await readFile(join(target, src, 'random.bin'))).equals(random))
   assert.equal((await checkRepository(repo, { readData: true })).ok, true)
+})
+
+test('a file whose size changes while it is read is stored as read, with a warning; it restores and checks clean', async (t) => {
+  // A /proc file is listed with size 0 and reads as text: grown since its listing, every time.
+  const proc = '/proc/version'
+  const expected = await readFile(proc)
+  for (const pool of [undefined, new SealPool(1)]) {
+    if (pool !== undefined) t.after(async () => pool.close())
+    const { repo, dir } = await newRepository(t)
+    const warnings: string[] = []
+    const result = await backup(repo, { paths: [proc], redundancyCheck: async () => undefined, onWarning: (w) => warnings.push(w), ...(pool === undefined ? {} : { sealPool: pool }) })
+    assert.deepEqual(warnings, [`${proc}: changed size while it was read (0 bytes when listed, ${expected.byteLength} read): the snapshot holds what was read`])
+    assert.deepEqual([result.stats.files, result.stats.totalBytes], [1, expected.byteLength])
+    const target = join(dir, 'out')
+    await restore(repo, { snapshot: 'latest', target })
+    assert.ok((await readFile(join(target, proc))).equals(expected))
+    // Restored with /proc's own mode (0555): writable again, so that the test folder can go.
+    await chmod(join(target, 'proc'), 0o755)
+    assert.deepEqual((await checkRepository(repo, { readData: true })).problems, [])
+  }
 })
 
 test('files sealed whole in a worker keep only their new chunks: copies in flight together are packed once, known chunks not again', async (t) => {
