@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { createControlClient, CONTROL_SOCKET_NAME } from '@resilien/control'
 import type { ControlClient } from '@resilien/control'
 import type * as NodeModule from '@resilien/node'
+import { userPath } from './user-path.js'
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -13,9 +14,9 @@ export interface GlobalOptions {
 
 /** --data, else RESILIEN_DATA, else $XDG_DATA_HOME/resilien (~/.local/share/resilien). */
 export function dataDir (options: GlobalOptions): string {
-  const dir = options.data ?? process.env.RESILIEN_DATA ??
-    join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'resilien')
-  return resolve(dir)
+  if (options.data !== undefined) return userPath(options.data, '--data')
+  if (process.env.RESILIEN_DATA !== undefined) return userPath(process.env.RESILIEN_DATA, 'RESILIEN_DATA')
+  return resolve(join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'resilien'))
 }
 
 export function connect (options: GlobalOptions): ControlClient {

@@ -1,7 +1,7 @@
-import { resolve } from 'node:path'
 import { isSelected } from '@resilien/control'
 import type { SelectableSnapshot, SnapshotSelection } from '@resilien/control'
 import { compareText } from '@resilien/types'
+import { userPath } from './user-path.js'
 
 /** The selection options as commander collects them (`snapshots`, `forget`). */
 export interface SnapshotFilterOptions {
@@ -15,7 +15,7 @@ export function selectionOf (options: SnapshotFilterOptions): SnapshotSelection 
   const selection: SnapshotSelection = {}
   if (options.host.length > 0) selection.hosts = options.host
   if (options.tag.length > 0) selection.tagLists = options.tag.map((list) => list.split(',').map((t) => t.trim()).filter((t) => t !== ''))
-  if (options.path.length > 0) selection.paths = options.path.map((p) => resolve(p))
+  if (options.path.length > 0) selection.paths = options.path.map((p) => userPath(p, '--path'))
   return selection
 }
 

@@ -32,6 +32,36 @@ test('status --json has the sites and the redundancy summary of the contract', a
   assert.ok(status.warnings.some((w) => /single site/.test(w)))
 })
 
+test('an empty path is one line and changes nothing: it would mean the working folder', async (t) => {
+  const site = await newSite(t, 'alpha')
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'a.txt'), 'as backed up\n')
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  assert.equal((await site.run(['backup', 'main', src])).code, 0)
+  await writeFile(join(src, 'a.txt'), 'changed since\n')
+  // Run from inside src: `--target ""` used to restore over the working folder.
+  const refused: Array<[string[], string]> = [
+    [['restore', 'main', 'latest', '--target', ''], '--target'],
+    [['backup', 'main', ''], 'a path to back up'],
+    [['backup', 'main', src, ''], 'a path to back up']
+  ]
+  for (const [args, what] of refused) {
+    const r = await site.run(args, { cwd: src })
+    assert.equal(r.code, 2, args.join(' '))
+    assert.equal(r.stderr, `resilien: ${what} is empty: give a path (. for the current folder)\n`)
+  }
+  const data = await runResilien(['status', '--data', ''])
+  assert.deepEqual([data.code, data.stderr], [2, 'resilien: --data is empty: give a path (. for the current folder)\n'])
+  const env = await runResilien(['status'], { env: { RESILIEN_DATA: '' } })
+  assert.deepEqual([env.code, env.stderr], [2, 'resilien: RESILIEN_DATA is empty: give a path (. for the current folder)\n'])
+  assert.equal(await readFile(join(src, 'a.txt'), 'utf8'), 'changed since\n')
+  assert.deepEqual(await readdir(src), ['a.txt'])
+  const snapshots = await site.run(['snapshots', 'main', '--json'])
+  assert.equal((JSON.parse(snapshots.stdout) as unknown[]).length, 1, 'no second snapshot')
+})
+
 test('check --read-data-subset reads a share, a group n/t or a size of the packs; a bad subset is a usage error', async (t) => {
   const site = await newSite(t)
   const work = await tempDir(t)

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import { formatBytes, parseSize } from '@resilien/control'
 import { connect, interruptSignal } from '../context.js'
@@ -8,6 +7,7 @@ import { createProgress, printJson } from '../output.js'
 import { readPassword } from '../password.js'
 import { collect } from '../repeatable.js'
 import { readExcludeFiles } from '../exclude-files.js'
+import { userPath } from '../user-path.js'
 
 interface BackupOptions {
   tag: string[]
@@ -54,6 +54,7 @@ export function backupCommand (): Command {
     .action(async (repo: string, paths: string[], opts: BackupOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       if (paths.length === 0 && opts.stdinFromCommand === undefined) throw new UsageError('give at least one path to back up, or --stdin-from-command')
+      const absolute = paths.map((p) => userPath(p, 'a path to back up'))
       const exclude = [...opts.exclude, ...await readExcludeFiles(opts.excludeFile)]
       const password = await readPassword(g)
       const progress = createProgress({ json: g.json === true })
@@ -62,7 +63,7 @@ export function backupCommand (): Command {
         result = await connect(g).call('backup', {
           repo,
           password,
-          paths: paths.map((p) => resolve(p)),
+          paths: absolute,
           tags: opts.tag,
           ...(exclude.length === 0 ? {} : { exclude }),
           ...(opts.oneFileSystem === true ? { oneFileSystem: true } : {}),
