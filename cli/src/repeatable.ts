@@ -2,3 +2,11 @@
 export function collect (value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
 }
+
+/**
+ * collect for tags, as restic reads them: each value is a comma-separated list, so `--tag a,b`
+ * and `--tag a --tag b` both give the tags a and b (a tag never holds a comma); empty items go.
+ */
+export function collectTags (value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').filter((tag) => tag !== '')]
+}

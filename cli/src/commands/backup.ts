@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../context.js'
 import { ExitCode, ExitWith, UsageError } from '../errors.js'
 import { createProgress, printJson } from '../output.js'
 import { readPassword } from '../password.js'
-import { collect } from '../repeatable.js'
+import { collect, collectTags } from '../repeatable.js'
 import { readExcludeFiles } from '../exclude-files.js'
 import { userPath } from '../user-path.js'
 
@@ -32,7 +32,7 @@ export function backupCommand (): Command {
     .description('back up paths (or a command\'s output) into a new snapshot')
     .argument('<repo>', 'repository name')
     .argument('[paths...]', 'files and folders')
-    .option('--tag <tag>', 'tag the snapshot (repeatable)', collect, [])
+    .option('--tag <tags>', 'tag the snapshot (repeatable; commas separate tags, as with restic: --tag daily,db)', collectTags, [])
     .option('--host <host>', 'host name recorded in the snapshot (default: this machine\'s)')
     .option('--stdin-from-command <command>', 'store the standard output of this shell command as a file')
     .option('--stdin-filename <name>', 'the file name for --stdin-from-command (stored at the snapshot\'s root)')

@@ -84,7 +84,7 @@ export function forgetCommand (): Command {
     .option('--keep-monthly <n>', 'the same per month', whole)
     .option('--keep-yearly <n>', 'the same per year', whole)
     .option('--keep-within <duration>', 'keep every snapshot newer than the newest minus this (e.g. 14d)', duration)
-    .option('--keep-tag <tag...>', 'keep every snapshot with this tag')
+    .option('--keep-tag <tags...>', 'keep every snapshot with all of these comma-separated tags (repeatable: any of the lists)')
     .option('--host <host>', 'apply the policy only to snapshots made on this host (repeatable: any of them)', collect, [])
     .option('--tag <tags>', 'apply the policy only to snapshots with all of these comma-separated tags (repeatable: any of the lists)', collect, [])
     .option('--path <path>', 'apply the policy only to snapshots of this path (repeatable: all of them)', collect, [])

@@ -3,7 +3,7 @@ import { connect } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 import { readPassword } from '../password.js'
-import { collect } from '../repeatable.js'
+import { collectTags } from '../repeatable.js'
 import { UsageError } from '../errors.js'
 
 interface TagOptions {
@@ -17,9 +17,9 @@ export function tagCommand (): Command {
     .description('change the tags of snapshots (each gets a new id, as with restic; e.g. --add keep, for forget --keep-tag keep)')
     .argument('<repo>', 'repository name')
     .argument('<snapshots...>', 'snapshot ids, prefixes or "latest"')
-    .option('--add <tag>', 'add this tag (repeatable)', collect, [])
-    .option('--remove <tag>', 'remove this tag (repeatable)', collect, [])
-    .option('--set <tag>', 'replace all tags with these (repeatable; --set "" removes them all)', collect)
+    .option('--add <tags>', 'add these tags (repeatable; commas separate tags)', collectTags, [])
+    .option('--remove <tags>', 'remove these tags (repeatable; commas separate tags)', collectTags, [])
+    .option('--set <tags>', 'replace all tags with these (repeatable; commas separate tags; --set "" removes them all)', collectTags)
     .action(async (repo: string, snapshots: string[], opts: TagOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const edits = opts.add.length + opts.remove.length

@@ -14,6 +14,7 @@ import type { TreeNode } from './tree.js'
 import { compileExclusion } from './exclude-rules.js'
 import type { ExcludeRules, FolderMarker } from './exclude-rules.js'
 import { startScan } from './scanner.js'
+import { changedTags, checkTags } from './snapshot-tags.js'
 import { Limiter, SpareSlots, mapConcurrent, mapWithSpareSlots } from './limiter.js'
 import type { SealPool } from './seal-pool.js'
 import { entryStat, entryType, joinPath, listDirExcluding } from './dir-listing.js'
@@ -161,6 +162,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const paths = normalizePaths(options.paths)
   const streams = options.streams ?? []
   if (paths.length === 0 && streams.length === 0) throw new InvalidInputError('nothing to back up: give at least one path')
+  checkTags(options.tags ?? [])
   const rules: ExcludeRules = {
     patterns: options.exclude ?? [],
     ...(options.excludeMarkers === undefined || options.excludeMarkers.length === 0 ? {} : { markers: options.excludeMarkers }),
@@ -478,7 +480,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
       host,
       user: userInfo().username,
       paths: snapshotPaths,
-      tags: options.tags ?? [],
+      tags: changedTags([], { set: options.tags ?? [] }),
       tree,
       ...(parent === undefined ? {} : { parent: parent.id }),
       stats: { files: stats.files, dirs: stats.dirs, totalBytes: stats.totalBytes, newBytes: save.newBytes, storedBytes: save.storedBytes },

@@ -10,7 +10,10 @@ export interface RetentionPolicy {
   yearly?: number
   /** Keep every snapshot newer than the newest minus this many milliseconds. */
   withinMs?: number
-  /** Keep every snapshot carrying one of these tags. */
+  /**
+   * Keep every snapshot carrying all the tags of one of these lists, each comma-separated as
+   * restic's --keep-tag: `['a,b', 'c']` keeps snapshots tagged both a and b, or c.
+   */
   tags?: string[]
 }
 
@@ -66,8 +69,8 @@ export function applyRetention<T extends RetentionCandidate> (snapshots: readonl
   const last = count(policy.last, 'last')
   const rules = BUCKETS.map(([name, bucket]) => ({ name, bucket, n: count(policy[name] as number | undefined, name) }))
   const within = policy.withinMs ?? 0
-  const tags = new Set(policy.tags ?? [])
-  if (last === 0 && rules.every((r) => r.n === 0) && within <= 0 && tags.size === 0) {
+  const tagLists = (policy.tags ?? []).map((list) => list.split(',').filter((tag) => tag !== '')).filter((list) => list.length > 0)
+  if (last === 0 && rules.every((r) => r.n === 0) && within <= 0 && tagLists.length === 0) {
     throw new InvalidInputError('no --keep-* option given: forget needs a policy that keeps something')
   }
   const groups = new Map<string, T[]>()
@@ -95,7 +98,7 @@ export function applyRetention<T extends RetentionCandidate> (snapshots: readonl
         reasons.push(rule.name)
       })
       if (within > 0 && newest - s.time.getTime() <= within) reasons.push('within')
-      if (s.tags.some((t) => tags.has(t))) reasons.push('tag')
+      if (tagLists.some((list) => list.every((tag) => s.tags.includes(tag)))) reasons.push('tag')
       if (reasons.length > 0) decision.keep.push({ snapshot: s, reasons })
       else decision.remove.push(s)
     })

@@ -37,7 +37,12 @@ export function checkTagChange (change: TagChange): void {
   if (change.set !== undefined && (any(change.add) || any(change.remove))) {
     throw new InvalidInputError('--set replaces all tags: give it alone, not with --add or --remove')
   }
-  for (const tag of [...(change.add ?? []), ...(change.remove ?? []), ...(change.set ?? [])]) {
+  checkTags([...(change.add ?? []), ...(change.remove ?? []), ...(change.set ?? [])])
+}
+
+/** Tags a snapshot may carry: no commas (filters read `--tag a,b` as a list, as restic does). */
+export function checkTags (tags: readonly string[]): void {
+  for (const tag of tags) {
     if (tag.includes(',')) throw new InvalidInputError(`a tag cannot hold a comma ("${tag}"): snapshots --tag reads commas as lists`)
   }
 }

@@ -40,6 +40,19 @@ test('within and tags keep by time and by tag; every snapshot is either kept or 
   assert.equal(d.keep.length + d.remove.length, list.length)
 })
 
+test('a comma-separated --keep-tag list keeps snapshots with all of its tags; several lists, any of them', () => {
+  const list = [
+    snap('ab', '2020-01-01T00:00:00Z', { tags: ['a', 'b'] }),
+    snap('a', '2020-01-02T00:00:00Z', { tags: ['a'] }),
+    snap('c', '2020-01-03T00:00:00Z', { tags: ['c', 'z'] }),
+    snap('none', '2020-01-04T00:00:00Z')
+  ]
+  assert.deepEqual(applyRetention(list, { tags: ['a,b'] }).keep.map((k) => k.snapshot.id), ['ab'])
+  assert.deepEqual(applyRetention(list, { tags: ['a,b', 'c'] }).keep.map((k) => k.snapshot.id).sort(), ['ab', 'c'])
+  assert.deepEqual(applyRetention(list, { tags: ['a'] }).keep.map((k) => k.snapshot.id).sort(), ['a', 'ab'])
+  assert.throws(() => applyRetention(list, { tags: [',', ''] }), /no --keep-\* option given/)
+})
+
 test('each host and paths series is judged alone', () => {
   const list = [snap('x1', '2026-01-01T00:00:00Z', { host: 'other' }), ...series]
   assert.deepEqual(kept({ last: 1 }, list), ['g', 'x1'])
