@@ -23,10 +23,24 @@ export function connect (options: GlobalOptions): ControlClient {
   return createControlClient(join(dataDir(options), CONTROL_SOCKET_NAME))
 }
 
+let interrupted = false
+
+/**
+ * Whether Ctrl-C or SIGTERM aborted a request of this command. Its error then takes many forms
+ * (an AbortError before the node answered, a reset stream once the answer had begun), and each
+ * means the same: the command was interrupted.
+ */
+export function wasInterrupted (): boolean {
+  return interrupted
+}
+
 /** Aborted on Ctrl-C or SIGTERM, so the node abandons the request cleanly. */
 export function interruptSignal (): AbortSignal {
   const controller = new AbortController()
-  const onSignal = (): void => controller.abort(new Error('interrupted'))
+  const onSignal = (): void => {
+    interrupted = true
+    controller.abort(new Error('interrupted'))
+  }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   return controller.signal

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { ControlError, NodeNotRunningError } from '@resilien/control'
 import { ResilienError } from '@resilien/types'
 import { ExitCode, ExitWith, UsageError } from './errors.js'
+import { wasInterrupted } from './context.js'
 import { initCommand } from './commands/init.js'
 import { startCommand } from './commands/start.js'
 import { statusCommand } from './commands/status.js'
@@ -49,15 +50,16 @@ export function buildProgram (): Command {
 
 function errorLine (err: unknown, command: string | undefined): { line: string, code: number } {
   if (err instanceof UsageError) return { line: err.message, code: ExitCode.usage }
+  // Ctrl-C or SIGTERM aborted the request to the node (an AbortError with code ABORT_ERR, the
+  // node's own AbortError, or a reset stream once the node had begun to answer): it drops it.
+  if (wasInterrupted() || (err instanceof Error && err.name === 'AbortError')) {
+    return { line: command === 'restore' ? 'interrupted: the restore stopped part way; run it again to finish it' : 'interrupted; nothing was committed', code: ExitCode.interrupted }
+  }
   if (err instanceof NodeNotRunningError) return { line: err.message, code: ExitCode.failure }
   if (err instanceof ControlError) {
     return { line: err.message, code: err.remoteName === 'AbortError' ? ExitCode.interrupted : ExitCode.failure }
   }
   if (err instanceof ResilienError) return { line: err.message, code: ExitCode.failure }
-  // Ctrl-C aborts the request to the node (an AbortError with code ABORT_ERR): the node drops it.
-  if (err instanceof Error && err.name === 'AbortError') {
-    return { line: command === 'restore' ? 'interrupted: the restore stopped part way; run it again to finish it' : 'interrupted; nothing was committed', code: ExitCode.interrupted }
-  }
   if (err instanceof Error && (err as NodeJS.ErrnoException).code !== undefined) return { line: err.message, code: ExitCode.failure }
   return { line: `internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, code: ExitCode.failure }
 }

@@ -240,6 +240,17 @@ test('a command\'s output is stored as a file, and a failing command commits not
   assert.equal(lingering(), false, 'the command\'s children are gone')
   const list = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
   assert.equal(list.length, 1)
+
+  // Ctrl-C once the node has begun to answer (its progress flows while 30 MB are stored): the same.
+  const streaming = spawn(RESILIEN_BIN, ['backup', 'main', '--stdin-from-command', 'head -c 30000000 /dev/urandom; sleep 61.5', '--stdin-filename', 'big.bin', '--data', site.dataDir], { env: resilienEnv(TEST_ENV) })
+  let streamingErr = ''
+  streaming.stderr.on('data', (d: Buffer) => { streamingErr += d.toString() })
+  const streamingExit = new Promise<number | null>((resolve) => streaming.once('exit', (code) => { resolve(code) }))
+  await new Promise((resolve) => setTimeout(resolve, 4000))
+  streaming.kill('SIGINT')
+  assert.equal(await streamingExit, 130, streamingErr)
+  assert.deepEqual(streamingErr.trim().split('\n').filter((l) => l.startsWith('resilien:')), ['resilien: interrupted; nothing was committed'])
+  assert.equal((JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]).length, 1)
 })
 
 test('backup -x keeps a mount point below the path as an empty folder; --exclude-file reads patterns, and a missing one is one line; restore --exclude', async (t) => {

@@ -235,14 +235,19 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   }
   for (const p of excludedPaths) warn(`${p} matches an exclude: it is not in the snapshot`)
 
-  /** Chunks a stream on this thread and saves the chunks (streams, and files when there is no worker). */
-  const saveContent = async (source: AsyncIterable<Uint8Array>): Promise<SavedContent> => {
+  /**
+   * Chunks a stream on this thread and saves the chunks (streams, and files when there is no
+   * worker). `current`: report progress after every batch under this name (a dump can run for
+   * hours, and nothing else would say how far it got).
+   */
+  const saveContent = async (source: AsyncIterable<Uint8Array>, current?: string): Promise<SavedContent> => {
     const ids: string[] = []
     let bytes = 0
     for await (const batch of chunkBatches(source, repo.chunkerOptions(), repo.keys.chunkIdKey)) {
       stats.bytesRead += batch.bytesRead
       for (const chunk of batch.chunks) bytes += chunk.byteLength
       ids.push(...await saver.save(BlobType.data, batch.chunks))
+      if (current !== undefined) progress(current)
     }
     return { ids, bytes }
   }
@@ -409,7 +414,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     }
     setNodeName(node, Buffer.from(stream.filename))
     const counted = countBytes(stream.data, (n) => { node.size += n })
-    node.content = (await saveContent(counted)).ids
+    node.content = (await saveContent(counted, `/${stream.filename}`)).ids
     await stream.done
     stats.files++
     stats.totalBytes += node.size
