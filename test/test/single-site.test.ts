@@ -225,31 +225,28 @@ test('a command\'s output is stored as a file, and a failing command commits not
   assert.equal(bad.code, 1)
   assert.match(bad.stderr, /failed \(exit code 3\); nothing was committed/)
 
+  /** A backup of `command`'s output, sent SIGINT after `afterMs`: its exit code and its lines of its own. */
+  const interruptedBackup = async (command: string, afterMs: number): Promise<{ code: number | null, lines: string[] }> => {
+    const child = spawn(RESILIEN_BIN, ['backup', 'main', '--stdin-from-command', command, '--stdin-filename', 'out.bin', '--data', site.dataDir], { env: resilienEnv(TEST_ENV) })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code) }))
+    await new Promise((resolve) => setTimeout(resolve, afterMs))
+    child.kill('SIGINT')
+    // Plain progress lines ('backup: ...') may come first; the command's own lines start with its name.
+    return { code: await exited, lines: stderr.trim().split('\n').filter((l) => l.startsWith('resilien:')) }
+  }
+  const interruptedLine = ['resilien: interrupted; nothing was committed']
   // Ctrl-C while the command still runs: exit 130 and one line, and the node drops the backup.
-  const child = spawn(RESILIEN_BIN, ['backup', 'main', '--stdin-from-command', 'echo started; sleep 61.25', '--stdin-filename', 'slow.txt', '--data', site.dataDir], { env: resilienEnv(TEST_ENV) })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code) }))
-  await new Promise((resolve) => setTimeout(resolve, 1500))
-  child.kill('SIGINT')
-  assert.equal(await exited, 130)
-  assert.deepEqual(stderr.trim().split('\n'), ['resilien: interrupted; nothing was committed'])
+  assert.deepEqual(await interruptedBackup('echo started; sleep 61.25', 1500), { code: 130, lines: interruptedLine })
   // What the command started (sleep, a child of sh) is stopped too, not only sh.
   const lingering = (): boolean => spawnSync('pgrep', ['-f', 'sleep 61.25']).status === 0
   for (let i = 0; i < 50 && lingering(); i++) await new Promise((resolve) => setTimeout(resolve, 100))
   assert.equal(lingering(), false, 'the command\'s children are gone')
   const list = JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]
   assert.equal(list.length, 1)
-
   // Ctrl-C once the node has begun to answer (its progress flows while 30 MB are stored): the same.
-  const streaming = spawn(RESILIEN_BIN, ['backup', 'main', '--stdin-from-command', 'head -c 30000000 /dev/urandom; sleep 61.5', '--stdin-filename', 'big.bin', '--data', site.dataDir], { env: resilienEnv(TEST_ENV) })
-  let streamingErr = ''
-  streaming.stderr.on('data', (d: Buffer) => { streamingErr += d.toString() })
-  const streamingExit = new Promise<number | null>((resolve) => streaming.once('exit', (code) => { resolve(code) }))
-  await new Promise((resolve) => setTimeout(resolve, 4000))
-  streaming.kill('SIGINT')
-  assert.equal(await streamingExit, 130, streamingErr)
-  assert.deepEqual(streamingErr.trim().split('\n').filter((l) => l.startsWith('resilien:')), ['resilien: interrupted; nothing was committed'])
+  assert.deepEqual(await interruptedBackup('head -c 30000000 /dev/urandom; sleep 61.5', 4000), { code: 130, lines: interruptedLine })
   assert.equal((JSON.parse((await site.run(['snapshots', 'main', '--json'])).stdout) as unknown[]).length, 1)
 })
 
