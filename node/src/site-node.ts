@@ -47,14 +47,13 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
   try {
     const store: DiskShardStore = await createDiskShardStore({ path: layout.store, reserveBytes: config.storeReserve })
     cleanups.push(async () => store.close())
-    // The catalog takes logs of members, and of lost sites (what they signed before they were
-    // lost); membership is read from the catalog, so the resolver is bound once both exist
-    // (until then only this site's own key resolves).
+    // The catalog takes logs of members only; membership is read from the catalog, so the
+    // resolver is bound once both exist (until then only this site's own key resolves).
     let membership: Membership | undefined
     const catalog: Catalog = await openCatalog({
       path: layout.catalog,
       signer: createEd25519Signer(identity.peerId, identity.seed),
-      resolvePublicKey: (site) => site === identity.peerId || membership?.wasMember(site) === true ? publicKeyOfPeerId(site) : undefined
+      resolvePublicKey: (site) => site === identity.peerId || membership?.has(site) === true ? publicKeyOfPeerId(site) : undefined
     })
     cleanups.push(async () => catalog.close())
     const ownLog = await catalog.ownLogProblem()

@@ -49,17 +49,6 @@ export class Membership {
     return this.sites.has(site) || this.bootstrap.has(site)
   }
 
-  /**
-   * A member, or a site that was one until it was retired or declared lost. Its signed log stays
-   * authentic: the snapshots, stripes and forgets it recorded are the cluster's history, and a
-   * site that joins later must take them from the others (it never dials a lost site). Such a
-   * site may be known only from a member's 'site-retired' fact: its own 'site-joined' is in its
-   * own log, which a site that joined after the loss could not check without this.
-   */
-  wasMember (site: SiteId): boolean {
-    return this.sites.has(site) || this.bootstrap.has(site) || this.retired.has(site)
-  }
-
   /** Retired (being drained) or lost: gets no new shards, and repair moves its shards away. */
   isRetired (site: SiteId): boolean {
     return this.retired.has(site)
