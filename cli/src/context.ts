@@ -1,5 +1,5 @@
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { createControlClient, CONTROL_SOCKET_NAME } from '@resilien/control'
 import type { ControlClient } from '@resilien/control'
 import type * as NodeModule from '@resilien/node'
@@ -16,7 +16,9 @@ export interface GlobalOptions {
 export function dataDir (options: GlobalOptions): string {
   if (options.data !== undefined) return userPath(options.data, '--data')
   if (process.env.RESILIEN_DATA !== undefined) return userPath(process.env.RESILIEN_DATA, 'RESILIEN_DATA')
-  return resolve(join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'resilien'))
+  // The XDG spec: an empty or relative XDG_DATA_HOME is ignored.
+  const xdg = process.env.XDG_DATA_HOME
+  return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'share'), 'resilien')
 }
 
 export function connect (options: GlobalOptions): ControlClient {

@@ -57,7 +57,8 @@ function errorLine (err: unknown, command: string | undefined): { line: string, 
   }
   if (err instanceof NodeNotRunningError) return { line: err.message, code: ExitCode.failure }
   if (err instanceof ControlError) {
-    return { line: err.message, code: err.remoteName === 'AbortError' ? ExitCode.interrupted : ExitCode.failure }
+    // The command's own Ctrl-C was taken above: an abort the node reports is its own shutdown.
+    return { line: err.message, code: ExitCode.failure }
   }
   if (err instanceof ResilienError) return { line: err.message, code: ExitCode.failure }
   if (err instanceof Error && (err as NodeJS.ErrnoException).code !== undefined) return { line: err.message, code: ExitCode.failure }

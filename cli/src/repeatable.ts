@@ -5,8 +5,9 @@ export function collect (value: string, previous: string[] | undefined): string[
 
 /**
  * collect for tags, as restic reads them: each value is a comma-separated list, so `--tag a,b`
- * and `--tag a --tag b` both give the tags a and b (a tag never holds a comma); empty items go.
+ * and `--tag a --tag b` both give the tags a and b (a tag never holds a comma); items are
+ * trimmed, as the filters trim them, and empty ones go.
  */
 export function collectTags (value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').filter((tag) => tag !== '')]
+  return [...(previous ?? []), ...value.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')]
 }

@@ -1,3 +1,5 @@
+import { tagsOf } from '@resilien/types'
+
 /**
  * restic's snapshot selection, shared by `snapshots` (on the CLI) and `forget` (on the node):
  * any of the hosts; all tags of one list, any of the lists; every path given among the
@@ -20,8 +22,9 @@ export interface SelectableSnapshot {
 
 export function isSelected (s: SelectableSnapshot, selection: SnapshotSelection): boolean {
   const { hosts = [], tagLists = [], paths = [] } = selection
+  const tags = tagLists.length === 0 ? [] : tagsOf(s)
   return (hosts.length === 0 || hosts.includes(s.host)) &&
-    (tagLists.length === 0 || tagLists.some((list) => list.every((t) => s.tags.includes(t)))) &&
+    (tagLists.length === 0 || tagLists.some((list) => list.every((t) => tags.includes(t)))) &&
     paths.every((p) => s.paths.includes(p))
 }
 

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@resilien/types'
+import { InvalidInputError, tagsOf } from '@resilien/types'
 import type { Repository, SnapshotEntry } from './repository.js'
 import { resolveSnapshots } from './repository.js'
 import { newSnapshotId, sealSnapshot } from './snapshot-record.js'
@@ -25,7 +25,7 @@ const PAIRS_PER_APPEND = 400
 export function changedTags (tags: readonly string[], change: TagChange): string[] {
   const next = change.set !== undefined
     ? [...change.set]
-    : [...tags.filter((t) => !(change.remove ?? []).includes(t)), ...(change.add ?? [])]
+    : [...tagsOf({ tags }).filter((t) => !(change.remove ?? []).includes(t)), ...(change.add ?? [])]
   return [...new Set(next.filter((t) => t !== ''))].sort()
 }
 

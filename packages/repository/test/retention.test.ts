@@ -51,6 +51,10 @@ test('a comma-separated --keep-tag list keeps snapshots with all of its tags; se
   assert.deepEqual(applyRetention(list, { tags: ['a,b', 'c'] }).keep.map((k) => k.snapshot.id).sort(), ['ab', 'c'])
   assert.deepEqual(applyRetention(list, { tags: ['a'] }).keep.map((k) => k.snapshot.id).sort(), ['a', 'ab'])
   assert.throws(() => applyRetention(list, { tags: [',', ''] }), /no --keep-\* option given/)
+  // A tag stored with a comma by an older backup --tag a,b counts as its parts: still kept.
+  const old = [snap('old', '2020-01-05T00:00:00Z', { tags: ['a,b'] }), snap('plain', '2020-01-06T00:00:00Z')]
+  assert.deepEqual(applyRetention(old, { tags: ['a,b'] }).keep.map((k) => k.snapshot.id), ['old'])
+  assert.deepEqual(applyRetention(old, { tags: ['b'] }).keep.map((k) => k.snapshot.id), ['old'])
 })
 
 test('each host and paths series is judged alone', () => {
