@@ -1,3 +1,5 @@
+import { splitTags } from '@resilien/types'
+
 /** commander's argParser for an option given several times: each value is added to the list. */
 export function collect (value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
@@ -9,5 +11,5 @@ export function collect (value: string, previous: string[] | undefined): string[
  * trimmed, as the filters trim them, and empty ones go.
  */
 export function collectTags (value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')]
+  return [...(previous ?? []), ...splitTags(value)]
 }

@@ -1,6 +1,6 @@
 import { isSelected } from '@resilien/control'
 import type { SelectableSnapshot, SnapshotSelection } from '@resilien/control'
-import { compareText } from '@resilien/types'
+import { compareText, splitTags } from '@resilien/types'
 import { userPath } from './user-path.js'
 
 /** The selection options as commander collects them (`snapshots`, `forget`). */
@@ -14,7 +14,7 @@ export interface SnapshotFilterOptions {
 export function selectionOf (options: SnapshotFilterOptions): SnapshotSelection {
   const selection: SnapshotSelection = {}
   if (options.host.length > 0) selection.hosts = options.host
-  if (options.tag.length > 0) selection.tagLists = options.tag.map((list) => list.split(',').map((t) => t.trim()).filter((t) => t !== ''))
+  if (options.tag.length > 0) selection.tagLists = options.tag.map(splitTags)
   if (options.path.length > 0) selection.paths = options.path.map((p) => userPath(p, '--path'))
   return selection
 }

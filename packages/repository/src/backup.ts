@@ -14,7 +14,7 @@ import type { TreeNode } from './tree.js'
 import { compileExclusion } from './exclude-rules.js'
 import type { ExcludeRules, FolderMarker } from './exclude-rules.js'
 import { startScan } from './scanner.js'
-import { changedTags, checkTags } from './snapshot-tags.js'
+import { checkTags, normalTags } from './snapshot-tags.js'
 import { Limiter, SpareSlots, mapConcurrent, mapWithSpareSlots } from './limiter.js'
 import type { SealPool } from './seal-pool.js'
 import { entryStat, entryType, joinPath, listDirExcluding } from './dir-listing.js'
@@ -485,7 +485,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
       host,
       user: userInfo().username,
       paths: snapshotPaths,
-      tags: changedTags([], { set: options.tags ?? [] }),
+      tags: normalTags(options.tags ?? []),
       tree,
       ...(parent === undefined ? {} : { parent: parent.id }),
       stats: { files: stats.files, dirs: stats.dirs, totalBytes: stats.totalBytes, newBytes: save.newBytes, storedBytes: save.storedBytes },

@@ -1,4 +1,4 @@
-import { InvalidInputError, tagsOf } from '@resilien/types'
+import { InvalidInputError, splitTags, tagsOf } from '@resilien/types'
 
 /** How many snapshots of each kind to keep (restic's and borg's rules). */
 export interface RetentionPolicy {
@@ -69,7 +69,7 @@ export function applyRetention<T extends RetentionCandidate> (snapshots: readonl
   const last = count(policy.last, 'last')
   const rules = BUCKETS.map(([name, bucket]) => ({ name, bucket, n: count(policy[name] as number | undefined, name) }))
   const within = policy.withinMs ?? 0
-  const tagLists = (policy.tags ?? []).map((list) => list.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')).filter((list) => list.length > 0)
+  const tagLists = (policy.tags ?? []).map(splitTags).filter((list) => list.length > 0)
   if (last === 0 && rules.every((r) => r.n === 0) && within <= 0 && tagLists.length === 0) {
     throw new InvalidInputError('no --keep-* option given: forget needs a policy that keeps something')
   }

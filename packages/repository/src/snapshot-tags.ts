@@ -21,12 +21,16 @@ export interface Retagged {
 /** Snapshot facts appended per catalog call: a pair per snapshot, so that both land together. */
 const PAIRS_PER_APPEND = 400
 
-/** The tags after a change, sorted, without duplicates or empty tags. */
+/** Tags as a snapshot record holds them: sorted, without duplicates or empty tags. */
+export function normalTags (tags: readonly string[]): string[] {
+  return [...new Set(tags.filter((t) => t !== ''))].sort()
+}
+
+/** The tags after a change, in normal form. */
 export function changedTags (tags: readonly string[], change: TagChange): string[] {
-  const next = change.set !== undefined
-    ? [...change.set]
-    : [...tagsOf({ tags }).filter((t) => !(change.remove ?? []).includes(t)), ...(change.add ?? [])]
-  return [...new Set(next.filter((t) => t !== ''))].sort()
+  return normalTags(change.set !== undefined
+    ? change.set
+    : [...tagsOf({ tags }).filter((t) => !(change.remove ?? []).includes(t)), ...(change.add ?? [])])
 }
 
 export function checkTagChange (change: TagChange): void {
