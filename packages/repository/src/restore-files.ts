@@ -50,8 +50,10 @@ export function writeSparse (fd: number, pieces: readonly Uint8Array[], position
         kept = offset
         if (run.length === 0) runStart = at + offset
       }
-      if (zero && kept >= 0) {
-        run.push(data.subarray(kept, offset))
+      if (zero) {
+        // Any zero block ends the run, also one at the start of a piece: the run (from earlier
+        // pieces) must not be joined to data beyond the hole, or that data lands too early.
+        if (kept >= 0) run.push(data.subarray(kept, offset))
         kept = -1
         flush()
       }
