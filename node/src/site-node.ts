@@ -53,7 +53,7 @@ export async function startSiteNode (options: StartSiteOptions): Promise<SiteNod
     const catalog: Catalog = await openCatalog({
       path: layout.catalog,
       signer: createEd25519Signer(identity.peerId, identity.seed),
-      resolvePublicKey: (site) => site === identity.peerId || membership?.has(site) === true ? publicKeyOfPeerId(site) : undefined
+      resolvePublicKey: (site) => site === identity.peerId || membership?.has(site) === true || membership?.loggedUntilLost(site) === true ? publicKeyOfPeerId(site) : undefined
     })
     cleanups.push(async () => catalog.close())
     const ownLog = await catalog.ownLogProblem()

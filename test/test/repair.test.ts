@@ -67,6 +67,25 @@ test('site lost rebuilds a dead site at once, without waiting for the grace peri
   await restoreAndCompare(c, src, work)
 })
 
+test('a site that joins after the backing-up site was declared lost takes its log up to where the loss recorded it: it restores its snapshot and keeps the rebuilt shards', async (t) => {
+  const env = { RESILIEN_REPAIR_INTERVAL: '1s' }
+  const [a, b] = await newCluster(t, 3, env) as [Site, Site, Site]
+  const work = await tempDir(t)
+  const src = await backupSample(a, work)
+  await a.stop('SIGKILL')
+  const declared = await b.run(['site', 'lost', 'site1'])
+  assert.equal(declared.code, 0, declared.stderr)
+  // The disaster-recovery path: a fresh site joins with an invite from a survivor.
+  const fresh = await joinSite(t, b, 'site4', env)
+  // What site1 signed before it was lost (the repository, its snapshot, its stripes) reaches site4.
+  await waitFor('site1\'s repository on site4', async () => (await fresh.run(['repo', 'list', '--json'])).stdout, (out) => out.includes('"main"'), 30_000)
+  await restoreAndCompare(fresh, src, work)
+  // Repair rebuilds site1's shards, some on site4, which knows their stripes and keeps them.
+  await waitFor('redundancy to be full on site4', async () => statusOf(fresh), healed, 60_000)
+  const check = await fresh.run(['check', 'main', '--read-data'])
+  assert.equal(check.code, 0, check.stdout + check.stderr)
+})
+
 test('scrub finds every flipped, truncated or deleted shard file on a site, quarantines it, and rebuilds it from the others', async (t) => {
   const [a, b] = await newCluster(t, 3, { RESILIEN_SCRUB_INTERVAL: '1s', RESILIEN_SCRUB_RATE: '0' }) as [Site, Site, Site]
   const work = await tempDir(t)

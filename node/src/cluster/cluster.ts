@@ -4,7 +4,7 @@ import { survivesDomainLoss } from '@resilien/placement'
 import type { Catalog } from '@resilien/catalog'
 import type { DiskShardStore } from '@resilien/store'
 import { InvalidInputError, toHex } from '@resilien/types'
-import type { AbortOptions, RepoId, ShardSites, SiteId } from '@resilien/types'
+import type { AbortOptions, LogPosition, RepoId, ShardSites, SiteId } from '@resilien/types'
 import type { NodeConfig } from '../config.js'
 import type { SiteIdentity } from '../identity.js'
 import { publicKeyOfPeerId } from '../identity.js'
@@ -193,11 +193,24 @@ export class Cluster {
     const needed = await sitesNeededWithout(catalog.stripes(), site.site)
     const short = needed !== undefined && needed.sites > left ? describeShortfall(needed, left) : undefined
     if (short !== undefined && !lost) throw new InvalidInputError(`${name} cannot retire: ${short}; add a site first (\`resilien invite\`), then retire ${name}`)
-    await catalog.append([{ type: 'site-retired', site: site.site, lost }])
+    const upTo = lost ? await this.lostLogEnd(site.site) : undefined
+    await catalog.append([{ type: 'site-retired', site: site.site, lost, ...(upTo === undefined ? {} : { upTo }) }])
     await membership.refresh()
     if (lost) await this.host.hangUp(site.site).catch(() => {})
     void this.replication.syncAll()
     return { site: site.site, ...(short === undefined ? {} : { warning: `${name}: ${short}, so those packs stay one shard short until a site joins (\`resilien invite\`)` }) }
+  }
+
+  /**
+   * Where a lost site's log ends for the cluster: the furthest this site holds after one sync
+   * round with the members it reaches, so that what the lost site committed (its entries reached
+   * a second site before its backups were acknowledged) stays. Other members may record further
+   * ends; the furthest counts.
+   */
+  private async lostLogEnd (site: SiteId): Promise<LogPosition | undefined> {
+    await this.replication.syncAll()
+    const head = (await this.init.catalog.heads()).get(site)
+    return head === undefined || head.seq === 0 ? undefined : { seq: head.seq, hash: head.hash }
   }
 
   async stop (): Promise<void> {

@@ -49,6 +49,16 @@ export class Membership {
     return this.sites.has(site) || this.bootstrap.has(site)
   }
 
+  /**
+   * A site declared lost with the end of its log recorded: no longer a member, but what it signed
+   * up to that end still verifies against its key (the catalog takes nothing past it). A site
+   * that joins later needs that log: the repositories and snapshots the lost site made.
+   */
+  loggedUntilLost (site: SiteId): boolean {
+    const retired = this.retired.get(site)
+    return retired?.lost === true && retired.upTo !== undefined
+  }
+
   /** Retired (being drained) or lost: gets no new shards, and repair moves its shards away. */
   isRetired (site: SiteId): boolean {
     return this.retired.has(site)

@@ -103,13 +103,16 @@ export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<vo
       return
     }
     case 'site-retired': {
-      // Retired and lost both stick; lost wins over a drain, the earliest time is kept.
+      // Retired and lost both stick; lost wins over a drain, the earliest time is kept, and of
+      // the log ends members recorded the furthest (what any member held is taken).
       const key = KEYS.retired(fact.site)
       const held = await batch.get<Stamped<RetiredSite>>(key)
       const lost = fact.lost || held?.v.lost === true
       const time = held === undefined ? entry.time : Math.min(held.v.time, entry.time)
-      if (held !== undefined && held.v.lost === lost && held.v.time === time) return
-      batch.put(key, { ...stamp, v: { site: fact.site, lost, time } })
+      const ends = [held?.v.upTo, fact.upTo].filter((end) => end !== undefined)
+      const upTo = ends.sort((x, y) => y.seq - x.seq)[0]
+      if (held !== undefined && held.v.lost === lost && held.v.time === time && held.v.upTo?.seq === upTo?.seq) return
+      batch.put(key, { ...stamp, v: { site: fact.site, lost, time, ...(upTo === undefined ? {} : { upTo }) } })
     }
   }
 }

@@ -1,10 +1,11 @@
 import { RejectedEntryError, ResilienError } from '@resilien/types'
-import type { CatalogFact, SiteId } from '@resilien/types'
+import type { CatalogFact, LogPosition, RetiredSite, SiteId } from '@resilien/types'
 import { foldEntry, keysReadBy } from './fold.js'
 import { KEYS, prefixRange } from './keys.js'
 import { signEntry } from './log-entry.js'
 import type { LogEntry, LogHead } from './log-entry.js'
 import type { SiteSigner } from './signer.js'
+import type { Stamped } from './state-records.js'
 import { StateBatch } from './state-batch.js'
 import type { CatalogDb } from './state-batch.js'
 
@@ -51,10 +52,15 @@ export async function appendFacts (db: CatalogDb, signer: SiteSigner, facts: rea
  * logs held: an entry already held is skipped, the next one must follow the head exactly.
  * Throws RejectedEntryError at the first offence and then writes nothing. The caller serializes
  * calls with appends. Returns how many entries were new.
+ *
+ * The log of a site declared lost ends where the members recorded it (RetiredSite.upTo): later
+ * entries are passed over, not refused, since an honest member may hold more than the cutoff
+ * (it took them before it heard of the loss); an entry at the cutoff that is not the recorded
+ * one is a fork signed with the lost site's key, refused as an equivocation.
  */
 export async function ingestEntries (db: CatalogDb, entries: readonly LogEntry[]): Promise<number> {
   const batch = new StateBatch(db)
-  await batch.prefetch(entries.flatMap((entry) => keysReadBy(entry.fact)))
+  await batch.prefetch([...entries.flatMap((entry) => keysReadBy(entry.fact)), ...new Set(entries.map((entry) => KEYS.retired(entry.site)))])
   const heads = new Map<SiteId, StoredHead>()
   const moved = new Set<SiteId>()
   for (const entry of entries) {
@@ -66,6 +72,11 @@ export async function ingestEntries (db: CatalogDb, entries: readonly LogEntry[]
       if (held === undefined) throw new ResilienError(`catalog store is inconsistent: head of ${site} is ${head.seq} but entry ${seq} is missing`)
       if (held.hash === entry.hash) continue
       throw new RejectedEntryError('equivocation', site, seq, `its author signed another entry with this seq, held as ${held.hash}, this one is ${entry.hash}`, held.hash)
+    }
+    const end = await logEnd(batch, site)
+    if (end !== undefined && seq > end.seq) continue
+    if (end !== undefined && seq === end.seq && entry.hash !== end.hash) {
+      throw new RejectedEntryError('equivocation', site, seq, `${site} was declared lost with its log ending at this seq in entry ${end.hash}; this one is ${entry.hash}`, end.hash)
     }
     if (seq !== head.seq + 1) {
       throw new RejectedEntryError('gap', site, seq, `the log of ${site} is held up to seq ${head.seq}: entries ${head.seq + 1}..${seq - 1} are missing`)
@@ -85,6 +96,16 @@ export async function ingestEntries (db: CatalogDb, entries: readonly LogEntry[]
   }
   await batch.write()
   return added
+}
+
+/**
+ * Where the log of a site declared lost ends: the recorded entry, or seq 0 (nothing more) for a
+ * loss recorded without one. Undefined for a site that was not declared lost.
+ */
+async function logEnd (batch: StateBatch, site: SiteId): Promise<LogPosition | undefined> {
+  const retired = (await batch.get<Stamped<RetiredSite>>(KEYS.retired(site)))?.v
+  if (retired?.lost !== true) return undefined
+  return retired.upTo ?? { seq: 0, hash: '' }
 }
 
 export async function readHeads (db: CatalogDb): Promise<Map<SiteId, LogHead>> {

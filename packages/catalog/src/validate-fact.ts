@@ -156,9 +156,15 @@ export function validateFact (value: unknown, path = 'fact'): CatalogFact {
       }
     }
     case 'site-retired': {
-      const o = plainObject(value, path, ['type', 'site', 'lost'])
+      const withEnd = typeof value === 'object' && value !== null && Object.hasOwn(value, 'upTo')
+      const o = plainObject(value, path, withEnd ? ['type', 'site', 'lost', 'upTo'] : ['type', 'site', 'lost'])
       if (typeof o.lost !== 'boolean') throw new InvalidInputError(`${path}.lost: expected a boolean`)
-      return { type, site: siteId(o.site, `${path}.site`), lost: o.lost }
+      const fact = { type, site: siteId(o.site, `${path}.site`), lost: o.lost }
+      if (!withEnd) return fact
+      // Only a loss ends a log: a drained site goes on signing until it leaves.
+      if (!o.lost) throw new InvalidInputError(`${path}.upTo: only a lost site's log ends`)
+      const end = plainObject(o.upTo, `${path}.upTo`, ['seq', 'hash'])
+      return { ...fact, upTo: { seq: integer(end.seq, `${path}.upTo.seq`, 1), hash: text(end.hash, `${path}.upTo.hash`, 64, PATTERNS.hex64, 'an entry hash (64 lowercase hex)') } }
     }
     default:
       throw new InvalidInputError(`${path}.type: expected one of ${FACT_TYPES.join(', ')}, got ${typeof type === 'string' ? JSON.stringify(type.slice(0, 64)) : typeof type}`)

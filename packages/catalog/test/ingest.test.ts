@@ -166,3 +166,47 @@ test('malformed entries are refused as malformed with one clear error, nothing a
   await assert.rejects(catalog.ingest(Array(LIMITS.batchEntries + 1).fill(e1)), /at most 10000 entries/)
   assert.deepEqual(await catalog.heads(), new Map())
 })
+
+/** B's log declaring C lost, with C's log ending at `upTo` (or no end recorded). */
+async function lossOf (t: Parameters<typeof openTestCatalog>[0], declarer: TestSite, upTo?: LogEntry): Promise<LogEntry[]> {
+  const catalog = await openTestCatalog(t, declarer, resolve, { now: steppingClock(5000) })
+  return await catalog.append([{ type: 'site-retired', site: c.site, lost: true, ...(upTo === undefined ? {} : { upTo: { seq: upTo.seq, hash: upTo.hash } }) }])
+}
+
+test("a lost site's log is taken up to the end its loss recorded, and no further", async (t) => {
+  const log = await logOf(t, c, 5)
+  const catalog = await openTestCatalog(t, a, resolve)
+  await catalog.ingest(await lossOf(t, b, log[2]))
+  assert.deepEqual(await collect(catalog.retiredSites()), [{ site: c.site, lost: true, time: 5000, upTo: { seq: 3, hash: log[2]?.hash } }])
+  // Entries 4 and 5 (signed after the loss, or with a stolen key) are passed over, not refused:
+  // an honest member may hold them, taken before it heard of the loss.
+  assert.equal(await catalog.ingest(log), 3)
+  assert.deepEqual((await catalog.heads()).get(c.site), { seq: 3, hash: log[2]?.hash })
+  assert.equal((await collect(catalog.snapshots(repo))).length, 3)
+  assert.equal(await catalog.ingest(log.slice(3)), 0)
+})
+
+test("another entry at the end of a lost site's log is a fork, refused; a further end recorded by another member counts", async (t) => {
+  const log = await logOf(t, c, 5)
+  const catalog = await openTestCatalog(t, a, resolve)
+  await catalog.ingest(await lossOf(t, b, log[2]))
+  const fork = [...log.slice(0, 2), resign(log[2] as LogEntry, { fact: snapshot(42) }, c.signer)]
+  await expectRefused(catalog, fork, 'equivocation', c.site, 3)
+  // A (another member) held more of C's log when it heard of the loss: the furthest end counts.
+  const further = await openTestCatalog(t, a, resolve, { now: steppingClock(6000) })
+  await further.ingest(log)
+  const declared = await further.append([{ type: 'site-retired', site: c.site, lost: true, upTo: { seq: 5, hash: log[4]?.hash as string } }])
+  await catalog.ingest(declared)
+  assert.equal(await catalog.ingest(log), 5)
+  assert.equal((await collect(catalog.retiredSites()))[0]?.upTo?.seq, 5)
+})
+
+test('a loss recorded without an end takes nothing more of that log, and a drain records no end', async (t) => {
+  const log = await logOf(t, c, 3)
+  const catalog = await openTestCatalog(t, a, resolve)
+  await catalog.ingest(log.slice(0, 1))
+  await catalog.ingest(await lossOf(t, b))
+  assert.equal(await catalog.ingest(log), 0)
+  assert.deepEqual((await catalog.heads()).get(c.site), { seq: 1, hash: log[0]?.hash })
+  await assert.rejects(catalog.append([{ type: 'site-retired', site: b.site, lost: false, upTo: { seq: 1, hash: log[0]?.hash as string } }]), /only a lost site's log ends/)
+})

@@ -34,6 +34,18 @@ export interface RetiredSite {
   lost: boolean
   /** When it was first retired (entry time). */
   time: number
+  /**
+   * A lost site's log is taken up to this entry and no further (the furthest any member
+   * recorded): what it signed while it was a member stays, and its key, perhaps stolen with the
+   * machine, signs nothing new. Absent for a drain, and for a loss recorded before it existed.
+   */
+  upTo?: LogPosition
+}
+
+/** An entry of a site's catalog log: its seq and its hash (hex). */
+export interface LogPosition {
+  seq: number
+  hash: string
 }
 
 /** Where one shard of a stripe lives. Position in `StripeRecord.shards` is the shard's index. */
@@ -99,6 +111,6 @@ export type CatalogFact =
   /** Shard `index` of a stripe now lives on `to` (rebuilt or copied there by repair); `from` held it before. */
   | { type: 'shard-moved', repo: RepoId, pack: PackId, index: number, from: SiteId, to: SiteId }
   /** A site leaves: drained by repair (lost: false, `site retire`), or declared dead at once (lost: true, `site lost`). */
-  | { type: 'site-retired', site: SiteId, lost: boolean }
+  | { type: 'site-retired', site: SiteId, lost: boolean, upTo?: LogPosition }
 
 export type CatalogFactType = CatalogFact['type']
