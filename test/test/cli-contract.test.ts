@@ -62,6 +62,40 @@ test('an empty path is one line and changes nothing: it would mean the working f
   assert.equal((JSON.parse(snapshots.stdout) as unknown[]).length, 1, 'no second snapshot')
 })
 
+test('numbers on the command line are decimal digits, and a backup of a command needs a file name: anything else is exit 2 and changes nothing', async (t) => {
+  const site = await newSite(t, 'alpha')
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'a.txt'), 'a\n')
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  for (let i = 0; i < 2; i++) assert.equal((await site.run(['backup', 'main', src])).code, 0)
+  // Number() would read these as 1, 1, 3 and 0.
+  const refused: string[][] = [
+    ...['0x1', '1e0', ' 3', '', '-1', '1.5'].map((n) => ['forget', 'main', '--keep-last', n, '--dry-run']),
+    ['snapshots', 'main', '--latest', '0'],
+    ['snapshots', 'main', '--latest', '0x2'],
+    ['prune', 'main', '--repack-threshold', '2e-1', '--dry-run'],
+    ['prune', 'main', '--repack-threshold', '1.5', '--dry-run'],
+    ['repo', 'create', 'other', '--k', '0'],
+    ['repo', 'create', 'other', '--m', 'two'],
+    ['backup', 'main', '--stdin-from-command', 'echo x'],
+    ['backup', 'main', '--stdin-from-command', 'echo x', '--stdin-filename', '../x'],
+    ['backup', 'main', '--stdin-from-command', 'echo x', '--stdin-filename', '..']
+  ]
+  for (const args of refused) {
+    const r = await site.run(args)
+    assert.equal(r.code, 2, `${JSON.stringify(args)}: ${r.stderr}`)
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+  }
+  const snapshots = await site.run(['snapshots', 'main', '--json'])
+  assert.equal((JSON.parse(snapshots.stdout) as unknown[]).length, 2, 'nothing was forgotten or added')
+  assert.doesNotMatch((await site.run(['repo', 'list'])).stdout, /other/)
+  const kept = await site.run(['forget', 'main', '--keep-last', '01', '--dry-run'])
+  assert.equal(kept.code, 0, kept.stderr)
+  assert.equal((await site.run(['prune', 'main', '--repack-threshold', '.5', '--dry-run'])).code, 0)
+})
+
 test('check --read-data-subset reads a share, a group n/t or a size of the packs; a bad subset is a usage error', async (t) => {
   const site = await newSite(t)
   const work = await tempDir(t)

@@ -54,6 +54,11 @@ export function backupCommand (): Command {
     .action(async (repo: string, paths: string[], opts: BackupOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       if (paths.length === 0 && opts.stdinFromCommand === undefined) throw new UsageError('give at least one path to back up, or --stdin-from-command')
+      // The node checks this too; here it is a bad command line (exit 2), before any passphrase prompt.
+      const name = opts.stdinFilename ?? ''
+      if (opts.stdinFromCommand !== undefined && (name === '' || name.includes('/') || name === '.' || name === '..')) {
+        throw new UsageError('--stdin-from-command needs --stdin-filename NAME (a file name without "/")')
+      }
       const absolute = paths.map((p) => userPath(p, 'a path to back up'))
       const exclude = [...opts.exclude, ...await readExcludeFiles(opts.excludeFile)]
       const password = await readPassword(g)

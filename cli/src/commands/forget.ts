@@ -6,15 +6,12 @@ import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 import { readPassword } from '../password.js'
 import { UsageError } from '../errors.js'
+import { share, wholeNumber } from '../numbers.js'
 import { collect } from '../repeatable.js'
 import { selectionOf } from '../snapshot-filter.js'
 import type { SnapshotFilterOptions } from '../snapshot-filter.js'
 
-function whole (text: string): number {
-  const n = Number(text)
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0')
-  return n
-}
+const whole = wholeNumber(0)
 
 function duration (text: string): number {
   try {
@@ -53,11 +50,7 @@ export function pruneCommand (): Command {
   return new Command('prune')
     .description('remove the data no snapshot references any more (runs where the passphrase is)')
     .argument('<repo>', 'repository name')
-    .option('--repack-threshold <share>', 'repack a pack when more than this share of it is unused (default 0.2)', (t: string) => {
-      const n = Number(t)
-      if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a share between 0 and 1')
-      return n
-    })
+    .option('--repack-threshold <share>', 'repack a pack when more than this share of it is unused (default 0.2)', share)
     .option('--dry-run', 'only say what would be removed')
     .action(async (repo: string, opts: { repackThreshold?: number, dryRun?: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()

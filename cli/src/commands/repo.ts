@@ -1,21 +1,16 @@
-import { Command, InvalidArgumentError } from 'commander'
+import { Command } from 'commander'
+import { wholeNumber } from '../numbers.js'
 import { connect } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
 import { readNewPassword, readPassword } from '../password.js'
 
-function integer (value: string): number {
-  const n = Number(value)
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('not an integer')
-  return n
-}
-
 export function repoCommand (): Command {
   const repo = new Command('repo').description('manage repositories')
   repo.command('create <name>')
     .description('create a repository, protected by a new passphrase')
-    .option('--k <k>', 'data shards per pack', integer)
-    .option('--m <m>', 'parity shards per pack', integer)
+    .option('--k <k>', 'data shards per pack (at least 1)', wholeNumber(1))
+    .option('--m <m>', 'parity shards per pack', wholeNumber(0))
     .action(async (name: string, opts: { k?: number, m?: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const password = await readPassword(g, 'new repository passphrase: ')

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander'
+import { Command } from 'commander'
 import { connect } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { printJson } from '../output.js'
@@ -6,6 +6,7 @@ import { readPassword } from '../password.js'
 import { filterSnapshots, latestPerSeries } from '../snapshot-filter.js'
 import type { SnapshotFilterOptions } from '../snapshot-filter.js'
 import { collect } from '../repeatable.js'
+import { wholeNumber } from '../numbers.js'
 
 export function snapshotsCommand (): Command {
   return new Command('snapshots')
@@ -14,11 +15,7 @@ export function snapshotsCommand (): Command {
     .option('--host <host>', 'only snapshots made on this host (repeatable: any of them)', collect, [])
     .option('--tag <tags>', 'only snapshots with all of these comma-separated tags (repeatable: any of the lists)', collect, [])
     .option('--path <path>', 'only snapshots of this path (repeatable: all of them)', collect, [])
-    .option('--latest <n>', 'only the n newest snapshots of each host and paths series', (text: string) => {
-      const n = Number(text)
-      if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1')
-      return n
-    })
+    .option('--latest <n>', 'only the n newest snapshots of each host and paths series', wholeNumber(1))
     .action(async (repo: string, opts: SnapshotFilterOptions & { latest?: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const r = await connect(g).call('snapshots', { repo, password: await readPassword(g) })
