@@ -26,6 +26,17 @@ export function connect (options: GlobalOptions): ControlClient {
 }
 
 let interrupted = false
+/** What an interruption leaves, when it is not "nothing was committed" (set as the command learns it). */
+let interruptOutcome: string | undefined
+
+/** The line an interruption of this command prints from now on. */
+export function noteInterruptOutcome (line: string): void {
+  interruptOutcome = line
+}
+
+export function interruptedLine (): string | undefined {
+  return interruptOutcome
+}
 
 /**
  * Whether Ctrl-C or SIGTERM aborted a request of this command. Its error then takes many forms

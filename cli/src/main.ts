@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { ControlError, NodeNotRunningError } from '@resilien/control'
 import { ResilienError } from '@resilien/types'
 import { ExitCode, ExitWith, UsageError } from './errors.js'
-import { wasInterrupted } from './context.js'
+import { interruptedLine, wasInterrupted } from './context.js'
 import { initCommand } from './commands/init.js'
 import { startCommand } from './commands/start.js'
 import { statusCommand } from './commands/status.js'
@@ -53,7 +53,8 @@ function errorLine (err: unknown, command: string | undefined): { line: string, 
   // Ctrl-C or SIGTERM aborted the request to the node (an AbortError with code ABORT_ERR, the
   // node's own AbortError, or a reset stream once the node had begun to answer): it drops it.
   if (wasInterrupted() || (err instanceof Error && err.name === 'AbortError')) {
-    return { line: command === 'restore' ? 'interrupted: the restore stopped part way; run it again to finish it' : 'interrupted; nothing was committed', code: ExitCode.interrupted }
+    const line = interruptedLine() ?? (command === 'restore' ? 'interrupted: the restore stopped part way; run it again to finish it' : 'interrupted; nothing was committed')
+    return { line, code: ExitCode.interrupted }
   }
   if (err instanceof NodeNotRunningError) return { line: err.message, code: ExitCode.failure }
   if (err instanceof ControlError) {

@@ -36,6 +36,9 @@ export function commandStream (command: string, filename: string, options: Comma
       child.once('error', (err) => reject(new ResilienError(`command "${command}" could not run: ${err.message}`)))
       child.once('close', (code, sig) => {
         if (code === 0) resolve()
+        // We stopped it (the backup was interrupted, or the node is stopping): the reason is ours,
+        // not a failure of the operator's command.
+        else if (options.signal.aborted) reject(options.signal.reason instanceof Error ? options.signal.reason : new ResilienError('the backup was interrupted'))
         else reject(new ResilienError(`command "${command}" failed (${sig ?? `exit code ${code ?? '?'}`}); nothing was committed${stderr.trim() === '' ? '' : `: ${lastLine(stderr)}`}`))
       })
     })

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { formatBytes, parseSize } from '@resilien/control'
-import { connect, interruptSignal } from '../context.js'
+import { connect, interruptSignal, noteInterruptOutcome } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { ExitCode, ExitWith, UsageError } from '../errors.js'
 import { createProgress, printJson } from '../output.js'
@@ -80,7 +80,13 @@ export function backupCommand (): Command {
           ...(opts.allowDegraded === true ? { allowDegraded: true } : {}),
           ...(opts.scan === false || g.json === true ? { noScan: true } : {}),
           ...(opts.dryRun === true ? { dryRun: true } : {})
-        }, { signal: interruptSignal(), onProgress: (e) => progress.update(e) })
+        }, {
+          signal: interruptSignal(),
+          onProgress: (e) => {
+            if (e.snapshot !== undefined) noteInterruptOutcome(`interrupted after snapshot ${e.snapshot.slice(0, 8)} was recorded on this site, before a second site confirmed it: the other sites take it at their next sync (see \`resilien snapshots\`)`)
+            progress.update(e)
+          }
+        })
       } finally {
         progress.stop()
       }

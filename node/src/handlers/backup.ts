@@ -70,7 +70,8 @@ export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: Han
       ...(args.host === undefined ? {} : { host: args.host }),
       ...(args.allowDegraded === true ? { allowDegraded: true } : {}),
       onProgress: (p) => hc.progress({
-        phase: 'backup',
+        phase: p.recorded === undefined ? 'backup' : 'commit',
+        ...(p.recorded === undefined ? {} : { snapshot: p.recorded }),
         files: p.files,
         bytes: p.bytes,
         ...(p.totals === undefined ? {} : { totalFiles: p.totals.files, totalBytes: p.totals.bytes }),

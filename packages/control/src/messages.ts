@@ -411,6 +411,8 @@ export interface ProgressEvent {
   totalFiles?: number
   totalBytes?: number
   current?: string
+  /** A backup's snapshot, recorded on the site and being copied to a second one (phase 'commit'). */
+  snapshot?: string
 }
 
 /** Every command: its argument and its result. */

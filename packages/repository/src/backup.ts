@@ -46,6 +46,12 @@ export interface BackupProgress {
   bytes: number
   totals?: ScanTotals
   current?: string
+  /**
+   * The snapshot's id, once it is recorded in this site's catalog and only its copy to a second
+   * site is awaited: an interruption from then on leaves it recorded here (other sites take it
+   * at their next sync), not "nothing committed".
+   */
+  recorded?: string
 }
 
 export interface StdinSource {
@@ -494,6 +500,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     const id = newSnapshotId()
     signal?.throwIfAborted()
     const [entry] = await repo.components.catalog.append([{ type: 'snapshot-added', repo: repo.id, snapshot: id, sealed: sealSnapshot(repo.keys.metadataKey, repo.id, id, record) }])
+    options.onProgress?.({ files: stats.files, dirs: stats.dirs, bytes: stats.bytesRead + skippedBytes, recorded: id })
     if (entry !== undefined) await options.replicate?.(entry.seq, { signal })
     return result(id, degraded)
   } finally {

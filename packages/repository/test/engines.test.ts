@@ -296,6 +296,30 @@ test('a backup whose stripes do not survive a site loss commits nothing unless d
   assert.deepEqual(snapshots.map((s) => [s.id, s.record.degraded]), [[result.snapshot, true]])
 })
 
+test('a backup interrupted while its snapshot is copied to a second site has said which snapshot it recorded', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const src = join(dir, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'a.txt'), 'some data\n')
+  const controller = new AbortController()
+  const recorded: string[] = []
+  // The second site never answers; the operator presses Ctrl-C while the backup waits for it.
+  const replicate = async (_seq: number, o: { signal?: AbortSignal }): Promise<void> => {
+    controller.abort(new Error('interrupted'))
+    o.signal?.throwIfAborted()
+  }
+  await assert.rejects(backup(repo, {
+    paths: [src],
+    redundancyCheck: async () => undefined,
+    replicate,
+    signal: controller.signal,
+    onProgress: (p) => { if (p.recorded !== undefined) recorded.push(p.recorded) }
+  }), /interrupted/)
+  // The CLI says so instead of "nothing was committed": the entry is in this site's catalog.
+  assert.deepEqual((await repo.listSnapshots()).map((s) => s.id), recorded)
+  assert.equal(recorded.length, 1)
+})
+
 test('a first backup counts files and bytes for its progress, unless told not to (--no-scan)', async (t) => {
   const { repo, dir } = await newRepository(t)
   const src = join(dir, 'src')
