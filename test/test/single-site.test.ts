@@ -168,6 +168,39 @@ test('check --read-data reports exactly the shard whose byte was flipped', async
   await restoreAndCompare(site, 'latest', src, work)
 })
 
+test('a restore that meets an unreadable pack restores everything else, with the folders\' metadata, and names each file it could not', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(join(src, 'sub'), { recursive: true })
+  await writeFile(join(src, 'seed.txt'), 'seed\n')
+  for (let i = 1; i <= 3; i++) await writeFile(join(src, 'sub', `z${i}.bin`), randomBytes(100_000))
+  await chmod(join(src, 'sub'), 0o750)
+  await createRepo(site)
+  await backupJson(site, [src])
+  const shardsDir = join(site.dataDir, 'store', 'shards')
+  const shardFiles = async (): Promise<string[]> => {
+    const files: string[] = []
+    for (const fan of await readdir(shardsDir)) for (const f of await readdir(join(shardsDir, fan))) files.push(join(shardsDir, fan, f))
+    return files
+  }
+  const before = new Set(await shardFiles())
+  await writeFile(join(src, 'a-big.bin'), randomBytes(3_000_000))
+  await backupJson(site, [src])
+  // Every shard of the big file's pack (the new ones of over a megabyte) damaged: more than its parity mends.
+  for (const file of await shardFiles()) {
+    if (before.has(file) || (await stat(file)).size < 1_000_000) continue
+    const h = await open(file, 'r+')
+    await h.write(Buffer.from('XXXX'), 0, 4, 100)
+    await h.close()
+  }
+  const target = join(work, 'restore')
+  const r = await site.run(['restore', 'main', 'latest', '--target', target])
+  assert.equal(r.code, 3, r.stderr)
+  assert.match(r.stderr, new RegExp(`^warning: ${join(target, src, 'a-big.bin')}: not restored: .*pack [0-9a-f]+.*$`, 'm'))
+  assert.deepEqual(await compareTrees(src, join(target, src)), [{ path: '/a-big.bin', what: 'missing' }])
+})
+
 test('bad input gets one clear line and changes nothing', async (t) => {
   const { site, work, src } = await siteWithOneFile(t)
   await backupJson(site, [src])

@@ -126,6 +126,8 @@ export class FileJob {
   created = false
   /** A file system error was reported for it: its remaining chunks are read but not written. */
   failed = false
+  /** Some of its data could not be read (failed too): it is removed once its chunks are all accounted for. */
+  lost = false
 
   constructor (readonly dest: Buffer, chunks: number, readonly metadata: FileMetadata) {
     this.remaining = chunks

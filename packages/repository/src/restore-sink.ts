@@ -1,4 +1,5 @@
-import { noteDroppedBytes } from '@resilien/types'
+import { unlinkSync } from 'node:fs'
+import { IntegrityError, noteDroppedBytes } from '@resilien/types'
 import { BlobType, ID_LENGTH } from './format.js'
 import { openBlob } from './open-blob.js'
 import type { BlobKeys } from './open-blob.js'
@@ -51,8 +52,10 @@ export interface SinkReport {
  * longer share a thread with fetching.
  *
  * File system errors are per file: the file is reported (a warning) and its later chunks are
- * opened and verified but not written. Data errors (a blob that does not open or verify) are
- * thrown: the restore stops.
+ * opened and verified but not written. Data errors are per file too, as restic has them: a blob
+ * that does not open or verify, or one whose pack could not be read (`lost`), leaves every file
+ * that needs it unrestored. Such a file is reported and removed once its other chunks have
+ * passed, so that no file with a hole where its data should be looks restored.
  */
 export class RestoreSink {
   private readonly jobs = new Map<number, { job: FileJob, size: number }>()
@@ -85,9 +88,17 @@ export class RestoreSink {
     for (let i = 0; i < sealed.length; i++) {
       const blob = sealed[i] as Uint8Array
       const id = pack.ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)
-      const plain = openBlob(this.keys, { id, type: BlobType.data }, blob)
-      bytes += blob.byteLength
       const targets = pack.targets[i] as number[]
+      bytes += blob.byteLength
+      let plain: Uint8Array
+      try {
+        plain = openBlob(this.keys, { id, type: BlobType.data }, blob)
+      } catch (err) {
+        if (!(err instanceof IntegrityError)) throw err
+        flush()
+        this.lose(targets, err.message)
+        continue
+      }
       for (let t = 0; t < targets.length; t += 2) {
         const file = targets[t] as number
         const position = targets[t + 1] as number
@@ -101,6 +112,15 @@ export class RestoreSink {
     // The opened plaintexts (one buffer per chunk) are dead now, and so are the shards the blobs
     // came in once the caller drops them (a worker's message, when this returns).
     noteDroppedBytes(2 * bytes)
+    return this.take()
+  }
+
+  /**
+   * Blobs that could not be read (their pack was unreadable): `targets` as SinkPack's, one list
+   * per blob. The files they go into are not restored; `why` is said once per file.
+   */
+  lost (targets: readonly number[][], why: string): SinkReport {
+    for (const list of targets) this.lose(list, why)
     return this.take()
   }
 
@@ -132,6 +152,21 @@ export class RestoreSink {
     return this.take()
   }
 
+  /** One blob's places that will never be written: each file is lost, and its chunk counted done. */
+  private lose (targets: readonly number[], why: string): void {
+    for (let t = 0; t < targets.length; t += 2) {
+      const id = targets[t] as number
+      const entry = this.jobs.get(id)
+      if (entry === undefined) throw new Error(`restore: chunks for file ${id}, which was never announced`)
+      const { job } = entry
+      if (!job.lost && !job.failed) this.warn(`${job.dest.toString()}: not restored: ${why}`)
+      job.lost = true
+      job.failed = true
+      job.remaining--
+      if (job.remaining === 0) this.finish(id)
+    }
+  }
+
   /** Writes chunks that follow one another in one file, then counts them done. */
   private place (id: number, position: number, pieces: Uint8Array[]): void {
     const entry = this.jobs.get(id)
@@ -157,6 +192,7 @@ export class RestoreSink {
     }
     if (job.failed) {
       this.attempt(job, () => this.files.close(job))
+      if (job.lost && job.created) this.attempt(job, () => removeFile(job.dest))
       this.report.failed.push(id)
     } else {
       this.report.finished.push(id)
@@ -189,4 +225,13 @@ export class RestoreSink {
 
 function emptyReport (): SinkReport {
   return { finished: [], failed: [], bytes: 0, warnings: [] }
+}
+
+/** Removes a file this restore created; one already gone is fine. */
+function removeFile (dest: Buffer): void {
+  try {
+    unlinkSync(dest)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
 }

@@ -17,6 +17,8 @@ export interface RestoreWriter {
    * empty), so no copy is made and nothing comes back.
    */
   write: (sealed: Uint8Array[], pack: SinkPack, transfer: ArrayBuffer[]) => Promise<SinkReport>
+  /** Blobs that could not be read: the files they belong to are not restored (RestoreSink.lost). */
+  lost: (targets: number[][], why: string) => Promise<SinkReport>
   /** Folder metadata, children first, once every file is written. */
   finishDirs: (dirs: SinkDir[]) => Promise<SinkReport>
   /** Closes what is open; the writer takes no more calls. */
@@ -39,6 +41,10 @@ export class InlineRestoreWriter implements RestoreWriter {
     return this.sink.write(sealed, pack)
   }
 
+  async lost (targets: number[][], why: string): Promise<SinkReport> {
+    return this.sink.lost(targets, why)
+  }
+
   async finishDirs (dirs: SinkDir[]): Promise<SinkReport> {
     return this.sink.finishDirs(dirs)
   }
@@ -50,7 +56,7 @@ export class InlineRestoreWriter implements RestoreWriter {
 
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
 /** A restore message to the worker, before the pool numbers it. */
-export type RestoreRequest = WithoutSeq<Extract<WorkerRequest, { type: 'restore-begin' | 'restore-add' | 'restore-write' | 'restore-dirs' | 'restore-end' }>>
+export type RestoreRequest = WithoutSeq<Extract<WorkerRequest, { type: 'restore-begin' | 'restore-add' | 'restore-write' | 'restore-lost' | 'restore-dirs' | 'restore-end' }>>
 
 /** The sink in a worker: each call is a message, each reply settles the oldest call. */
 export class WorkerRestoreWriter implements RestoreWriter {
@@ -92,6 +98,11 @@ export class WorkerRestoreWriter implements RestoreWriter {
 
   async write (sealed: Uint8Array[], pack: SinkPack, transfer: ArrayBuffer[]): Promise<SinkReport> {
     const reply = await this.call({ type: 'restore-write', sealed, pack }, transfer)
+    return (reply as { report: SinkReport }).report
+  }
+
+  async lost (targets: number[][], why: string): Promise<SinkReport> {
+    const reply = await this.call({ type: 'restore-lost', targets, why })
     return (reply as { report: SinkReport }).report
   }
 

@@ -3,7 +3,7 @@ import { lchown, lutimes, mkdir, rm, stat, symlink, utimes, lstat } from 'node:f
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { dirname, resolve as resolvePath } from 'node:path'
-import { InvalidInputError, ResilienError } from '@resilien/types'
+import { CorruptShardError, IntegrityError, InvalidInputError, NotEnoughShardsError, NotFoundError, ResilienError } from '@resilien/types'
 import type { AbortOptions, RestoreResult } from '@resilien/types'
 import type { Repository } from './repository.js'
 import { displayName, nodeNameBytes, nodeTargetBytes } from './tree.js'
@@ -30,6 +30,11 @@ export const RESTORE_PACKS_IN_FLIGHT = 4
 export const LOCAL_RESTORE_PACKS_IN_FLIGHT = 2
 /** Files announced to the writer at once when many come without data (empty files). */
 const ANNOUNCE_BATCH = 256
+/**
+ * Unreadable packs in a row after which the restore stops instead of going on without their
+ * files: by then the cause is no longer a damaged pack but sites that cannot be reached.
+ */
+const MAX_UNREADABLE_PACKS_IN_A_ROW = 16
 /**
  * Folders walked alongside the walk's own chain, across the whole restore: loading a tree is a
  * round trip to a site. Beyond it a folder walks its sub-folders itself, one after the other, so
@@ -228,17 +233,29 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       const blobs = sealed.map((b) => shards.has(b.buffer) ? b : Uint8Array.prototype.slice.call(b))
       const ids = new Uint8Array(uses.length * ID_LENGTH)
       uses.forEach((u, i) => ids.set(u.ref.id, i * ID_LENGTH))
-      const targets = uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
+      const targets = targetsOf(uses)
       const transfer = [...new Set(blobs.map((b) => b.buffer as ArrayBuffer))]
       // Inline, the shards are released when this returns (withPackBlobs); a worker drops them.
       return await to.write(blobs, { ids, targets }, transfer)
     })
+  let unreadableInARow = 0
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
     await announce(to)
     await mapConcurrent(packs, packsAtOnce, async ({ pack, uses }) => {
       signal?.throwIfAborted()
-      absorb(await writePack(pack, uses, to))
+      let report: SinkReport
+      try {
+        report = await writePack(pack, uses, to)
+        unreadableInARow = 0
+      } catch (err) {
+        // An unreadable pack costs the files that need it, not the restore (restic's way); but
+        // when pack after pack fails (the other sites are gone), going on would only list every file.
+        if (!isUnreadablePack(err) || ++unreadableInARow > MAX_UNREADABLE_PACKS_IN_A_ROW) throw err
+        signal?.throwIfAborted()
+        report = await to.lost(targetsOf(uses), (err as Error).message)
+      }
+      absorb(report)
     })
   }
 
@@ -464,4 +481,14 @@ async function anyIncludeExists (repo: Repository, root: string[], includes: Buf
     if (found) return true
   }
   return false
+}
+
+/** Per blob, the file and position pairs it is written to (SinkPack.targets). */
+function targetsOf (uses: readonly BlobUse[]): number[][] {
+  return uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
+}
+
+/** A pack whose data is gone or damaged beyond what its parity rebuilds: its files are lost, the rest goes on. */
+function isUnreadablePack (err: unknown): boolean {
+  return err instanceof NotEnoughShardsError || err instanceof IntegrityError || err instanceof CorruptShardError || err instanceof NotFoundError
 }

@@ -204,6 +204,9 @@ port?.on('message', (message: WorkerRequest) => {
     case 'restore-dirs':
       runRestoreCall(message.seq, (sink) => sink.finishDirs(message.dirs))
       return
+    case 'restore-lost':
+      runRestoreCall(message.seq, (sink) => sink.lost(message.targets, message.why))
+      return
     case 'restore-end':
       runRestoreCall(message.seq, (sink) => {
         restores.delete(message.seq)

@@ -41,6 +41,8 @@ export type WorkerRequest =
   /** A pack's sealed blobs, views of shards transferred with the message (nothing comes back). */
   | { seq: number, type: 'restore-write', sealed: Uint8Array[], pack: SinkPack }
   | { seq: number, type: 'restore-dirs', dirs: SinkDir[] }
+  /** Blobs that could not be read (per blob, file and position pairs as in SinkPack.targets), and why. */
+  | { seq: number, type: 'restore-lost', targets: number[][], why: string }
   | { seq: number, type: 'restore-end' }
 
 /** Worker -> main thread. */

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { keyedHash } from '@resilien/hashing'
-import { IntegrityError } from '@resilien/types'
 import { BlobType, ID_LENGTH, SealPool, sealBlobsInto, sealedBound } from '../src/index.js'
 import { InlineRestoreWriter } from '../src/restore-writer.js'
 import type { RestoreWriter } from '../src/restore-writer.js'
@@ -58,12 +57,19 @@ for (const where of ['inline', 'worker'] as const) {
     assert.equal(Math.round(st.mtimeMs), 1_600_000_000_123)
     assert.equal((await stat(join(dir, 'empty'))).size, 0)
 
-    // A changed byte fails the seal: the restore gets an IntegrityError, whatever thread opened it.
-    await writer.add([file(3, join(dir, 'h'), 1, 70_000)])
+    // A changed byte fails the seal, whatever thread opened it: that file is not restored (one
+    // warning, nothing left behind) and the restore goes on.
+    await writer.add([file(3, join(dir, 'h'), 1, 70_000), file(4, join(dir, 'i'), 1, 70_000)])
     const bad = sealedPack([a])
     const view = new Uint8Array(bad.buffer)
     view[40] = (view[40] as number) ^ 1
-    await assert.rejects(writer.write(bad.blobs, { ids: bad.ids, targets: [[3, 0]] }, [bad.buffer]), (err: unknown) => err instanceof IntegrityError)
+    const damaged = await writer.write(bad.blobs, { ids: bad.ids, targets: [[3, 0]] }, [bad.buffer])
+    assert.deepEqual([damaged.finished, damaged.failed], [[], [3]])
+    assert.match(damaged.warnings.join('\n'), /\/h: not restored: sealed object of \d+ bytes failed authentication/)
+    await assert.rejects(stat(join(dir, 'h')))
+    // A pack that could not be read at all: its files are reported the same way.
+    const gone = await writer.lost([[4, 0]], 'pack 12: needed 2 good shards, got 0')
+    assert.deepEqual([gone.failed, gone.warnings], [[4], [`${join(dir, 'i')}: not restored: pack 12: needed 2 good shards, got 0`]])
     await writer.end()
   })
 }
