@@ -225,13 +225,14 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
         : options.sealPool !== undefined
           ? options.sealPool.scan(paths, rules, oneFileSystem)
           : startScan(paths, { ...(signal === undefined ? {} : { signal }), exclusion, oneFileSystem })
-  const progress = (current?: string): void => {
+  const progress = (current?: string, recorded?: string): void => {
     options.onProgress?.({
       files: stats.files,
       dirs: stats.dirs,
       bytes: stats.bytesRead + skippedBytes,
       ...(scan?.totals === undefined ? {} : { totals: scan.totals }),
-      ...(current === undefined ? {} : { current })
+      ...(current === undefined ? {} : { current }),
+      ...(recorded === undefined ? {} : { recorded })
     })
   }
   const warn = (message: string): void => {
@@ -500,7 +501,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     const id = newSnapshotId()
     signal?.throwIfAborted()
     const [entry] = await repo.components.catalog.append([{ type: 'snapshot-added', repo: repo.id, snapshot: id, sealed: sealSnapshot(repo.keys.metadataKey, repo.id, id, record) }])
-    options.onProgress?.({ files: stats.files, dirs: stats.dirs, bytes: stats.bytesRead + skippedBytes, recorded: id })
+    progress(undefined, id)
     if (entry !== undefined) await options.replicate?.(entry.seq, { signal })
     return result(id, degraded)
   } finally {
