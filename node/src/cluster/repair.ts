@@ -10,6 +10,8 @@ import { ByteRateLimit } from './rate-limit.js'
 import { rebuildShards } from './rebuild-shards.js'
 import { chooseRepairTarget } from './repair-target.js'
 import type { TargetCandidate } from './repair-target.js'
+import { crowdedShards, planSpread } from './spread-plan.js'
+import type { SpreadMove } from './spread-plan.js'
 
 /** After a failed repair of a stripe, the next attempt waits this long, doubling up to the cap. */
 const FIRST_BACKOFF_MS = 5_000
@@ -57,6 +59,11 @@ const REBALANCE_COOLDOWN_MS = 20_000
  * so when that site dies the next holder takes over. It fetches k shards, rebuilds the missing
  * ones (same bytes, same ids), puts each on a site chosen by `chooseRepairTarget`, and records
  * `shard-moved`. One stripe at a time, at most `rate` bytes per second sent.
+ *
+ * It also spreads stripes with two shards in one failure domain (written with --allow-degraded
+ * while too few sites were up) once a site in an unused zone is up: nothing is gone, so nothing
+ * else would ever move them, and the repository's backups would be refused for good
+ * (`redundancyShortfall`). The same site acts, copying each surplus shard (spread-plan.ts).
  */
 export class RepairWorker {
   private readonly limit: ByteRateLimit
@@ -104,6 +111,14 @@ export class RepairWorker {
       const keep = new Set<number>()
       stripe.shards.forEach((s, i) => { if (this.isGone(s.site)) bad.push(i); else keep.add(i) })
       if (bad.length === 0) {
+        const spread = this.spreadMoves(stripe, loadOf)
+        if (spread.length > 0) {
+          report.needing++
+          const live = stripe.shards.flatMap((s, i) => liveness.isUp(s.site) ? [i] : [])
+          if (stripe.shards[Math.min(...live)]?.site !== membership.self) report.leftToOthers++
+          else await this.attempt(stripe.pack, now, report, signal, async () => await this.spreadStripe(stripe, spread, live, loadOf, load, signal))
+          continue
+        }
         if (mayRebalance && await this.rebalance(stripe, loadOf, load, signal).catch((err: unknown) => {
           if (signal.aborted) throw err
           this.init.log(`resilien: moving a shard of pack ${stripe.pack.slice(0, 12)} failed: ${(err as Error).message}`)
@@ -121,25 +136,12 @@ export class RepairWorker {
         report.leftToOthers++
         continue
       }
-      const waiting = this.backoff.get(stripe.pack)
-      if (waiting !== undefined && waiting.until > now) continue
-      try {
-        report.moved += await this.repairStripe(stripe, bad, keep, live, signal)
-        this.backoff.delete(stripe.pack)
-      } catch (err) {
-        if (signal.aborted) throw err
-        report.failed++
-        const wait = Math.min(MAX_BACKOFF_MS, (waiting?.wait ?? FIRST_BACKOFF_MS / 2) * 2)
-        this.backoff.delete(stripe.pack)
-        this.backoff.set(stripe.pack, { until: now + wait, wait })
-        if (this.backoff.size > MAX_BACKOFF_ENTRIES) this.backoff.delete(this.backoff.keys().next().value as string)
-        this.init.log(`resilien: repair of pack ${stripe.pack.slice(0, 12)} failed (retry in ${Math.round(wait / 1000)} s): ${(err as Error).message}`)
-      }
+      await this.attempt(stripe.pack, now, report, signal, async () => await this.repairStripe(stripe, bad, keep, live, signal))
     }
     if (report.rebalanced > 0) this.rebalanceAfter = Date.now() + REBALANCE_COOLDOWN_MS
     if (report.moved > 0 || report.rebalanced > 0) this.init.onMoved?.()
     if (report.moved > 0 || report.failed > 0 || report.unrepairable > 0 || report.rebalanced > 0) {
-      this.init.log(`resilien: repair: ${report.moved} shards rebuilt, ${report.rebalanced} moved to even the load, ${report.failed} stripes failed, ${report.unrepairable} cannot be rebuilt now`)
+      this.init.log(`resilien: repair: ${report.moved} shards rebuilt or spread, ${report.rebalanced} moved to even the load, ${report.failed} stripes failed, ${report.unrepairable} cannot be rebuilt now`)
     }
     return report
   }
@@ -168,20 +170,91 @@ export class RepairWorker {
     if (gap <= REBALANCE_SLACK_SHARDS * source.size || gap <= REBALANCE_MIN_SHARE * loadOf(source.site)) return false
     const bytes = await this.init.sites.get(source.site, source.id, undefined, { signal })
     if (bytes === undefined) return false
-    await this.limit.take(bytes.byteLength, signal)
-    await this.init.sites.put(target.site, source.id, bytes, { signal })
-    await this.init.catalog.append([{ type: 'shard-moved', repo: stripe.repo, pack: stripe.pack, index: from, from: source.site, to: target.site }])
+    await this.placeShard(stripe, from, target.site, bytes, signal)
     load.set(source.site, loadOf(source.site) - source.size)
     load.set(target.site, loadOf(target.site) + source.size)
     return true
   }
 
-  private candidates (): TargetCandidate[] {
-    const { membership, liveness, storedBytes } = this.init
+  /**
+   * The moves that spread a stripe with two shards in one zone now. None when each zone holds at
+   * most one (nearly every stripe: tested before the candidates are listed), when no live site
+   * is in a free zone, and none of a shard on a site that is down unless the live ones can
+   * rebuild it (else it waits for its site, or for the grace to end and repair to rebuild it).
+   */
+  private spreadMoves (stripe: StripeRecord, loadOf: (site: SiteId) => number): SpreadMove[] {
+    const { membership, liveness } = this.init
+    const zoneOf = (site: SiteId): string => membership.zoneOf(site)
+    if (crowdedShards(stripe, zoneOf).length === 0) return []
+    const rebuildable = stripe.shards.filter((s) => liveness.isUp(s.site)).length >= stripe.k
+    return planSpread(stripe, this.candidates(loadOf), zoneOf)
+      .filter(({ index }) => rebuildable || liveness.isUp(stripe.shards[index]?.site as string))
+  }
+
+  /**
+   * Copies the surplus shards of a crowded stripe where `planSpread` put them: each read from
+   * its holder, or rebuilt from the live others when that fails (its site is down, or the copy
+   * is bad). Returns how many moved.
+   */
+  private async spreadStripe (stripe: StripeRecord, moves: readonly SpreadMove[], live: readonly number[], loadOf: (site: SiteId) => number, load: Map<SiteId, number>, signal: AbortSignal): Promise<number> {
+    let moved = 0
+    for (const { index, to } of moves) {
+      const source = stripe.shards[index]
+      if (source === undefined) continue
+      const bytes = await this.init.sites.get(source.site, source.id, undefined, { signal }).catch((err: unknown) => {
+        if (signal.aborted) throw err
+        return undefined
+      }) ?? (await rebuildShards(stripe, live, [index], this.init.sites, { signal, ...(this.init.erasure === undefined ? {} : { erasure: this.init.erasure }) }))[index]
+      if (bytes === undefined) continue
+      await this.placeShard(stripe, index, to, bytes, signal)
+      load.set(source.site, loadOf(source.site) - source.size)
+      load.set(to, loadOf(to) + source.size)
+      moved++
+    }
+    return moved
+  }
+
+  /**
+   * Runs this site's repair of a stripe and counts the shards it moved, unless the stripe waits
+   * after a failure; a failure makes it wait twice as long (in memory, bounded).
+   */
+  private async attempt (pack: string, now: number, report: RepairReport, signal: AbortSignal, repair: () => Promise<number>): Promise<void> {
+    const waiting = this.backoff.get(pack)
+    if (waiting !== undefined && waiting.until > now) return
+    try {
+      report.moved += await repair()
+      this.backoff.delete(pack)
+    } catch (err) {
+      if (signal.aborted) throw err
+      report.failed++
+      const wait = Math.min(MAX_BACKOFF_MS, (waiting?.wait ?? FIRST_BACKOFF_MS / 2) * 2)
+      this.backoff.delete(pack)
+      this.backoff.set(pack, { until: now + wait, wait })
+      if (this.backoff.size > MAX_BACKOFF_ENTRIES) this.backoff.delete(this.backoff.keys().next().value as string)
+      this.init.log(`resilien: repair of pack ${pack.slice(0, 12)} failed (retry in ${Math.round(wait / 1000)} s): ${(err as Error).message}`)
+    }
+  }
+
+  /**
+   * Puts shard `index` of a stripe on `target` (at most `rate` bytes/s) and records the move.
+   * The old copy stays until its holder's shard GC, so a move cut short loses nothing and is
+   * simply made again.
+   */
+  private async placeShard (stripe: StripeRecord, index: number, target: SiteId, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
+    const placement = stripe.shards[index]
+    if (placement === undefined) return
+    await this.limit.take(bytes.byteLength, signal)
+    await this.init.sites.put(target, placement.id, bytes, { signal })
+    await this.init.catalog.append([{ type: 'shard-moved', repo: stripe.repo, pack: stripe.pack, index, from: placement.site, to: target }])
+  }
+
+  /** Live, active sites that can take a shard; their load as `loadOf` says (default: the catalog's count). */
+  private candidates (loadOf: (site: SiteId) => number = this.init.storedBytes): TargetCandidate[] {
+    const { membership, liveness } = this.init
     const ids = [membership.self, ...membership.others().map((p) => p.peerId)]
     return ids
       .filter((site) => liveness.isUp(site) && !membership.isRetired(site))
-      .map((site) => ({ site, zone: membership.zoneOf(site), storedBytes: storedBytes(site) }))
+      .map((site) => ({ site, zone: membership.zoneOf(site), storedBytes: loadOf(site) }))
   }
 
   /** Rebuilds the shards at `bad` from k live ones and places them; returns how many moved. */
@@ -195,9 +268,7 @@ export class RepairWorker {
       if (placement === undefined || bytes === undefined) continue
       const target = chooseRepairTarget(current, keep, this.candidates(), (site) => this.init.membership.zoneOf(site))
       if (target === undefined) throw new NotEnoughShardsError(1, 0, 'no live site can take the rebuilt shard')
-      await this.limit.take(bytes.byteLength, signal)
-      await this.init.sites.put(target, placement.id, bytes, { signal })
-      await this.init.catalog.append([{ type: 'shard-moved', repo: stripe.repo, pack: stripe.pack, index: i, from: placement.site, to: target }])
+      await this.placeShard(current, i, target, bytes, signal)
       placement.site = target
       keep.add(i)
       moved++
