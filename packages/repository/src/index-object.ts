@@ -1,6 +1,6 @@
 import { InvalidInputError, fromHex, toHex } from '@resilien/types'
 import { ID_LENGTH } from './format.js'
-import { decodeEntries, encodeEntries } from './pack-format.js'
+import { ENTRY_BYTES, decodeEntries, encodeEntries, entryCount } from './pack-format.js'
 import type { PackEntry } from './pack-format.js'
 
 /** The packs and blobs one index object lists. */
@@ -39,10 +39,19 @@ export function encodeIndexObjectLists (packs: readonly EncodedPackEntries[]): U
 }
 
 export function decodeIndexObject (bytes: Uint8Array): IndexObjectContent {
+  return { packs: decodeIndexObjectLists(bytes).map(({ pack, list }) => ({ pack, entries: decodeEntries(list) })) }
+}
+
+/**
+ * The packs of an index object with their entry lists left encoded (views of `bytes`, each of
+ * the right length for its count): prune's index rewrite copies the live ones into new index
+ * objects as they are.
+ */
+export function decodeIndexObjectLists (bytes: Uint8Array): EncodedPackEntries[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (buf.byteLength < 4) throw new InvalidInputError('index object too short')
   const count = buf.readUInt32LE(0)
-  const packs: IndexObjectContent['packs'] = []
+  const packs: EncodedPackEntries[] = []
   let pos = 4
   for (let i = 0; i < count; i++) {
     if (pos + ID_LENGTH + 4 > buf.byteLength) throw new InvalidInputError('index object truncated')
@@ -50,9 +59,11 @@ export function decodeIndexObject (bytes: Uint8Array): IndexObjectContent {
     const length = buf.readUInt32LE(pos + ID_LENGTH)
     pos += ID_LENGTH + 4
     if (pos + length > buf.byteLength) throw new InvalidInputError('index object truncated')
-    packs.push({ pack, entries: decodeEntries(buf.subarray(pos, pos + length)) })
+    const list = bytes.subarray(pos, pos + length)
+    if (length !== 4 + entryCount(list) * ENTRY_BYTES) throw new InvalidInputError('pack entry list has the wrong length')
+    packs.push({ pack, list })
     pos += length
   }
   if (pos !== buf.byteLength) throw new InvalidInputError('index object has trailing bytes')
-  return { packs }
+  return packs
 }

@@ -73,12 +73,25 @@ export class MarkSet {
 
   /** Packs already swept (a pack may be listed by more than one index object). */
   async addSeenPack (pack: string): Promise<void> {
-    await this.add([taggedKey(SEEN_PACK_TAG, fromHex(pack))])
-    this.marked--
+    await this.addTagged(MarkTag.seenPack, fromHex(pack))
   }
 
   async wasSeenPack (pack: string): Promise<boolean> {
-    return (await this.hasMany([taggedKey(SEEN_PACK_TAG, fromHex(pack))]))[0] === true
+    return await this.hasTagged(MarkTag.seenPack, fromHex(pack))
+  }
+
+  /** Records a 32-byte id of another kind than a blob id (MarkTag); not counted in `marked`. */
+  async addTagged (tag: MarkTag, id: Uint8Array): Promise<void> {
+    await this.add([taggedKey(tag, id)])
+    this.marked--
+  }
+
+  async hasTagged (tag: MarkTag, id: Uint8Array): Promise<boolean> {
+    return (await this.hasTaggedMany(tag, [id]))[0] === true
+  }
+
+  async hasTaggedMany (tag: MarkTag, ids: readonly Uint8Array[]): Promise<boolean[]> {
+    return await this.hasMany(ids.map((id) => taggedKey(tag, id)))
   }
 
   async wasWalked (treeIds: readonly string[]): Promise<boolean> {
@@ -97,9 +110,29 @@ const EMPTY = new Uint8Array(0)
 function memoryKey (id: Uint8Array): string {
   return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1')
 }
-/** Blob ids are 32 bytes; tagged keys are 33, so the kinds never meet. */
-const WALKED_TAG = 0x01
-const SEEN_PACK_TAG = 0x02
+/**
+ * Kinds of keys besides blob ids: a tag byte before a 32-byte id. Blob ids are 32 bytes, tagged
+ * keys 33, so the kinds never meet.
+ */
+export const MarkTag = Object.freeze({
+  /** A tree walked with everything below it. */
+  walked: 0x01,
+  /** A pack already swept. */
+  seenPack: 0x02,
+  /** (pack, index object): the first listing of a live pack, by this index object (prune-index.ts). */
+  owner: 0x03,
+  /** An index object that was live when the sweep began. */
+  indexObject: 0x04,
+  /** An index object the sweep found obsolete listings in. */
+  obsolete: 0x05,
+  /** A small index object, combined with others when the index is rewritten. */
+  small: 0x06,
+  /** An index object whose content a rewrite produced again: it stays. */
+  keep: 0x07,
+  /** A pack the rewrite has put into a new index object already. */
+  rewritten: 0x08
+})
+export type MarkTag = typeof MarkTag[keyof typeof MarkTag]
 
 function taggedKey (tag: number, id: Uint8Array): Uint8Array {
   const key = new Uint8Array(id.byteLength + 1)
@@ -113,7 +146,7 @@ function taggedKey (tag: number, id: Uint8Array): Uint8Array {
  * blobs, and two versions of it often share the first (only a later entry changed).
  */
 function walkedKey (treeIds: readonly string[]): Uint8Array {
-  return taggedKey(WALKED_TAG, treeIds.length === 1 ? fromHex(treeIds[0] as string) : hash(Buffer.from(treeIds.join(''), 'hex')))
+  return taggedKey(MarkTag.walked, treeIds.length === 1 ? fromHex(treeIds[0] as string) : hash(Buffer.from(treeIds.join(''), 'hex')))
 }
 
 /**

@@ -4,6 +4,8 @@ import { BlobSaver } from './blob-saver.js'
 import { BlobType } from './format.js'
 import { decodeIndexObject } from './index-object.js'
 import type { PackEntry } from './pack-format.js'
+import { IndexPlan, rewriteIndex } from './prune-index.js'
+import type { IndexObjectListing } from './prune-index.js'
 import { MarkSet, markReachable } from './prune-marks.js'
 import type { Repository } from './repository.js'
 
@@ -58,31 +60,48 @@ export interface PruneOptions extends AbortOptions {
    * whose packs would look just the same: the node's prune, which holds the repository alone.
    */
   publishLeftovers?: boolean
-  onProgress?: (p: { phase: 'mark' | 'sweep', packs: number }) => void
+  /** `packs`: packs swept, or in the index phase index objects read. */
+  onProgress?: (p: { phase: 'mark' | 'sweep' | 'index', packs: number }) => void
 }
 
+/**
+ * PruneResult, with the index rewrite's figures (`packs`, `packsDeleted` and `packedBytesFreed`
+ * count the index objects' packs too, as `stats` counts every live pack).
+ */
+export interface PruneReport extends PruneResult {
+  /** Live index objects swept. */
+  indexObjects: number
+  /** Index objects replaced: their live listings went into new ones, their packs were deleted. */
+  indexObjectsRewritten: number
+  /** New index objects those listings went into. */
+  indexObjectsWritten: number
+}
 
 /**
  * Removes what no kept snapshot references. Runs where the repository key is, because only the
  * key holder can read trees.
  * 1. Mark: every blob the snapshots reach goes into an on-disk set (prune-marks.ts).
  * 2. Sweep, one index object at a time: a blob of a pack counts as used when it is marked, in
- *    every pack that holds a copy (another key holder's index may know only that copy); index
- *    blobs always count (the catalog's index-added facts point at them).
+ *    every pack that holds a copy (another key holder's index may know only that copy). Index
+ *    objects live in packs of their own, which no index object lists: step 4 judges them.
  * 3. A pack with nothing used gets a `pack-deleted` fact. A pack with more than
  *    `repackThreshold` of its bytes unused has its used blobs written again into new packs
  *    (made durable, indexed and published first), then gets its `pack-deleted` fact.
+ * 4. The index is rewritten (prune-index.ts): index objects that list deleted packs, and small
+ *    ones, are replaced by new index objects of their live listings, committed before the old
+ *    ones' packs get `pack-deleted`.
  * Storage sites delete the shards of deleted packs with their shard GC, after its grace period.
  * Memory: the mark set is on disk; one index object and up to REPACK_BATCH packs' worth of
- * blob references at a time.
+ * blob references at a time; in step 4, one old index object and one new one's listings.
  */
-export async function prune (repo: Repository, options: PruneOptions): Promise<PruneResult> {
+export async function prune (repo: Repository, options: PruneOptions): Promise<PruneReport> {
   const { catalog } = repo.components
   const threshold = options.repackThreshold ?? DEFAULT_REPACK_THRESHOLD
   const dryRun = options.dryRun === true
   const snapshots = await repo.listSnapshots()
-  const result: PruneResult = { snapshots: snapshots.length, referencedBlobs: 0, packs: 0, packsDeleted: 0, packsRepacked: 0, packedBytesFreed: 0, bytesRepacked: 0, dryRun }
+  const result: PruneReport = { snapshots: snapshots.length, referencedBlobs: 0, packs: 0, packsDeleted: 0, packsRepacked: 0, packedBytesFreed: 0, bytesRepacked: 0, dryRun, indexObjects: 0, indexObjectsRewritten: 0, indexObjectsWritten: 0 }
   const marks = await MarkSet.create(options.workDir)
+  const plan = new IndexPlan(marks)
   const toDelete: Array<{ pack: string, ids: Uint8Array[] }> = []
   let repackQueue: RepackEntry[] = []
   let saver: BlobSaver | undefined
@@ -134,9 +153,17 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
     result.referencedBlobs = marks.marked
     for await (const obj of catalog.indexObjects(repo.id)) {
       options.signal?.throwIfAborted()
+      // An index object an earlier prune replaced: its pack is gone, its live listings are in newer ones.
+      if (await catalog.isPackDeleted(repo.id, obj.location.pack)) continue
       const plain = await repo.reader.read({ id: fromHex(obj.index), type: BlobType.index, ...obj.location }, options)
+      // The index object's own pack, which no index object lists.
+      result.packs++
+      const listing: IndexObjectListing = { packs: 0, entries: 0, obsolete: 0 }
       for (const { pack, entries } of decodeIndexObject(plain).packs) {
-        if (await marks.wasSeenPack(pack) || await catalog.isPackDeleted(repo.id, pack)) continue
+        if (await marks.wasSeenPack(pack) || await catalog.isPackDeleted(repo.id, pack)) {
+          listing.obsolete++
+          continue
+        }
         await marks.addSeenPack(pack)
         result.packs++
         const marked = await marks.hasMany(entries.map((e) => e.id))
@@ -155,19 +182,38 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
           toDelete.push({ pack, ids: entries.map((e) => e.id) })
           result.packsDeleted++
           result.packedBytesFreed += totalBytes
+          listing.obsolete++
           if (toDelete.length >= DELETE_BATCH) await flushDeletes()
         } else if (totalBytes > 0 && (totalBytes - usedBytes) / totalBytes > threshold && used.every((e) => e.type !== BlobType.index)) {
           repackQueue.push({ pack, used })
           result.packsRepacked++
           result.packedBytesFreed += totalBytes - usedBytes
           result.bytesRepacked += usedBytes
+          listing.obsolete++
           if (repackQueue.length >= REPACK_BATCH) await flushRepacks()
+        } else {
+          await plan.own(pack, obj.index)
+          listing.packs++
+          listing.entries += entries.length
         }
         options.onProgress?.({ phase: 'sweep', packs: result.packs })
       }
+      await plan.judge(obj, listing)
     }
     await flushRepacks()
     await flushDeletes()
+    // The data and tree packs are settled: the index objects that listed the deleted ones go.
+    const index = await rewriteIndex(repo, marks, plan, {
+      dryRun,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.allowDegraded === undefined ? {} : { allowDegraded: options.allowDegraded }),
+      onProgress: (objects) => options.onProgress?.({ phase: 'index', packs: objects })
+    })
+    result.indexObjects = plan.objects
+    result.indexObjectsRewritten = index.replaced
+    result.indexObjectsWritten = index.written
+    result.packsDeleted += index.replaced
+    result.packedBytesFreed += index.bytesFreed
     return result
   } finally {
     repo.reader.dropCachedData()

@@ -180,6 +180,9 @@ export class Repository {
     for await (const obj of this.components.catalog.indexObjects(this.record.repo)) {
       options.signal?.throwIfAborted()
       if (await this.index.hasLoaded(obj.index)) continue
+      // Replaced by a prune's index rewrite (its live listings are in index objects committed
+      // before its pack was deleted), and its shards may be gone already.
+      if (await this.components.catalog.isPackDeleted(this.record.repo, obj.location.pack)) continue
       const plain = await this.reader.read({ id: fromHex(obj.index), type: BlobType.index, ...obj.location }, options)
       // Packs a prune deleted since this index object was written are not loaded.
       const packs = []
