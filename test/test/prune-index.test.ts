@@ -45,6 +45,11 @@ test('backup + forget --keep-last 1 --prune, six times: the repository stays the
   assert.deepEqual(await compareTrees(src, join(target, src), { ignoreRootMeta: true }), [])
   const check = await site.run(['check', 'main', '--read-data'])
   assert.equal(check.code, 0, check.stdout + check.stderr)
+  // The prune line says what became of the index.
+  await writeFile(join(src, 'f.bin'), randomBytes(100 * 1024))
+  assert.equal((await site.run(['backup', 'main', src])).code, 0)
+  const line = await site.run(['forget', 'main', '--keep-last', '1', '--prune'])
+  assert.match(line.stdout, /; 1 of 2 index objects rewritten \(0 new\); /)
   // The shards of the old index objects leave the disk too.
   const { k, m } = await stats()
   await waitFor('the shard GC to remove the pruned shards', async () => await shardFiles(site), (n) => n <= 3 * (k + m), 60_000)

@@ -26,6 +26,7 @@ export function pruneSummary (p: PruneResult): string {
   const would = p.dryRun ? 'would be ' : ''
   return `prune${p.dryRun ? ' (dry run: nothing changed)' : ''}: ${p.snapshots} snapshots keep ${p.referencedBlobs} blobs; of ${p.packs} packs, ` +
     `${p.packsDeleted} ${would}deleted and ${p.packsRepacked} ${would}repacked (${formatBytes(p.bytesRepacked)} written again); ` +
+    (p.indexObjectsRewritten === 0 ? '' : `${p.indexObjectsRewritten} of ${p.indexObjects} index objects ${would}rewritten (${p.indexObjectsWritten} new); `) +
     `${formatBytes(p.packedBytesFreed)} of packs freed, shards go from the sites after their GC grace period`
 }
 

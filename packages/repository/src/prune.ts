@@ -68,14 +68,8 @@ export interface PruneOptions extends AbortOptions {
  * PruneResult, with the index rewrite's figures (`packs`, `packsDeleted` and `packedBytesFreed`
  * count the index objects' packs too, as `stats` counts every live pack).
  */
-export interface PruneReport extends PruneResult {
-  /** Live index objects swept. */
-  indexObjects: number
-  /** Index objects replaced: their live listings went into new ones, their packs were deleted. */
-  indexObjectsRewritten: number
-  /** New index objects those listings went into. */
-  indexObjectsWritten: number
-}
+/** What a prune did (or, dry, would do): the CLI's PruneResult. */
+export type PruneReport = PruneResult
 
 /**
  * Removes what no kept snapshot references. Runs where the repository key is, because only the

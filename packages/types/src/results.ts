@@ -106,5 +106,11 @@ export interface PruneResult {
   packedBytesFreed: number
   /** Bytes of still-used blobs written again into new packs. */
   bytesRepacked: number
+  /** Live index objects swept. */
+  indexObjects: number
+  /** Index objects replaced: their live listings went into new ones, their packs were deleted. */
+  indexObjectsRewritten: number
+  /** New index objects those listings went into. */
+  indexObjectsWritten: number
   dryRun: boolean
 }
