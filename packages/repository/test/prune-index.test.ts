@@ -2,15 +2,13 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { createEd25519Signer, openCatalog } from '@resilien/catalog'
+import { randomBytes } from 'node:crypto'
 import type { Catalog } from '@resilien/catalog'
-import { TEST_KDF_PARAMS } from '@resilien/crypto'
 import { fromHex } from '@resilien/types'
 import type { CatalogFact } from '@resilien/types'
-import { BlobType, MIN_PACK_SIZE, PACKS_PER_INDEX_OBJECT, backup, checkRepository, createRepository, decodeIndexObject, openRepository, prune, restore } from '../src/index.js'
+import { BlobType, MIN_PACK_SIZE, PACKS_PER_INDEX_OBJECT, backup, checkRepository, decodeIndexObject, openRepository, prune, restore } from '../src/index.js'
 import type { Repository } from '../src/index.js'
-import { memorySites, newRepository, PASSPHRASE, tempDir } from './helpers.js'
+import { newRepository, PASSPHRASE } from './helpers.js'
 import type { TestContext } from './helpers.js'
 
 const noCheck = { redundancyCheck: async () => undefined }
@@ -228,27 +226,8 @@ test('a prune cut off before any catalog append it makes leaves every kept snaps
   }
 })
 
-/** newRepository's, with the smallest packs a repository may have: many packs from little data. */
-async function smallPackRepository (t: TestContext): Promise<{ repo: Repository, dir: string }> {
-  const dir = await tempDir(t)
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
-  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12)
-  const catalog = await openCatalog({
-    path: join(dir, 'catalog'),
-    signer: createEd25519Signer('siteA', privateKey),
-    resolvePublicKey: (site) => site === 'siteA' ? new Uint8Array(raw) : undefined
-  })
-  t.after(async () => catalog.close())
-  const { sites, placement } = memorySites(['s1', 's2', 's3'])
-  const components = { catalog, sites, placement }
-  await createRepository(components, { name: 'main', passphrase: PASSPHRASE, site: 'siteA', k: 2, m: 1, packSize: MIN_PACK_SIZE, kdf: TEST_KDF_PARAMS })
-  const repo = await openRepository(components, { repo: 'main', passphrase: PASSPHRASE, cacheDir: join(dir, 'cache') })
-  t.after(async () => repo.close())
-  return { repo, dir }
-}
-
 test('index objects listing many packs: the live listings are streamed into new index objects of the normal size', async (t) => {
-  const { repo, dir } = await smallPackRepository(t)
+  const { repo, dir } = await newRepository(t, { packSize: MIN_PACK_SIZE })
   const src = join(dir, 'src')
   await mkdir(src)
   const files = new Map<string, Buffer>()
@@ -283,7 +262,7 @@ test('index objects listing many packs: the live listings are streamed into new 
 })
 
 test('a backup whose files in flight reach the index object threshold together stores each index object once: no pack that nothing lists or prunes', async (t) => {
-  const { repo, dir } = await smallPackRepository(t)
+  const { repo, dir } = await newRepository(t, { packSize: MIN_PACK_SIZE })
   const src = join(dir, 'src')
   await mkdir(src)
   for (let i = 0; i < 60; i++) await writeFile(join(src, `f${i}.bin`), randomBytes(400_000))
