@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import { newSite, RESILIEN_BIN, resilienEnv, tempDir, runResilien, TEST_ENV } from '../src/index.js'
+import type { Site } from '../src/index.js'
 
 test('status --json has the sites and the redundancy summary of the contract', async (t) => {
   const site = await newSite(t, 'alpha')
@@ -32,14 +33,19 @@ test('status --json has the sites and the redundancy summary of the contract', a
   assert.ok(status.warnings.some((w) => /single site/.test(w)))
 })
 
-test('an empty path is one line and changes nothing: it would mean the working folder', async (t) => {
+/** A site with repository main, `backups` snapshots of a folder src holding a.txt (`text`). */
+async function siteWithBackups (t: Parameters<typeof newSite>[0], text: string, backups: number): Promise<{ site: Site, src: string }> {
   const site = await newSite(t, 'alpha')
-  const work = await tempDir(t)
-  const src = join(work, 'src')
+  const src = join(await tempDir(t), 'src')
   await mkdir(src)
-  await writeFile(join(src, 'a.txt'), 'as backed up\n')
+  await writeFile(join(src, 'a.txt'), text)
   assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
-  assert.equal((await site.run(['backup', 'main', src])).code, 0)
+  for (let i = 0; i < backups; i++) assert.equal((await site.run(['backup', 'main', src])).code, 0)
+  return { site, src }
+}
+
+test('an empty path is one line and changes nothing: it would mean the working folder', async (t) => {
+  const { site, src } = await siteWithBackups(t, 'as backed up\n', 1)
   await writeFile(join(src, 'a.txt'), 'changed since\n')
   // Run from inside src: `--target ""` used to restore over the working folder.
   const refused: Array<[string[], string]> = [
@@ -63,13 +69,7 @@ test('an empty path is one line and changes nothing: it would mean the working f
 })
 
 test('numbers on the command line are decimal digits, and a backup of a command needs a file name: anything else is exit 2 and changes nothing', async (t) => {
-  const site = await newSite(t, 'alpha')
-  const work = await tempDir(t)
-  const src = join(work, 'src')
-  await mkdir(src)
-  await writeFile(join(src, 'a.txt'), 'a\n')
-  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
-  for (let i = 0; i < 2; i++) assert.equal((await site.run(['backup', 'main', src])).code, 0)
+  const { site } = await siteWithBackups(t, 'a\n', 2)
   // Number() would read these as 1, 1, 3 and 0.
   const refused: string[][] = [
     ...['0x1', '1e0', ' 3', '', '-1', '1.5'].map((n) => ['forget', 'main', '--keep-last', n, '--dry-run']),
