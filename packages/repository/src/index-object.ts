@@ -23,8 +23,16 @@ export function encodeIndexObject (content: IndexObjectContent): Uint8Array {
   return encodeIndexObjectLists(content.packs.map(({ pack, entries }) => ({ pack, list: encodeEntries(entries) })))
 }
 
+/**
+ * Bytes an index object may end with after its listings: random, so that its id differs from an
+ * earlier index object with the same listings (prune-index.ts: a catalog keeps the first
+ * `index-added` row of an id, which may name a pack since deleted).
+ */
+export const INDEX_SALT_BYTES = 16
+
 /** encodeIndexObject from lists already encoded: a backup publishes what the chunk index kept, as it is. */
-export function encodeIndexObjectLists (packs: readonly EncodedPackEntries[]): Uint8Array {
+export function encodeIndexObjectLists (packs: readonly EncodedPackEntries[], salt?: Uint8Array): Uint8Array {
+  if (salt !== undefined && salt.byteLength !== INDEX_SALT_BYTES) throw new InvalidInputError(`an index object's salt is ${INDEX_SALT_BYTES} bytes`)
   const parts: Uint8Array[] = []
   const head = Buffer.allocUnsafe(4)
   head.writeUInt32LE(packs.length, 0)
@@ -35,6 +43,7 @@ export function encodeIndexObjectLists (packs: readonly EncodedPackEntries[]): U
     prefix.writeUInt32LE(list.byteLength, ID_LENGTH)
     parts.push(prefix, list)
   }
+  if (salt !== undefined) parts.push(salt)
   return Buffer.concat(parts)
 }
 
@@ -64,6 +73,6 @@ export function decodeIndexObjectLists (bytes: Uint8Array): EncodedPackEntries[]
     packs.push({ pack, list })
     pos += length
   }
-  if (pos !== buf.byteLength) throw new InvalidInputError('index object has trailing bytes')
+  if (pos !== buf.byteLength && buf.byteLength - pos !== INDEX_SALT_BYTES) throw new InvalidInputError('index object has trailing bytes')
   return packs
 }

@@ -24,9 +24,12 @@ export interface StoredIndexObject {
   storedBytes: number
 }
 
-/** The plaintext and id of an index object listing `packs`: the id is known before anything is stored. */
-export function draftIndexObject (repo: Repository, packs: readonly EncodedPackEntries[]): IndexObjectDraft {
-  const plain = encodeIndexObjectLists(packs)
+/**
+ * The plaintext and id of an index object listing `packs`: the id is known before anything is
+ * stored. `salt` (INDEX_SALT_BYTES) makes the id differ from one with the same listings.
+ */
+export function draftIndexObject (repo: Repository, packs: readonly EncodedPackEntries[], salt?: Uint8Array): IndexObjectDraft {
+  const plain = encodeIndexObjectLists(packs, salt)
   return { plain, id: keyedHash(repo.keys.chunkIdKey, plain), packs: packs.map((p) => p.pack) }
 }
 

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto'
 import { hash } from '@resilien/hashing'
 import { fromHex } from '@resilien/types'
 import type { AbortOptions } from '@resilien/types'
 import type { CatalogIndexObject } from '@resilien/catalog'
 import { ENTRIES_PER_INDEX_OBJECT, PACKS_PER_INDEX_OBJECT } from './blob-saver.js'
 import { BlobType } from './format.js'
-import { decodeIndexObjectLists } from './index-object.js'
+import { decodeIndexObjectLists, INDEX_SALT_BYTES } from './index-object.js'
 import type { EncodedPackEntries } from './index-object.js'
 import { draftIndexObject, storeIndexObject } from './index-writer.js'
 import { entryCount } from './pack-format.js'
@@ -132,7 +133,14 @@ export async function rewriteIndex (repo: Repository, marks: MarkSet, plan: Inde
   let entries = 0
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return
-    const draft = draftIndexObject(repo, batch)
+    let draft = draftIndexObject(repo, batch)
+    if (await marks.hasTagged(MarkTag.retiredIndex, draft.id)) {
+      // The same listings as an index object an earlier prune replaced (say series A's, combined
+      // with B's and now alone again since B was forgotten): written with that id, its
+      // `index-added` would lose to the old row, whose pack is deleted, and no other machine
+      // would ever read these listings. A salt gives it an id of its own.
+      draft = draftIndexObject(repo, batch, randomBytes(INDEX_SALT_BYTES))
+    }
     batch = []
     entries = 0
     if (await marks.hasTagged(MarkTag.indexObject, draft.id)) {

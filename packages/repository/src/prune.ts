@@ -6,7 +6,7 @@ import { decodeIndexObject } from './index-object.js'
 import type { PackEntry } from './pack-format.js'
 import { IndexPlan, rewriteIndex } from './prune-index.js'
 import type { IndexObjectListing } from './prune-index.js'
-import { MarkSet, markReachable } from './prune-marks.js'
+import { MarkSet, MarkTag, markReachable } from './prune-marks.js'
 import type { Repository } from './repository.js'
 
 /** A pack is repacked when more than this share of its bytes is no longer used (restic's default is 5 %; fewer rewrites here, the fibre is small). */
@@ -65,10 +65,9 @@ export interface PruneOptions extends AbortOptions {
 }
 
 /**
- * PruneResult, with the index rewrite's figures (`packs`, `packsDeleted` and `packedBytesFreed`
- * count the index objects' packs too, as `stats` counts every live pack).
+ * What a prune did (or, dry, would do): the CLI's PruneResult. `packs`, `packsDeleted` and
+ * `packedBytesFreed` count the index objects' packs too, as `stats` counts every live pack.
  */
-/** What a prune did (or, dry, would do): the CLI's PruneResult. */
 export type PruneReport = PruneResult
 
 /**
@@ -147,8 +146,12 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
     result.referencedBlobs = marks.marked
     for await (const obj of catalog.indexObjects(repo.id)) {
       options.signal?.throwIfAborted()
-      // An index object an earlier prune replaced: its pack is gone, its live listings are in newer ones.
-      if (await catalog.isPackDeleted(repo.id, obj.location.pack)) continue
+      // An index object an earlier prune replaced: its pack is gone, its live listings are in newer
+      // ones. Its id stays taken: the catalog keeps its row, the first `index-added` of that id.
+      if (await catalog.isPackDeleted(repo.id, obj.location.pack)) {
+        await marks.addTagged(MarkTag.retiredIndex, fromHex(obj.index))
+        continue
+      }
       const plain = await repo.reader.read({ id: fromHex(obj.index), type: BlobType.index, ...obj.location }, options)
       // The index object's own pack, which no index object lists.
       result.packs++

@@ -270,3 +270,30 @@ test('a backup whose files in flight reach the index object threshold together s
   // liveIndex asserts it: every live pack but the index objects' own is listed, once.
   assert.ok((await liveIndex(repo)).objects >= 2)
 })
+
+test('listings that come out as an index object an earlier prune replaced get an id of their own, so every machine still reads them', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const [a, b] = [join(dir, 'a'), join(dir, 'b')]
+  await mkdir(a)
+  await mkdir(b)
+  const data = randomBytes(100_000)
+  await writeFile(join(a, 'f.bin'), data)
+  // Series A alone in its index object IA; series B twice.
+  const kept = await backup(repo, { paths: [a], ...noCheck })
+  const forget = async (snapshot: string): Promise<void> => { await repo.components.catalog.append([{ type: 'snapshot-forgotten', repo: repo.id, snapshot }]) }
+  const series: string[] = []
+  for (let i = 0; i < 2; i++) {
+    await writeFile(join(b, 'f.bin'), randomBytes(100_000))
+    series.push((await backup(repo, { paths: [b], ...noCheck })).snapshot)
+  }
+  // Prune 1 replaces B's first index object and combines the small ones: IA goes into a new object with B's.
+  await forget(series[0] as string)
+  assert.ok((await prune(repo, { workDir: join(dir, 'cache') })).indexObjectsRewritten >= 2)
+  // Prune 2: without B, the live listings are IA's again, byte for byte. With IA's id, their
+  // `index-added` lost to IA's own row, whose pack prune 1 deleted, and they were lost to every
+  // other machine.
+  await forget(series[1] as string)
+  await prune(repo, { workDir: join(dir, 'cache') })
+  assert.equal((await liveIndex(repo)).staleListings, 0)
+  await assertRestorable(t, repo, dir, new Map([[kept.snapshot, new Map([[join(a, 'f.bin'), data]])]]), 'salted')
+})
