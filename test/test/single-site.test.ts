@@ -187,18 +187,24 @@ test('a restore that meets an unreadable pack restores everything else, with the
   const before = new Set(await shardFiles())
   await writeFile(join(src, 'a-big.bin'), randomBytes(3_000_000))
   await backupJson(site, [src])
-  // Every shard of the big file's pack (the new ones of over a megabyte) damaged: more than its parity mends.
-  for (const file of await shardFiles()) {
-    if (before.has(file) || (await stat(file)).size < 1_000_000) continue
+  const damage = async (file: string): Promise<void> => {
     const h = await open(file, 'r+')
     await h.write(Buffer.from('XXXX'), 0, 4, 100)
     await h.close()
   }
+  // Every shard of the big file's pack (the new ones of over a megabyte) damaged: more than its parity mends.
+  for (const file of await shardFiles()) if (!before.has(file) && (await stat(file)).size >= 1_000_000) await damage(file)
   const target = join(work, 'restore')
   const r = await site.run(['restore', 'main', 'latest', '--target', target])
   assert.equal(r.code, 3, r.stderr)
   assert.match(r.stderr, new RegExp(`^warning: ${join(target, src, 'a-big.bin')}: not restored: .*pack [0-9a-f]+.*$`, 'm'))
   assert.deepEqual(await compareTrees(src, join(target, src)), [{ path: '/a-big.bin', what: 'missing' }])
+  // With every data pack damaged (tree packs are the small shards), no pack can be read: that is
+  // not a damaged file but a repository out of reach, and the restore fails with one line.
+  for (const file of before) if ((await stat(file)).size >= 30_000) await damage(file)
+  const none = await site.run(['restore', 'main', 'latest', '--target', join(work, 'none')])
+  assert.equal(none.code, 1, none.stderr)
+  assert.match(none.stderr, /^resilien: pack [0-9a-f]+: needed \d+ good shards, got \d+\n$/)
 })
 
 test('bad input gets one clear line and changes nothing', async (t) => {

@@ -239,6 +239,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       return await to.write(blobs, { ids, targets }, transfer)
     })
   let unreadableInARow = 0
+  /** Packs that could not be read while no pack has been (at most MAX_UNREADABLE_PACKS_IN_A_ROW); undefined once one was. */
+  let unreadBeforeAnyRead: Array<{ targets: number[][], why: string, error: unknown }> | undefined = []
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
     await announce(to)
@@ -247,15 +249,26 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       let report: SinkReport
       try {
         report = await writePack(pack, uses, to)
-        unreadableInARow = 0
       } catch (err) {
         // An unreadable pack costs the files that need it, not the restore (restic's way); but
-        // when pack after pack fails (the other sites are gone), going on would only list every file.
-        if (!isUnreadablePack(err) || ++unreadableInARow > MAX_UNREADABLE_PACKS_IN_A_ROW) throw err
+        // when pack after pack fails, or no pack at all could be read, the sites are gone, not
+        // a pack, and going on would only list every file.
+        if (!isUnreadablePack(err) || ++unreadableInARow >= MAX_UNREADABLE_PACKS_IN_A_ROW) throw err
         signal?.throwIfAborted()
-        report = await to.lost(targetsOf(uses), (err as Error).message)
+        const lost = { targets: targetsOf(uses), why: (err as Error).message }
+        if (unreadBeforeAnyRead !== undefined) {
+          unreadBeforeAnyRead.push({ ...lost, error: err })
+          return
+        }
+        absorb(await to.lost(lost.targets, lost.why))
+        return
       }
+      unreadableInARow = 0
       absorb(report)
+      // A pack was read: the ones that failed before were damaged, not out of reach.
+      const waiting = unreadBeforeAnyRead ?? []
+      unreadBeforeAnyRead = undefined
+      for (const lost of waiting) absorb(await to.lost(lost.targets, lost.why))
     })
   }
 
@@ -369,6 +382,8 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     try {
       await restoreTree(snapshot.record.tree, target, [], writer)
       await windows.finish()
+      // Every pack the restore needed failed: nothing was within reach.
+      if (unreadBeforeAnyRead !== undefined && unreadBeforeAnyRead.length > 0) throw unreadBeforeAnyRead[0]?.error
       // Files without data (empty ones) may not have been announced by any window.
       await announce(writer)
       await finishTree(snapshot.record.tree, target, [], writer)
@@ -488,7 +503,10 @@ function targetsOf (uses: readonly BlobUse[]): number[][] {
   return uses.map((u) => u.targets.flatMap((t) => [t.file.id, t.position]))
 }
 
-/** A pack whose data is gone or damaged beyond what its parity rebuilds: its files are lost, the rest goes on. */
+/**
+ * A pack whose data is gone or damaged beyond what its parity rebuilds: its files are lost, the
+ * rest goes on. A pack without a stripe record is not one: the catalog has not caught up yet.
+ */
 function isUnreadablePack (err: unknown): boolean {
-  return err instanceof NotEnoughShardsError || err instanceof IntegrityError || err instanceof CorruptShardError || err instanceof NotFoundError
+  return err instanceof NotEnoughShardsError || err instanceof IntegrityError || err instanceof CorruptShardError || (err instanceof NotFoundError && err.kind === 'shard')
 }
