@@ -190,7 +190,14 @@ class LevelCatalog implements Catalog {
 
   async heads (): Promise<Map<SiteId, LogHead>> {
     this.checkOpen()
-    return await readHeads(this.db)
+    const heads = await readHeads(this.db)
+    // A lost site's log is served only up to its recorded end: a site that pulls it before it
+    // hears of the loss gets nothing its key signed after (what we took before we heard of it).
+    for await (const retired of state.readRetiredSites(this.db)) {
+      const head = heads.get(retired.site)
+      if (retired.lost && retired.upTo !== undefined && head !== undefined && head.seq > retired.upTo.seq) heads.set(retired.site, { ...retired.upTo })
+    }
+    return heads
   }
 
   entries (site: SiteId, from: number, to: number = Number.MAX_SAFE_INTEGER): AsyncIterable<LogEntry> {
@@ -198,7 +205,14 @@ class LevelCatalog implements Catalog {
     siteId(site, 'site')
     integer(from, 'from', 1)
     integer(to, 'to')
-    return readEntries(this.db, site, from, to)
+    return this.entriesUpToLoss(site, from, to)
+  }
+
+  /** readEntries, ending at a lost site's recorded end (see heads). */
+  private async * entriesUpToLoss (site: SiteId, from: number, to: number): AsyncGenerator<LogEntry> {
+    const retired = await state.readRetiredSite(this.db, site)
+    const end = retired?.lost === true && retired.upTo !== undefined ? retired.upTo.seq : to
+    yield * readEntries(this.db, site, from, Math.min(to, end))
   }
 
   sites (): AsyncIterable<SiteRecord> {

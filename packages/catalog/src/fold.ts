@@ -110,8 +110,9 @@ export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<vo
       const lost = fact.lost || held?.v.lost === true
       const time = held === undefined ? entry.time : Math.min(held.v.time, entry.time)
       const ends = [held?.v.upTo, fact.upTo].filter((end) => end !== undefined)
-      const upTo = ends.sort((x, y) => y.seq - x.seq)[0]
-      if (held !== undefined && held.v.lost === lost && held.v.time === time && held.v.upTo?.seq === upTo?.seq) return
+      // Furthest first; at one seq the lower hash, so that every arrival order folds alike.
+      const upTo = ends.sort((x, y) => y.seq - x.seq || (x.hash < y.hash ? -1 : x.hash > y.hash ? 1 : 0))[0]
+      if (held !== undefined && held.v.lost === lost && held.v.time === time && held.v.upTo?.seq === upTo?.seq && held.v.upTo?.hash === upTo?.hash) return
       batch.put(key, { ...stamp, v: { site: fact.site, lost, time, ...(upTo === undefined ? {} : { upTo }) } })
     }
   }

@@ -28,6 +28,10 @@ export async function * readRetiredSites (db: CatalogDb): AsyncGenerator<Retired
   for await (const r of rows<RetiredSite>(db, KEYS.retiredPrefix)) yield r.v
 }
 
+export async function readRetiredSite (db: CatalogDb, site: SiteId): Promise<RetiredSite | undefined> {
+  return await row<RetiredSite>(db, KEYS.retired(site))
+}
+
 export async function readRepoById (db: CatalogDb, repo: RepoId): Promise<RepoRecord | undefined> {
   return await row<RepoRecord>(db, KEYS.repo(repo))
 }

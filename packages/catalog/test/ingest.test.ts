@@ -210,3 +210,17 @@ test('a loss recorded without an end takes nothing more of that log, and a drain
   assert.deepEqual((await catalog.heads()).get(c.site), { seq: 1, hash: log[0]?.hash })
   await assert.rejects(catalog.append([{ type: 'site-retired', site: b.site, lost: false, upTo: { seq: 1, hash: log[0]?.hash as string } }]), /only a lost site's log ends/)
 })
+
+test("a member that took more of a lost site's log than its end serves it only up to the end", async (t) => {
+  const log = await logOf(t, c, 5)
+  // A took all five entries before it heard of the loss; B recorded the end at 3.
+  const member = await openTestCatalog(t, a, resolve)
+  assert.equal(await member.ingest(log), 5)
+  await member.ingest(await lossOf(t, b, log[2]))
+  assert.deepEqual((await member.heads()).get(c.site), { seq: 3, hash: log[2]?.hash })
+  assert.deepEqual((await collect(member.entries(c.site, 1))).map((e) => e.seq), [1, 2, 3])
+  assert.deepEqual((await collect(member.entries(c.site, 2, 4))).map((e) => e.seq), [2, 3])
+  // So a site that pulls C's log before it hears of the loss still gets nothing past the end.
+  const joiner = await openTestCatalog(t, b, resolve)
+  assert.equal(await joiner.ingest(await collect(member.entries(c.site, 1))), 3)
+})
