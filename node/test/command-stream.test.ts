@@ -24,8 +24,13 @@ test("a command's output is the stream, and its failure is its exit code with th
 test('a command stopped because the backup was interrupted reports the interruption, not a failure of the command', async () => {
   const controller = new AbortController()
   const source = commandStream('echo started; sleep 30', 'x', { signal: controller.signal })
-  const reading = outcome(source)
-  setTimeout(() => controller.abort(new Error('the node is shutting down: the operation was abandoned, nothing was committed')), 300)
-  const { error } = await reading
+  let error: string | undefined
+  try {
+    // Stopped once it is surely running: its first output has come.
+    for await (const chunk of source.data) if (chunk.byteLength > 0) controller.abort(new Error('the node is shutting down: the operation was abandoned, nothing was committed'))
+    await source.done
+  } catch (err) {
+    error = (err as Error).message
+  }
   assert.equal(error, 'the node is shutting down: the operation was abandoned, nothing was committed')
 })

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { formatBytes, parseSize } from '@resilien/control'
+import { isPlainFileName } from '@resilien/types'
 import { connect, interruptSignal, noteInterruptOutcome } from '../context.js'
 import type { GlobalOptions } from '../context.js'
 import { ExitCode, ExitWith, UsageError } from '../errors.js'
@@ -55,8 +56,7 @@ export function backupCommand (): Command {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       if (paths.length === 0 && opts.stdinFromCommand === undefined) throw new UsageError('give at least one path to back up, or --stdin-from-command')
       // The node checks this too; here it is a bad command line (exit 2), before any passphrase prompt.
-      const name = opts.stdinFilename ?? ''
-      if (opts.stdinFromCommand !== undefined && (name === '' || name.includes('/') || name === '.' || name === '..')) {
+      if (opts.stdinFromCommand !== undefined && !isPlainFileName(opts.stdinFilename ?? '')) {
         throw new UsageError('--stdin-from-command needs --stdin-filename NAME (a file name without "/")')
       }
       const absolute = paths.map((p) => userPath(p, 'a path to back up'))

@@ -1,6 +1,6 @@
 import { backup, CACHEDIR_TAG, LOCAL_PACKS_IN_FLIGHT, parseFolderMarker } from '@resilien/repository'
 import type { BackupOptions, Repository } from '@resilien/repository'
-import { InvalidInputError } from '@resilien/types'
+import { InvalidInputError, isPlainFileName } from '@resilien/types'
 import type { AbortOptions, BackupResult } from '@resilien/types'
 import type { BackupArgs } from '@resilien/control'
 import type { HandlerContext } from '@resilien/control'
@@ -46,7 +46,7 @@ export function siteCommitRule (ctx: NodeContext, repo: string, allowDegraded: b
 }
 
 export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: HandlerContext): Promise<BackupResult> {
-  if (args.stdinCommand !== undefined && (args.stdinFilename === undefined || args.stdinFilename === '' || args.stdinFilename.includes('/'))) {
+  if (args.stdinCommand !== undefined && (args.stdinFilename === undefined || !isPlainFileName(args.stdinFilename))) {
     throw new InvalidInputError('--stdin-from-command needs --stdin-filename NAME (a file name without "/")')
   }
   const markers = [...(args.excludeIfPresent ?? []).map(parseFolderMarker), ...(args.excludeCaches === true ? [CACHEDIR_TAG] : [])]

@@ -5,6 +5,7 @@ import { DATABASE_KINDS, dumpCommand } from './db-dump.js'
 import type { DatabaseConnection } from './db-dump.js'
 import { CACHEDIR_TAG, checkExcludePattern, literalPattern, parseFolderMarker } from '@resilien/repository'
 import type { FolderMarker } from '@resilien/repository'
+import { isPlainFileName } from '@resilien/types'
 import type { CapturePlan, DumpStep, SourceKind } from './job-spec.js'
 import { shellQuote } from './shell-quote.js'
 
@@ -14,7 +15,7 @@ export const SOURCE_KINDS: readonly SourceKind[] = ['paths', 'command', 'nextclo
 export const NEXTCLOUD_DEFAULT_APPS_DIRS: readonly string[] = ['custom_apps']
 
 const FILE_NAME: StringRule = {
-  test: (v) => v !== '' && v !== '.' && v !== '..' && !/[/\0]/.test(v) && Buffer.byteLength(v) <= 255,
+  test: isPlainFileName,
   describe: 'a file name (no "/", at most 255 bytes)'
 }
 const COMMAND: StringRule = { test: (v) => v.trim() !== '', describe: 'a shell command' }

@@ -1,7 +1,7 @@
 import { lstat, readlink } from 'node:fs/promises'
 import { hostname, userInfo } from 'node:os'
 import { resolve as resolvePath, sep } from 'node:path'
-import { InsufficientRedundancyError, InvalidInputError, NotFoundError, toHex } from '@resilien/types'
+import { InsufficientRedundancyError, InvalidInputError, isPlainFileName, NotFoundError, toHex } from '@resilien/types'
 import type { AbortOptions, BackupResult } from '@resilien/types'
 import { BlobSaver } from './blob-saver.js'
 import { BlobType, ID_LENGTH } from './format.js'
@@ -524,7 +524,7 @@ function checkStreamNames (streams: readonly StdinSource[], paths: readonly stri
   const names = new Set<string>()
   const heads = new Set(paths.map((p) => p.split(sep).find((c) => c !== '')))
   for (const { filename } of streams) {
-    if (typeof filename !== 'string' || filename === '' || filename === '.' || filename === '..' || filename.includes('/') || filename.includes('\0')) {
+    if (typeof filename !== 'string' || !isPlainFileName(filename)) {
       throw new InvalidInputError(`a stream's file name must be a plain name without "/", not ${JSON.stringify(filename)}`)
     }
     if (names.has(filename)) throw new InvalidInputError(`two streams are both named ${filename}`)
