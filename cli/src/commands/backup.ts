@@ -57,7 +57,7 @@ export function backupCommand (): Command {
       if (paths.length === 0 && opts.stdinFromCommand === undefined) throw new UsageError('give at least one path to back up, or --stdin-from-command')
       // The node checks this too; here it is a bad command line (exit 2), before any passphrase prompt.
       if (opts.stdinFromCommand !== undefined && !isPlainFileName(opts.stdinFilename ?? '')) {
-        throw new UsageError('--stdin-from-command needs --stdin-filename NAME (a file name without "/")')
+        throw new UsageError('--stdin-from-command needs --stdin-filename NAME (a plain file name: no "/", not "." or "..")')
       }
       const absolute = paths.map((p) => userPath(p, 'a path to back up'))
       const exclude = [...opts.exclude, ...await readExcludeFiles(opts.excludeFile)]

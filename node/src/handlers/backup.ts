@@ -47,7 +47,7 @@ export function siteCommitRule (ctx: NodeContext, repo: string, allowDegraded: b
 
 export async function backupHandler (ctx: NodeContext, args: BackupArgs, hc: HandlerContext): Promise<BackupResult> {
   if (args.stdinCommand !== undefined && (args.stdinFilename === undefined || !isPlainFileName(args.stdinFilename))) {
-    throw new InvalidInputError('--stdin-from-command needs --stdin-filename NAME (a file name without "/")')
+    throw new InvalidInputError('--stdin-from-command needs --stdin-filename NAME (a plain file name: no "/", not "." or "..")')
   }
   const markers = [...(args.excludeIfPresent ?? []).map(parseFolderMarker), ...(args.excludeCaches === true ? [CACHEDIR_TAG] : [])]
   if (args.excludeLargerThan !== undefined && !(Number.isSafeInteger(args.excludeLargerThan) && args.excludeLargerThan >= 0)) {
