@@ -240,7 +240,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
     })
   let unreadableInARow = 0
   /** Packs that could not be read while no pack has been (at most MAX_UNREADABLE_PACKS_IN_A_ROW); undefined once one was. */
-  let unreadBeforeAnyRead: Array<{ targets: number[][], why: string, error: unknown }> | undefined = []
+  let unreadBeforeAnyRead: Array<{ targets: number[][], error: Error }> | undefined = []
   const readWindow = async (window: RestoreWindow, to: RestoreWriter): Promise<void> => {
     const packs = await window.plan(repo.index)
     await announce(to)
@@ -255,12 +255,9 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
         // a pack, and going on would only list every file.
         if (!isUnreadablePack(err) || ++unreadableInARow >= MAX_UNREADABLE_PACKS_IN_A_ROW) throw err
         signal?.throwIfAborted()
-        const lost = { targets: targetsOf(uses), why: (err as Error).message }
-        if (unreadBeforeAnyRead !== undefined) {
-          unreadBeforeAnyRead.push({ ...lost, error: err })
-          return
-        }
-        absorb(await to.lost(lost.targets, lost.why))
+        const lost = { targets: targetsOf(uses), error: err as Error }
+        if (unreadBeforeAnyRead !== undefined) unreadBeforeAnyRead.push(lost)
+        else absorb(await to.lost(lost.targets, lost.error.message))
         return
       }
       unreadableInARow = 0
@@ -268,7 +265,7 @@ export async function restore (repo: Repository, options: RestoreOptions): Promi
       // A pack was read: the ones that failed before were damaged, not out of reach.
       const waiting = unreadBeforeAnyRead ?? []
       unreadBeforeAnyRead = undefined
-      for (const lost of waiting) absorb(await to.lost(lost.targets, lost.why))
+      for (const lost of waiting) absorb(await to.lost(lost.targets, lost.error.message))
     })
   }
 
