@@ -42,7 +42,9 @@ function chunker (value: unknown, path: string): ChunkerParams {
 }
 
 function repoRecord (value: unknown, path: string): RepoRecord {
-  const o = plainObject(value, path, ['repo', 'name', 'k', 'm', 'chunker', 'packSize', 'createdAt', 'createdBy'])
+  const fields = ['repo', 'name', 'k', 'm', 'chunker', 'packSize', 'createdAt', 'createdBy']
+  const withText = typeof value === 'object' && value !== null && Object.hasOwn(value, 'textChunker')
+  const o = plainObject(value, path, withText ? [...fields, 'textChunker'] : fields)
   const k = integer(o.k, `${path}.k`, 1, LIMITS.stripeWidth)
   return {
     repo: repoId(o.repo, `${path}.repo`),
@@ -50,6 +52,7 @@ function repoRecord (value: unknown, path: string): RepoRecord {
     k,
     m: integer(o.m, `${path}.m`, 0, LIMITS.stripeWidth - k),
     chunker: chunker(o.chunker, `${path}.chunker`),
+    ...(withText ? { textChunker: chunker(o.textChunker, `${path}.textChunker`) } : {}),
     packSize: integer(o.packSize, `${path}.packSize`, 1),
     createdAt: integer(o.createdAt, `${path}.createdAt`),
     createdBy: siteId(o.createdBy, `${path}.createdBy`)

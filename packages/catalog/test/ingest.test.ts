@@ -4,7 +4,7 @@ import { RejectedEntryError } from '@resilien/types'
 import type { CatalogFact, RejectedEntryReason } from '@resilien/types'
 import { LIMITS, signEntry } from '../src/index.js'
 import type { Catalog, LogEntry, LogEntryBody, SiteSigner } from '../src/index.js'
-import { collect, dumpState, hexId, makeSite, openTestCatalog, resolverOf, steppingClock } from './helpers.js'
+import { collect, dumpState, hexId, makeSite, openTestCatalog, repoRecord, resolverOf, steppingClock } from './helpers.js'
 import type { TestSite } from './helpers.js'
 
 const a = makeSite('A')
@@ -146,6 +146,8 @@ test('malformed entries are refused as malformed with one clear error, nothing a
     ['too many addresses', { ...e2, fact: { type: 'site-joined', site: b.site, name: 'n', zone: '', addrs: Array(LIMITS.addrs + 1).fill('/ip4/1.2.3.4'), publicKey: 'k' } }, /fact\.addrs: more than 32/],
     ['control characters in a name', { ...e2, fact: { type: 'site-joined', site: b.site, name: 'evil\u001b[2J', zone: '', addrs: [], publicKey: 'k' } }, /fact\.name/],
     ['wrong number of shards', { ...e2, fact: { type: 'pack-stored', stripe: { repo, pack: repo, k: 2, m: 1, packLength: 1, shardLength: 1, shards: [] } } }, /expected k \+ m = 3 shards/],
+    ['text chunker with a size as text', { ...e2, fact: { type: 'repo-created', record: { ...repoRecord('r', 1, b.site), textChunker: { minSize: '4096', avgSize: 16384, maxSize: 131072 } } } }, /fact\.record\.textChunker\.minSize: expected an integer/],
+    ['text chunker with an extra field', { ...e2, fact: { type: 'repo-created', record: { ...repoRecord('r', 1, b.site), textChunker: { minSize: 4096, avgSize: 16384, maxSize: 131072, level: 1 } } } }, /unexpected field "level"/],
     ['seq 1 with a prev', { ...e1, prev: e1.hash }, /prev: expected ''/],
     ['null entry', null, /expected an object, got null/],
     ['array entry', [e2], /expected an object, got an array/]

@@ -250,7 +250,7 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
   const saveContent = async (source: AsyncIterable<Uint8Array>, current?: string): Promise<SavedContent> => {
     const ids: string[] = []
     let bytes = 0
-    for await (const batch of chunkBatches(source, repo.chunkerOptions(), repo.keys.chunkIdKey)) {
+    for await (const batch of chunkBatches(source, repo.contentChunker(), repo.keys.chunkIdKey)) {
       stats.bytesRead += batch.bytesRead
       for (const chunk of batch.chunks) bytes += chunk.byteLength
       ids.push(...await saver.save(BlobType.data, batch.chunks))
@@ -265,13 +265,14 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     let bytes = 0
     let picked: Uint8Array[] = []
     let pickedLengths: number[] = []
-    const chunker = repo.record.chunker
+    const { chunker, textChunker } = repo.record
     // A Uint8Array made from another copies into an ArrayBuffer of its own (a Buffer's may be a shared pool).
     const copy = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer
     await pool.runFile({
       path: copy(path),
       size,
       chunker: { minSize: chunker.minSize, avgSize: chunker.avgSize, maxSize: chunker.maxSize, gearSeed: copy(repo.keys.gearSeed) },
+      ...(textChunker === undefined ? {} : { textChunker: { minSize: textChunker.minSize, avgSize: textChunker.avgSize, maxSize: textChunker.maxSize } }),
       chunkIdKey: copy(repo.keys.chunkIdKey),
       dataKey: copy(repo.keys.dataKey)
     }, {

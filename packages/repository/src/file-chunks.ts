@@ -1,4 +1,4 @@
-import { chunkStream } from '@resilien/chunking'
+import { chunkStream, looksLikeText, TEXT_SNIFF_BYTES } from '@resilien/chunking'
 import type { ChunkerOptions } from '@resilien/chunking'
 import { keyedHash } from '@resilien/hashing'
 import { ID_LENGTH } from './format.js'
@@ -50,11 +50,57 @@ export async function * readFileBuffers (path: Uint8Array, expected: number, sig
   }
 }
 
+/** The chunker of a source: one for every source, or chosen from the source's first bytes. */
+export type ChunkerChoice<T = ChunkerOptions> = T | ((head: Uint8Array) => T)
+
+/**
+ * A repository's chunker for file contents: with a text tier, the text chunker for a source whose
+ * first TEXT_SNIFF_BYTES bytes look like text (looksLikeText), else the chunker.
+ */
+export function tieredChunker<T> (chunker: T, text: T | undefined): ChunkerChoice<T> {
+  return text === undefined ? chunker : (head) => looksLikeText(head) ? text : chunker
+}
+
+/**
+ * The first TEXT_SNIFF_BYTES bytes of a source (fewer if it ends sooner), gathered from as many
+ * reads as it takes, so that a pipe handing over a few bytes at a time gets the same answer as a
+ * file; and the whole source again from its start. The source must not reuse its buffers.
+ */
+export async function splitHead (source: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array, all: AsyncIterable<Uint8Array> }> {
+  const it = source[Symbol.asyncIterator]()
+  const taken: Uint8Array[] = []
+  let bytes = 0
+  let ended = false
+  while (bytes < TEXT_SNIFF_BYTES) {
+    const next = await it.next()
+    if (next.done === true) {
+      ended = true
+      break
+    }
+    taken.push(next.value)
+    bytes += next.value.byteLength
+  }
+  const first = taken[0]
+  const head = first !== undefined && first.byteLength >= Math.min(bytes, TEXT_SNIFF_BYTES)
+    ? first.subarray(0, TEXT_SNIFF_BYTES)
+    : Buffer.concat(taken).subarray(0, TEXT_SNIFF_BYTES)
+  const all = async function * (): AsyncGenerator<Uint8Array> {
+    yield * taken.splice(0)
+    if (ended) return
+    for (;;) {
+      const next = await it.next()
+      if (next.done === true) return
+      yield next.value
+    }
+  }
+  return { head, all: all() }
+}
+
 /**
  * Cuts a stream into chunks, names them (keyed BLAKE3) and groups them in batches of about
  * SAVE_BATCH_BYTES. Runs on the main thread or inside a file worker.
  */
-export async function * chunkBatches (source: AsyncIterable<Uint8Array>, chunker: ChunkerOptions, chunkIdKey: Uint8Array): AsyncGenerator<ChunkBatch> {
+export async function * chunkBatches (source: AsyncIterable<Uint8Array>, chunker: ChunkerChoice, chunkIdKey: Uint8Array): AsyncGenerator<ChunkBatch> {
   let read = 0
   const counted = async function * (): AsyncGenerator<Uint8Array> {
     for await (const buf of source) {
@@ -62,7 +108,16 @@ export async function * chunkBatches (source: AsyncIterable<Uint8Array>, chunker
       yield buf
     }
   }
-  yield * batchChunks(chunkStream(counted(), chunker), chunkIdKey, () => read)
+  let input: AsyncIterable<Uint8Array> = counted()
+  let options: ChunkerOptions
+  if (typeof chunker === 'function') {
+    const { head, all } = await splitHead(input)
+    options = chunker(head)
+    input = all
+  } else {
+    options = chunker
+  }
+  yield * batchChunks(chunkStream(input, options), chunkIdKey, () => read)
 }
 
 /**

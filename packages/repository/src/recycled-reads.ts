@@ -1,3 +1,4 @@
+import { TEXT_SNIFF_BYTES } from '@resilien/chunking'
 import type { Chunker } from '@resilien/chunking'
 import type { BufferPool } from './buffer-pool.js'
 import { readLength } from './file-chunks.js'
@@ -27,16 +28,17 @@ export class RecycledReads {
   constructor (private readonly pool: BufferPool, private readonly blocking = false) {}
 
   /** Whether chunks of at most `maxSize` bytes always leave room in a block to read on. */
-  fits (chunker: Chunker): boolean {
-    return chunker.maxSize * 2 <= this.pool.blockBytes
+  fits (maxSize: number): boolean {
+    return maxSize * 2 <= this.pool.blockBytes && TEXT_SNIFF_BYTES <= this.pool.blockBytes
   }
 
   /**
-   * The file's chunks in order, cut by `chunker` (a fresh one, or reset). The chunker must fit
-   * (see fits): its open chunk is always shorter than maxSize, and is carried over with room left.
+   * The file's chunks in order, cut by `chunker` (a fresh one, or reset), or by the one `choose`
+   * returns for the file's first TEXT_SNIFF_BYTES bytes (all of it when shorter). The chunker must
+   * fit (see fits): its open chunk is always shorter than maxSize, and is carried over with room left.
    */
-  async * chunks (path: Uint8Array, expected: number, chunker: Chunker, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-    if (!this.fits(chunker)) throw new RangeError(`chunks of up to ${chunker.maxSize} bytes do not fit blocks of ${this.pool.blockBytes}`)
+  async * chunks (path: Uint8Array, expected: number, choose: Chunker | ((head: Uint8Array) => Chunker), signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    let chunker = typeof choose === 'function' ? undefined : choose
     const file = await openFileReader(path, this.blocking)
     let block = this.pool.take()
     this.current = block
@@ -56,6 +58,12 @@ export class RecycledReads {
         this.bytesRead += bytesRead
         filled += bytesRead
         const final = bytesRead === 0
+        if (chunker === undefined) {
+          // The head is read before the first cut (the block is far larger than the head).
+          if (filled < TEXT_SNIFF_BYTES && !final) continue
+          chunker = (choose as (head: Uint8Array) => Chunker)(block.subarray(0, Math.min(filled, TEXT_SNIFF_BYTES)))
+        }
+        if (!this.fits(chunker.maxSize)) throw new RangeError(`chunks of up to ${chunker.maxSize} bytes do not fit blocks of ${this.pool.blockBytes}`)
         for (;;) {
           const cut = chunker.findCut(block, scanned, filled, final)
           if (cut < 0) break

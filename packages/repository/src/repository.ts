@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
-import { DEFAULT_CHUNKER_OPTIONS } from '@resilien/chunking'
+import { DEFAULT_CHUNKER_OPTIONS, TEXT_CHUNKER_OPTIONS } from '@resilien/chunking'
 import type { ChunkerOptions } from '@resilien/chunking'
 import { deriveRepoKeys } from '@resilien/crypto'
 import type { KdfParams, RepoKeys } from '@resilien/crypto'
@@ -10,6 +10,8 @@ import type { Catalog } from '@resilien/catalog'
 import { InvalidInputError, NotFoundError, compareText, fromHex, toHex } from '@resilien/types'
 import type { AbortOptions, ChunkerParams, Placement, RepoRecord, ShardSites, SiteId } from '@resilien/types'
 import { BlobReader } from './blob-reader.js'
+import { tieredChunker } from './file-chunks.js'
+import type { ChunkerChoice } from './file-chunks.js'
 import type { ReadOptions } from './blob-reader.js'
 import { ChunkIndex } from './chunk-index.js'
 import type { BlobLocationEntry } from './chunk-index.js'
@@ -39,6 +41,11 @@ export interface CreateRepositoryOptions {
   m?: number
   packSize?: number
   chunker?: ChunkerParams
+  /**
+   * The chunker of files that start as text (RepoRecord.textChunker); false: none. Default: the
+   * text tier when `chunker` is the default too, none when the caller chose its own `chunker`.
+   */
+  textChunker?: ChunkerParams | false
   kdf?: KdfParams
   /**
    * Where the new keys go once the repository is recorded: whoever creates a repository has just
@@ -65,6 +72,10 @@ export async function createRepository (components: RepositoryComponents, option
   const packSize = options.packSize ?? DEFAULT_PACK_SIZE
   if (packSize < MIN_PACK_SIZE || packSize > MAX_PACK_SIZE) throw new InvalidInputError(`pack size ${packSize} is outside [${MIN_PACK_SIZE}, ${MAX_PACK_SIZE}]`)
   const chunker = options.chunker ?? { minSize: DEFAULT_CHUNKER_OPTIONS.minSize, avgSize: DEFAULT_CHUNKER_OPTIONS.avgSize, maxSize: DEFAULT_CHUNKER_OPTIONS.maxSize }
+  const textChunker = options.textChunker ?? (options.chunker === undefined ? { ...TEXT_CHUNKER_OPTIONS } : false)
+  if (textChunker !== false && textChunker.maxSize > chunker.maxSize) {
+    throw new InvalidInputError(`the text chunker's maximum ${textChunker.maxSize} is above the chunker's ${chunker.maxSize}`)
+  }
   const key = await newMasterKey(options.passphrase, options.kdf)
   const record: RepoRecord = {
     repo: toHex(randomBytes(32)),
@@ -72,6 +83,7 @@ export async function createRepository (components: RepositoryComponents, option
     k,
     m,
     chunker,
+    ...(textChunker === false ? {} : { textChunker }),
     packSize,
     createdAt: Date.now(),
     createdBy: options.site
@@ -153,7 +165,7 @@ export class Repository {
     readonly components: RepositoryComponents,
     private readonly ownsIndex = true
   ) {
-    this.maxBlobSize = record.chunker.maxSize
+    this.maxBlobSize = Math.max(record.chunker.maxSize, record.textChunker?.maxSize ?? 0)
     this.reader = new BlobReader(
       { dataKey: keys.dataKey, chunkIdKey: keys.chunkIdKey, maxBlobSize: this.maxBlobSize },
       {
@@ -169,9 +181,15 @@ export class Repository {
     return this.record.repo
   }
 
-  /** The chunker of this repository, with its secret gear table. */
+  /** The chunker of this repository (trees, and files that are not text), with its secret gear table. */
   chunkerOptions (): ChunkerOptions {
     return { ...this.record.chunker, gearSeed: this.keys.gearSeed }
+  }
+
+  /** The chunker of file contents: the finer text tier for text when the repository has one (tieredChunker). */
+  contentChunker (): ChunkerChoice {
+    const text = this.record.textChunker
+    return tieredChunker(this.chunkerOptions(), text === undefined ? undefined : { ...text, gearSeed: this.keys.gearSeed })
   }
 
   /** Loads into the local index every index object of the catalog it has not loaded yet. */

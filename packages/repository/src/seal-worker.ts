@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { collectAll, IntegrityError } from '@resilien/types'
 import { runSealJob, sealBlobsInto, sealedBound } from './seal-job.js'
 import type { SealJob } from './seal-job.js'
-import { batchChunks, chunkBatches, READ_BUFFER_BYTES, readFileBuffers } from './file-chunks.js'
+import { batchChunks, chunkBatches, READ_BUFFER_BYTES, readFileBuffers, tieredChunker } from './file-chunks.js'
 import { BlobType, ID_LENGTH } from './format.js'
 import type { FileTaskRequest, WholeFile, WorkerReply, WorkerRequest } from './worker-messages.js'
 import { exclusionOf } from './exclude-rules.js'
@@ -77,8 +77,14 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
   const reads = new RecycledReads(readBuffers, true)
   let cutter: Chunker | undefined
   try {
-    const chunker = { ...task.chunker, gearSeed: new Uint8Array(task.chunker.gearSeed) }
-    cutter = chunkers.take(chunker)
+    const gearSeed = new Uint8Array(task.chunker.gearSeed)
+    const chunker = { ...task.chunker, gearSeed }
+    const text = task.textChunker === undefined ? undefined : { ...task.textChunker, gearSeed }
+    const choice = tieredChunker(chunker, text)
+    const cut = (head: Uint8Array): Chunker => {
+      cutter = chunkers.take(typeof choice === 'function' ? choice(head) : choice)
+      return cutter
+    }
     const dataKey = new Uint8Array(task.dataKey)
     /** File bytes whose chunks are done with (sealed and posted, or known): their read buffers are reused. */
     let consumed = 0
@@ -87,9 +93,9 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
     const path = new Uint8Array(task.path)
     const chunkIdKey = new Uint8Array(task.chunkIdKey)
     // Chunks as views of recycled blocks; a repository whose chunks do not fit them reads fresh buffers.
-    const batches = reads.fits(cutter)
-      ? batchChunks(reads.chunks(path, task.size, cutter), chunkIdKey, () => reads.bytesRead)
-      : chunkBatches(readFileBuffers(path, task.size, undefined, true), chunker, chunkIdKey)
+    const batches = reads.fits(Math.max(chunker.maxSize, text?.maxSize ?? 0))
+      ? batchChunks(reads.chunks(path, task.size, cut), chunkIdKey, () => reads.bytesRead)
+      : chunkBatches(readFileBuffers(path, task.size, undefined, true), choice, chunkIdKey)
     let first = true
     for await (const batch of batches) {
       if (cancelled.has(seq)) break

@@ -8,6 +8,8 @@ export interface FileTaskRequest {
   path: ArrayBuffer
   size: number
   chunker: { minSize: number, avgSize: number, maxSize: number, gearSeed: ArrayBuffer }
+  /** The repository's text tier (RepoRecord.textChunker), with the chunker's gear seed. */
+  textChunker?: { minSize: number, avgSize: number, maxSize: number }
   chunkIdKey: ArrayBuffer
   dataKey: ArrayBuffer
 }

@@ -83,6 +83,12 @@ export interface RepoRecord {
   k: number
   m: number
   chunker: ChunkerParams
+  /**
+   * The chunker of files that start as text (SQL dumps, logs, documents): finer, so that a day's
+   * scattered edits resend less. Absent in repositories made before it existed: every file is
+   * then cut by `chunker`.
+   */
+  textChunker?: ChunkerParams
   /** Target size of a sealed pack in bytes. */
   packSize: number
   createdAt: number
