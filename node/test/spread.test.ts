@@ -129,14 +129,15 @@ test('the repair pass spreads a stripe written degraded once a third site is up:
   const onQ = fakeSite('q', [written], up, stored)
 
   // Site s still down: nowhere to spread, nothing to do, nothing reported.
-  assert.deepEqual(await onQ.worker.runPass(), { needing: 0, moved: 0, unrepairable: 0, leftToOthers: 0, failed: 0, rebalanced: 0 })
+  assert.deepEqual(await onQ.worker.runPass(), { needing: 0, moved: 0, spread: 0, unrepairable: 0, leftToOthers: 0, failed: 0, rebalanced: 0 })
   assert.deepEqual(onQ.facts, [])
 
   up.add('s')
   // q holds shard 0, the lowest-index live one: q acts, p leaves it.
-  assert.deepEqual(await onP.worker.runPass(), { needing: 1, moved: 0, unrepairable: 0, leftToOthers: 1, failed: 0, rebalanced: 0 })
+  assert.deepEqual(await onP.worker.runPass(), { needing: 1, moved: 0, spread: 0, unrepairable: 0, leftToOthers: 1, failed: 0, rebalanced: 0 })
   assert.deepEqual(onP.facts, [])
-  assert.equal((await onQ.worker.runPass()).moved, 1)
+  const spread = await onQ.worker.runPass()
+  assert.deepEqual([spread.spread, spread.moved], [1, 0], 'counted as spread, not as rebuilt')
   assert.deepEqual(onQ.facts, [{ type: 'shard-moved', repo: 'r', pack: written.pack, index: 2, from: 'p', to: 's' }])
   assert.deepEqual(stored.get(`s/${written.shards[2]?.id as string}`), shards[2], 'the shard was copied byte for byte')
   assert.equal(survivesDomainLoss(written, zoneOf), true)
@@ -162,13 +163,13 @@ test('a crowded shard on a site that is down is rebuilt from the live ones when 
   const wide = await storedStripe(['q', 's', 'p', 'p'], 2, 2, stored)
   const onQ = fakeSite('q', [wide.stripe], up, stored, all)
   const report = await onQ.worker.runPass()
-  assert.equal(report.moved, 1, JSON.stringify(report))
+  assert.equal(report.spread, 1, JSON.stringify(report))
   assert.deepEqual(onQ.facts, [{ type: 'shard-moved', repo: 'r', pack: wide.stripe.pack, index: 3, from: 'p', to: 't' }])
   assert.deepEqual(stored.get(`t/${wide.stripe.shards[3]?.id as string}`), wide.shards[3], 'rebuilt byte for byte')
 
   // 2 + 1 on q, p, p with p down: one live shard cannot rebuild one, so nothing is tried.
   const narrow = await storedStripe(['q', 'p', 'p'], 2, 1, stored)
   const alone = fakeSite('q', [narrow.stripe], new Set(['q', 's']), stored)
-  assert.deepEqual(await alone.worker.runPass(), { needing: 0, moved: 0, unrepairable: 0, leftToOthers: 0, failed: 0, rebalanced: 0 })
+  assert.deepEqual(await alone.worker.runPass(), { needing: 0, moved: 0, spread: 0, unrepairable: 0, leftToOthers: 0, failed: 0, rebalanced: 0 })
   assert.deepEqual(alone.facts, [])
 })

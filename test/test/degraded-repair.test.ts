@@ -33,6 +33,14 @@ async function snapshotsOf (site: Site): Promise<Array<{ id: string, degraded: b
   return JSON.parse(r.stdout) as Array<{ id: string, degraded: boolean }>
 }
 
+/** `degraded` per snapshot id as `forget --dry-run` reports the snapshots it would keep. */
+async function forgetView (site: Site): Promise<Record<string, boolean>> {
+  const r = await site.run(['forget', 'main', '--keep-last', '10', '--dry-run', '--json'])
+  assert.equal(r.code, 0, r.stderr)
+  const result = JSON.parse(r.stdout) as { keep: Array<{ id: string, degraded: boolean }> }
+  return Object.fromEntries(result.keep.map((s) => [s.id, s.degraded]))
+}
+
 async function restoreAndCompare (site: Site, snapshot: string, src: string, work: string): Promise<void> {
   const target = join(work, `restore-${Math.random().toString(36).slice(2, 8)}`)
   const r = await site.run(['restore', 'main', snapshot, '--target', target])
@@ -73,6 +81,7 @@ test('a snapshot committed degraded while a site was down is spread when the sit
   assert.ok(Math.max(addedA, addedB) > Math.min(addedA, addedB), `one site took two shards of a stripe (${addedA} and ${addedB} new shard files)`)
   assert.ok((await statusOf(a)).redundancy.atRisk > 0, 'the degraded snapshot\'s stripes are at risk')
   assert.deepEqual((await snapshotsOf(a)).map((s) => s.degraded), [false, true])
+  assert.deepEqual(await forgetView(a), { [whole1.id]: false, [degraded.id]: true })
 
   await c.start()
   const healed = await waitFor('every stripe to survive the loss of a site again', async () => statusOf(a), whole, 90_000)
@@ -80,10 +89,12 @@ test('a snapshot committed degraded while a site was down is spread when the sit
   // Every site sees the spread, and the snapshot is no longer shown degraded.
   for (const site of [b, c]) await waitFor(`${site.name} to see the spread`, async () => statusOf(site), whole, 30_000)
   assert.deepEqual((await snapshotsOf(a)).map((s) => s.degraded), [false, false])
+  assert.deepEqual(await forgetView(a), { [whole1.id]: false, [degraded.id]: false }, 'forget shows it as snapshots does')
   // Repairing again changes nothing.
   for (const site of [a, b, c]) {
     const r = await site.run(['repair'])
     assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^0 stripes need repair: 0 shards rebuilt here, 0 spread to another failure domain, /)
   }
   assert.ok(whole(await statusOf(a)))
 

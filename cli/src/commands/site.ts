@@ -32,6 +32,6 @@ export function repairCommand (): Command {
       const g = cmd.optsWithGlobals<GlobalOptions>()
       const r = await connect(g).call('repair', {})
       if (g.json === true) return printJson(r)
-      console.log(`${r.needing} stripes need repair: ${r.moved} shards rebuilt here, ${r.rebalanced} moved here to even the load, ${r.leftToOthers} stripes left to other sites, ${r.failed} failed, ${r.unrepairable} cannot be rebuilt now`)
+      console.log(`${r.needing} stripes need repair: ${r.moved} shards rebuilt here, ${r.spread} spread to another failure domain, ${r.rebalanced} moved here to even the load, ${r.leftToOthers} stripes left to other sites, ${r.failed} failed, ${r.unrepairable} cannot be rebuilt now`)
     })
 }

@@ -98,7 +98,7 @@ export class RepairWorker {
   }
 
   private async pass (signal: AbortSignal): Promise<RepairReport> {
-    const report: RepairReport = { needing: 0, moved: 0, unrepairable: 0, leftToOthers: 0, failed: 0, rebalanced: 0 }
+    const report: RepairReport = { needing: 0, moved: 0, spread: 0, unrepairable: 0, leftToOthers: 0, failed: 0, rebalanced: 0 }
     // Bytes per site as this pass moves shards: the catalog recount lags behind our own moves.
     const load = new Map<SiteId, number>()
     const loadOf = (site: SiteId): number => load.get(site) ?? this.init.storedBytes(site)
@@ -116,7 +116,7 @@ export class RepairWorker {
           report.needing++
           const live = stripe.shards.flatMap((s, i) => liveness.isUp(s.site) ? [i] : [])
           if (stripe.shards[Math.min(...live)]?.site !== membership.self) report.leftToOthers++
-          else await this.attempt(stripe.pack, now, report, signal, async () => await this.spreadStripe(stripe, spread, live, loadOf, load, signal))
+          else await this.attempt(stripe.pack, now, report, 'spread', signal, async () => await this.spreadStripe(stripe, spread, live, loadOf, load, signal))
           continue
         }
         if (mayRebalance && await this.rebalance(stripe, loadOf, load, signal).catch((err: unknown) => {
@@ -136,12 +136,12 @@ export class RepairWorker {
         report.leftToOthers++
         continue
       }
-      await this.attempt(stripe.pack, now, report, signal, async () => await this.repairStripe(stripe, bad, keep, live, signal))
+      await this.attempt(stripe.pack, now, report, 'moved', signal, async () => await this.repairStripe(stripe, bad, keep, live, signal))
     }
     if (report.rebalanced > 0) this.rebalanceAfter = Date.now() + REBALANCE_COOLDOWN_MS
-    if (report.moved > 0 || report.rebalanced > 0) this.init.onMoved?.()
-    if (report.moved > 0 || report.failed > 0 || report.unrepairable > 0 || report.rebalanced > 0) {
-      this.init.log(`resilien: repair: ${report.moved} shards rebuilt or spread, ${report.rebalanced} moved to even the load, ${report.failed} stripes failed, ${report.unrepairable} cannot be rebuilt now`)
+    if (report.moved > 0 || report.spread > 0 || report.rebalanced > 0) this.init.onMoved?.()
+    if (report.moved > 0 || report.spread > 0 || report.failed > 0 || report.unrepairable > 0 || report.rebalanced > 0) {
+      this.init.log(`resilien: repair: ${report.moved} shards rebuilt, ${report.spread} spread to another failure domain, ${report.rebalanced} moved to even the load, ${report.failed} stripes failed, ${report.unrepairable} cannot be rebuilt now`)
     }
     return report
   }
@@ -218,11 +218,12 @@ export class RepairWorker {
    * Runs this site's repair of a stripe and counts the shards it moved, unless the stripe waits
    * after a failure; a failure makes it wait twice as long (in memory, bounded).
    */
-  private async attempt (pack: string, now: number, report: RepairReport, signal: AbortSignal, repair: () => Promise<number>): Promise<void> {
+  /** Runs `repair` of one stripe unless it is backing off; the shards it placed count under `counted`. */
+  private async attempt (pack: string, now: number, report: RepairReport, counted: 'moved' | 'spread', signal: AbortSignal, repair: () => Promise<number>): Promise<void> {
     const waiting = this.backoff.get(pack)
     if (waiting !== undefined && waiting.until > now) return
     try {
-      report.moved += await repair()
+      report[counted] += await repair()
       this.backoff.delete(pack)
     } catch (err) {
       if (signal.aborted) throw err

@@ -5,13 +5,10 @@ import type { Repository, SnapshotEntry } from '@resilien/repository'
 import { InvalidInputError } from '@resilien/types'
 import type { NodeContext } from '../node-context.js'
 import { pruneOpen } from './prune.js'
+import { repositorySurvives, snapshotSummary } from './snapshot-summary.js'
 
 /** Snapshot-forgotten facts appended per catalog call (the catalog takes at most 1000 a batch). */
 const FORGET_BATCH = 500
-
-function summary (s: SnapshotEntry): SnapshotSummary {
-  return { id: s.id, time: s.record.time, host: s.record.host, paths: s.record.paths, tags: s.record.tags, degraded: s.record.degraded }
-}
 
 /**
  * `forget`: applies a retention policy to the repository's snapshots and records the others as
@@ -20,6 +17,15 @@ function summary (s: SnapshotEntry): SnapshotSummary {
  */
 /** What a retention policy is made of (the keep-* options of `forget`). */
 export type KeepPolicy = Pick<ForgetArgs, 'keepLast' | 'keepHourly' | 'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'keepYearly' | 'keepWithin' | 'keepTags'>
+
+/**
+ * Summaries of `snapshots` with `degraded` as `snapshots` shows it (snapshot-summary.ts); the
+ * repository's stripes are only gone through when a record says it was committed degraded.
+ */
+async function summarizer (ctx: NodeContext, repo: Repository, snapshots: readonly SnapshotEntry[]): Promise<(s: SnapshotEntry) => SnapshotSummary> {
+  const survives = !snapshots.some((s) => s.record.degraded) || await repositorySurvives(ctx, repo)
+  return (s) => snapshotSummary(s, survives)
+}
 
 /** Appends a snapshot-forgotten fact per snapshot, FORGET_BATCH per catalog call. */
 async function recordForgotten (ctx: NodeContext, repo: Repository, snapshots: ReadonlyArray<{ id: string }>): Promise<void> {
@@ -51,6 +57,7 @@ export async function forgetIn (ctx: NodeContext, repo: Repository, policy: Keep
     ...(policy.keepTags === undefined ? {} : { tags: policy.keepTags })
   })
   if (!dryRun) await recordForgotten(ctx, repo, decision.remove)
+  const summary = await summarizer(ctx, repo, snapshots)
   return {
     keep: decision.keep.map((k) => ({ ...summary(k.snapshot.entry), reasons: k.reasons })),
     remove: decision.remove.map((s) => summary(s.entry)),
@@ -68,6 +75,7 @@ export async function forgetNamed (ctx: NodeContext, repo: Repository, refs: rea
   const remove = [...named.values()]
   if (!dryRun) await recordForgotten(ctx, repo, remove)
   const keep = all.filter((s) => !named.has(s.id))
+  const summary = await summarizer(ctx, repo, all)
   return { keep: keep.map((s) => ({ ...summary(s), reasons: ['not named'] })), remove: remove.map(summary), dryRun }
 }
 

@@ -285,11 +285,16 @@ export interface SiteRetireResult {
 }
 /** One repair pass (`resilien repair`). */
 export interface RepairResult {
+  /** Stripes with a shard on a site that is gone, or with two shards in one failure domain. */
   needing: number
+  /** Shards of sites that are gone, rebuilt (or copied) onto live ones by this site. */
   moved: number
+  /** Shards copied off a failure domain that held two of a stripe (a backup made --allow-degraded). */
+  spread: number
   unrepairable: number
   leftToOthers: number
   failed: number
+  /** Shards of healthy stripes moved here to even the load. */
   rebalanced: number
 }
 
