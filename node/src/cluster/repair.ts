@@ -215,10 +215,9 @@ export class RepairWorker {
   }
 
   /**
-   * Runs this site's repair of a stripe and counts the shards it moved, unless the stripe waits
-   * after a failure; a failure makes it wait twice as long (in memory, bounded).
+   * Runs this site's repair of a stripe and counts the shards it placed under `counted`, unless
+   * the stripe waits after a failure; a failure makes it wait twice as long (in memory, bounded).
    */
-  /** Runs `repair` of one stripe unless it is backing off; the shards it placed count under `counted`. */
   private async attempt (pack: string, now: number, report: RepairReport, counted: 'moved' | 'spread', signal: AbortSignal, repair: () => Promise<number>): Promise<void> {
     const waiting = this.backoff.get(pack)
     if (waiting !== undefined && waiting.until > now) return

@@ -56,8 +56,9 @@ export async function forgetIn (ctx: NodeContext, repo: Repository, policy: Keep
     ...(policy.keepWithin === undefined ? {} : { withinMs: policy.keepWithin }),
     ...(policy.keepTags === undefined ? {} : { tags: policy.keepTags })
   })
-  if (!dryRun) await recordForgotten(ctx, repo, decision.remove)
+  // Before anything is recorded: a failure here must not leave a forget half reported.
   const summary = await summarizer(ctx, repo, snapshots)
+  if (!dryRun) await recordForgotten(ctx, repo, decision.remove)
   return {
     keep: decision.keep.map((k) => ({ ...summary(k.snapshot.entry), reasons: k.reasons })),
     remove: decision.remove.map((s) => summary(s.entry)),
@@ -73,9 +74,9 @@ export async function forgetNamed (ctx: NodeContext, repo: Repository, refs: rea
   const all = await repo.listSnapshots()
   const named = new Map(resolveSnapshots(all, refs, repo.record.name).map((s) => [s.id, s]))
   const remove = [...named.values()]
+  const summary = await summarizer(ctx, repo, all)
   if (!dryRun) await recordForgotten(ctx, repo, remove)
   const keep = all.filter((s) => !named.has(s.id))
-  const summary = await summarizer(ctx, repo, all)
   return { keep: keep.map((s) => ({ ...summary(s), reasons: ['not named'] })), remove: remove.map(summary), dryRun }
 }
 

@@ -36,9 +36,26 @@ function token (value: unknown, path: string, maxLength: number): string {
   return text(value, path, maxLength, PATTERNS.token, 'printable ASCII without spaces')
 }
 
+/** The smallest chunk size @resilien/chunking accepts (MIN_ALLOWED_SIZE; the catalog does not import it). */
+const TEXT_CHUNK_MIN = 64
+
 function chunker (value: unknown, path: string): ChunkerParams {
   const o = plainObject(value, path, ['minSize', 'avgSize', 'maxSize'])
   return { minSize: integer(o.minSize, `${path}.minSize`, 1), avgSize: integer(o.avgSize, `${path}.avgSize`, 1), maxSize: integer(o.maxSize, `${path}.maxSize`, 1) }
+}
+
+/**
+ * The text tier's sizes as a chunker can take them (@resilien/chunking's rules: 64 <= min < avg <
+ * max, avg a power of two), its chunks no larger than the main chunker's (which sizes buffers).
+ * Checked here, not only where the repository is made: a bad record would fail every backup.
+ */
+function textChunker (value: unknown, path: string, main: ChunkerParams): ChunkerParams {
+  const o = plainObject(value, path, ['minSize', 'avgSize', 'maxSize'])
+  const maxSize = integer(o.maxSize, `${path}.maxSize`, TEXT_CHUNK_MIN, main.maxSize)
+  const avgSize = integer(o.avgSize, `${path}.avgSize`, TEXT_CHUNK_MIN, maxSize - 1)
+  const minSize = integer(o.minSize, `${path}.minSize`, TEXT_CHUNK_MIN, avgSize - 1)
+  if (!Number.isInteger(Math.log2(avgSize))) throw new InvalidInputError(`${path}.avgSize: ${avgSize} is not a power of two`)
+  return { minSize, avgSize, maxSize }
 }
 
 function repoRecord (value: unknown, path: string): RepoRecord {
@@ -52,7 +69,7 @@ function repoRecord (value: unknown, path: string): RepoRecord {
     k,
     m: integer(o.m, `${path}.m`, 0, LIMITS.stripeWidth - k),
     chunker: chunker(o.chunker, `${path}.chunker`),
-    ...(withText ? { textChunker: chunker(o.textChunker, `${path}.textChunker`) } : {}),
+    ...(withText ? { textChunker: textChunker(o.textChunker, `${path}.textChunker`, chunker(o.chunker, `${path}.chunker`)) } : {}),
     packSize: integer(o.packSize, `${path}.packSize`, 1),
     createdAt: integer(o.createdAt, `${path}.createdAt`),
     createdBy: siteId(o.createdBy, `${path}.createdBy`)

@@ -289,7 +289,7 @@ export interface RepairResult {
   needing: number
   /** Shards of sites that are gone, rebuilt (or copied) onto live ones by this site. */
   moved: number
-  /** Shards copied off a failure domain that held two of a stripe (a backup made --allow-degraded). */
+  /** Shards copied (or rebuilt, their holder down) off a failure domain that held two of a stripe (a backup made --allow-degraded). */
   spread: number
   unrepairable: number
   leftToOthers: number

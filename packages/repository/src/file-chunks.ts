@@ -65,8 +65,10 @@ export function tieredChunker<T> (chunker: T, text: T | undefined): ChunkerChoic
  * The first TEXT_SNIFF_BYTES bytes of a source (fewer if it ends sooner), gathered from as many
  * reads as it takes, so that a pipe handing over a few bytes at a time gets the same answer as a
  * file; and the whole source again from its start. The source must not reuse its buffers.
+ * A consumer that stops iterating `all` early closes the source, as `for await` would (its
+ * file is closed, its command stopped); one that does not iterate it at all calls `close`.
  */
-export async function splitHead (source: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array, all: AsyncIterable<Uint8Array> }> {
+export async function splitHead (source: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array, all: AsyncIterable<Uint8Array>, close: () => Promise<void> }> {
   const it = source[Symbol.asyncIterator]()
   const taken: Uint8Array[] = []
   let bytes = 0
@@ -84,16 +86,27 @@ export async function splitHead (source: AsyncIterable<Uint8Array>): Promise<{ h
   const head = first !== undefined && first.byteLength >= Math.min(bytes, TEXT_SNIFF_BYTES)
     ? first.subarray(0, TEXT_SNIFF_BYTES)
     : Buffer.concat(taken).subarray(0, TEXT_SNIFF_BYTES)
-  const all = async function * (): AsyncGenerator<Uint8Array> {
-    yield * taken.splice(0)
+  const close = async (): Promise<void> => {
     if (ended) return
-    for (;;) {
-      const next = await it.next()
-      if (next.done === true) return
-      yield next.value
+    ended = true
+    await it.return?.()
+  }
+  const all = async function * (): AsyncGenerator<Uint8Array> {
+    try {
+      yield * taken.splice(0)
+      while (!ended) {
+        const next = await it.next()
+        if (next.done === true) {
+          ended = true
+          return
+        }
+        yield next.value
+      }
+    } finally {
+      await close()
     }
   }
-  return { head, all: all() }
+  return { head, all: all(), close }
 }
 
 /**
@@ -111,8 +124,13 @@ export async function * chunkBatches (source: AsyncIterable<Uint8Array>, chunker
   let input: AsyncIterable<Uint8Array> = counted()
   let options: ChunkerOptions
   if (typeof chunker === 'function') {
-    const { head, all } = await splitHead(input)
-    options = chunker(head)
+    const { head, all, close } = await splitHead(input)
+    try {
+      options = chunker(head)
+    } catch (err) {
+      await close()
+      throw err
+    }
     input = all
   } else {
     options = chunker

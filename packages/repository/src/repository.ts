@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
-import { DEFAULT_CHUNKER_OPTIONS, TEXT_CHUNKER_OPTIONS } from '@resilien/chunking'
+import { createChunker, DEFAULT_CHUNKER_OPTIONS, TEXT_CHUNKER_OPTIONS } from '@resilien/chunking'
 import type { ChunkerOptions } from '@resilien/chunking'
 import { deriveRepoKeys } from '@resilien/crypto'
 import type { KdfParams, RepoKeys } from '@resilien/crypto'
@@ -73,8 +73,10 @@ export async function createRepository (components: RepositoryComponents, option
   if (packSize < MIN_PACK_SIZE || packSize > MAX_PACK_SIZE) throw new InvalidInputError(`pack size ${packSize} is outside [${MIN_PACK_SIZE}, ${MAX_PACK_SIZE}]`)
   const chunker = options.chunker ?? { minSize: DEFAULT_CHUNKER_OPTIONS.minSize, avgSize: DEFAULT_CHUNKER_OPTIONS.avgSize, maxSize: DEFAULT_CHUNKER_OPTIONS.maxSize }
   const textChunker = options.textChunker ?? (options.chunker === undefined ? { ...TEXT_CHUNKER_OPTIONS } : false)
-  if (textChunker !== false && textChunker.maxSize > chunker.maxSize) {
-    throw new InvalidInputError(`the text chunker's maximum ${textChunker.maxSize} is above the chunker's ${chunker.maxSize}`)
+  if (textChunker !== false) {
+    // Sizes a chunker cannot take throw InvalidInputError here, not at every later backup.
+    createChunker(textChunker)
+    if (textChunker.maxSize > chunker.maxSize) throw new InvalidInputError(`the text chunker's maximum ${textChunker.maxSize} is above the chunker's ${chunker.maxSize}`)
   }
   const key = await newMasterKey(options.passphrase, options.kdf)
   const record: RepoRecord = {

@@ -174,3 +174,31 @@ test('batchChunks marks the batch that ends its source, and only that one', asyn
   assert.deepEqual(await lasts(5), [false, true])
   assert.deepEqual(await lasts(1), [true], 'a small file is one batch, its last')
 })
+
+test('a chooser gets the file\'s first 4096 bytes even when the first read returns one byte (a file listed smaller than it is)', async (t) => {
+  const { path, data } = await randomFile(t, 300_000)
+  const reads = new RecycledReads(new BufferPool(BLOCK, 3), true)
+  const heads: Buffer[] = []
+  const lengths: number[] = []
+  // Listed with size 0, as a /proc file is: the first read asks for one byte only.
+  for await (const chunk of reads.chunks(Buffer.from(path), 0, (head) => { heads.push(Buffer.from(head)); return createChunker(CHUNKER) })) {
+    lengths.push(chunk.byteLength)
+    reads.release(lengths.reduce((a, b) => a + b, 0))
+  }
+  reads.releaseAll()
+  assert.equal(heads.length, 1, 'chosen once')
+  assert.ok((heads[0] as Buffer).equals(data.subarray(0, 4096)))
+  assert.deepEqual(lengths, await chunkLengths(data), 'cut as the whole file would be')
+})
+
+test('a chooser of a file shorter than 4096 bytes gets all of it; of an empty file, nothing', async (t) => {
+  for (const size of [0, 1, 4095]) {
+    const { path, data } = await randomFile(t, size)
+    const reads = new RecycledReads(new BufferPool(BLOCK, 3), true)
+    const heads: Buffer[] = []
+    for await (const chunk of reads.chunks(Buffer.from(path), size, (head) => { heads.push(Buffer.from(head)); return createChunker(CHUNKER) })) assert.ok(chunk)
+    reads.releaseAll()
+    assert.equal(heads.length, 1)
+    assert.ok((heads[0] as Buffer).equals(data), `a file of ${size} bytes`)
+  }
+})

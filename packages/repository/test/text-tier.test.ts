@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { TEXT_SNIFF_BYTES } from '@resilien/chunking'
 import { backup, SealPool } from '../src/index.js'
-import { splitHead } from '../src/file-chunks.js'
+import { chunkBatches, splitHead } from '../src/file-chunks.js'
 import { newRepository } from './helpers.js'
 
 const MiB = 1024 * 1024
@@ -38,6 +38,33 @@ test('splitHead gathers the first bytes over many small reads and gives the whol
   assert.equal(short.head.byteLength, 10)
   const empty = await splitHead(pieces(Buffer.alloc(0), 3))
   assert.equal(empty.head.byteLength, 0)
+})
+
+test('a consumer that stops early, or a chooser that throws, closes the source', async () => {
+  let closed = 0
+  const source = async function * (): AsyncGenerator<Uint8Array> {
+    try {
+      for (let i = 0; i < 100; i++) yield new Uint8Array(1000).fill(65)
+    } finally {
+      closed++
+    }
+  }
+  const { all } = await splitHead(source())
+  for await (const b of all) {
+    assert.ok(b)
+    break
+  }
+  assert.equal(closed, 1, 'stopped after the first piece')
+  const key = new Uint8Array(32)
+  await assert.rejects(async () => {
+    for await (const batch of chunkBatches(source(), () => { throw new Error('no chunker') }, key)) assert.ok(batch)
+  }, /no chunker/)
+  assert.equal(closed, 2, 'closed when the chooser threw')
+  for await (const batch of chunkBatches(source(), () => ({ minSize: 256, avgSize: 1024, maxSize: 4096 }), key)) {
+    assert.ok(batch)
+    break
+  }
+  assert.equal(closed, 3, 'closed when the batches were left')
 })
 
 test('text files are cut finer than other files, alike in a worker, inline and from a pipe', async (t) => {
@@ -89,4 +116,25 @@ test('scattered edits to a text file resend far less with the text tier than wit
   const [withTier, without] = sent as [number, number]
   t.diagnostic(`${withTier} new bytes with the text tier, ${without} without`)
   assert.ok(withTier < without * 0.6, `${withTier} new bytes with the text tier, ${without} without`)
+})
+
+test('with a chunker too large for the worker\'s blocks, the worker\'s other path chooses as a pipe does', async (t) => {
+  // Chunks of up to 1 MiB do not fit the worker's 1 MiB read blocks: it reads fresh buffers (chunkBatches).
+  const { repo, dir } = await newRepository(t, { chunker: { minSize: 64 * 1024, avgSize: 256 * 1024, maxSize: MiB }, textChunker: { minSize: 4096, avgSize: 16384, maxSize: 131072 } })
+  const pool = new SealPool(1)
+  t.after(async () => pool.close())
+  const src = join(dir, 'src')
+  await mkdir(src)
+  const dump = Buffer.from(dumpText(20_000))
+  await writeFile(join(src, 'dump.sql'), dump)
+  const file = await backup(repo, { paths: [src], ...noCheck, sealPool: pool })
+  assert.ok(file.stats.newChunks > dump.length / (40 * 1024), `${file.stats.newChunks} chunks: the text tier`)
+  const piped = await backup(repo, { paths: [], streams: [{ filename: 'dump.sql', data: pieces(dump, 333), done: Promise.resolve() }], ...noCheck })
+  assert.ok(piped.stats.newBytes < 64 * 1024, `piped: ${piped.stats.newBytes} new bytes`)
+})
+
+test('a repository is not made with a text chunker a chunker cannot take, or larger than its chunker', async (t) => {
+  for (const textChunker of [{ minSize: 16384, avgSize: 16384, maxSize: 131072 }, { minSize: 4096, avgSize: 16000, maxSize: 131072 }, { minSize: 4096, avgSize: 16384, maxSize: MiB }]) {
+    await assert.rejects(newRepository(t, { textChunker }), (err: Error) => err.name === 'InvalidInputError', JSON.stringify(textChunker))
+  }
 })
