@@ -73,7 +73,7 @@ export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<vo
       return
     }
     case 'index-added':
-      await keepEarliest<CatalogIndexObject>(batch, KEYS.index(fact.repo, fact.index), { ...stamp, v: { index: fact.index, location: fact.location, packs: fact.packs } })
+      await keepEarliest<CatalogIndexObject>(batch, KEYS.index(fact.repo, fact.index), { ...stamp, v: { index: fact.index, location: fact.location } })
       return
     case 'snapshot-added':
       if (await batch.has(KEYS.forgotten(fact.repo, fact.snapshot))) return

@@ -78,7 +78,8 @@ export async function isPackDeleted (db: CatalogDb, repo: RepoId, pack: PackId):
 }
 
 export async function * readIndexObjects (db: CatalogDb, repo: RepoId): AsyncGenerator<CatalogIndexObject> {
-  for await (const r of rows<CatalogIndexObject>(db, KEYS.indexPrefix(repo))) yield r.v
+  // Rows folded by earlier versions also hold the pack list: not handed on.
+  for await (const r of rows<CatalogIndexObject>(db, KEYS.indexPrefix(repo))) yield { index: r.v.index, location: r.v.location }
 }
 
 export async function * readSnapshots (db: CatalogDb, repo: RepoId): AsyncGenerator<CatalogSnapshot> {

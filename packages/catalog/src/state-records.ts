@@ -6,11 +6,14 @@ export interface CatalogKey {
   wrapped: string
 }
 
-/** An encrypted index object of a repository and the packs it describes. */
+/**
+ * An encrypted index object of a repository: where it lies. The packs it describes stay in its
+ * `index-added` fact in the log; the state does not copy them (up to 64 pack ids per object, read
+ * by no one), so the row of an object a prune replaced is a few hundred bytes.
+ */
 export interface CatalogIndexObject {
   index: string
   location: BlobLocation
-  packs: PackId[]
 }
 
 /** A snapshot that is not forgotten: its sealed record, and the site and time of its log entry. */
