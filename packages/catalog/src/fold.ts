@@ -1,3 +1,4 @@
+import { compareText } from '@resilien/types'
 import type { CatalogFact, RepoRecord, RetiredSite, SiteRecord, StripeRecord } from '@resilien/types'
 import { KEYS } from './keys.js'
 import type { LogEntry } from './log-entry.js'
@@ -111,7 +112,7 @@ export async function foldEntry (entry: LogEntry, batch: StateBatch): Promise<vo
       const time = held === undefined ? entry.time : Math.min(held.v.time, entry.time)
       const ends = [held?.v.upTo, fact.upTo].filter((end) => end !== undefined)
       // Furthest first; at one seq the lower hash, so that every arrival order folds alike.
-      const upTo = ends.sort((x, y) => y.seq - x.seq || (x.hash < y.hash ? -1 : x.hash > y.hash ? 1 : 0))[0]
+      const upTo = ends.sort((x, y) => y.seq - x.seq || compareText(x.hash, y.hash))[0]
       if (held !== undefined && held.v.lost === lost && held.v.time === time && held.v.upTo?.seq === upTo?.seq && held.v.upTo?.hash === upTo?.hash) return
       batch.put(key, { ...stamp, v: { site: fact.site, lost, time, ...(upTo === undefined ? {} : { upTo }) } })
     }

@@ -11,14 +11,15 @@ function fail (path: string, expected: string, value: unknown): never {
   throw new InvalidInputError(`${path}: expected ${expected}, got ${got}`)
 }
 
-export function plainObject (value: unknown, path: string, keys: readonly string[]): Record<string, unknown> {
+/** A plain object with every one of `keys` and nothing but them and `optional` ones. */
+export function plainObject (value: unknown, path: string, keys: readonly string[], optional: readonly string[] = []): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value)
   const proto = Object.getPrototypeOf(value) as unknown
   if (proto !== Object.prototype && proto !== null) fail(path, 'a plain object', value)
   const object = value as Record<string, unknown>
   const own = Object.keys(object)
   for (const key of own) {
-    if (!keys.includes(key)) throw new InvalidInputError(`${path}: unexpected field "${key.slice(0, 64)}"`)
+    if (!keys.includes(key) && !optional.includes(key)) throw new InvalidInputError(`${path}: unexpected field "${key.slice(0, 64)}"`)
   }
   for (const key of keys) {
     if (!Object.hasOwn(object, key)) throw new InvalidInputError(`${path}.${key}: missing`)

@@ -59,17 +59,16 @@ function textChunker (value: unknown, path: string, main: ChunkerParams): Chunke
 }
 
 function repoRecord (value: unknown, path: string): RepoRecord {
-  const fields = ['repo', 'name', 'k', 'm', 'chunker', 'packSize', 'createdAt', 'createdBy']
-  const withText = typeof value === 'object' && value !== null && Object.hasOwn(value, 'textChunker')
-  const o = plainObject(value, path, withText ? [...fields, 'textChunker'] : fields)
+  const o = plainObject(value, path, ['repo', 'name', 'k', 'm', 'chunker', 'packSize', 'createdAt', 'createdBy'], ['textChunker'])
   const k = integer(o.k, `${path}.k`, 1, LIMITS.stripeWidth)
+  const main = chunker(o.chunker, `${path}.chunker`)
   return {
     repo: repoId(o.repo, `${path}.repo`),
     name: name(o.name, `${path}.name`),
     k,
     m: integer(o.m, `${path}.m`, 0, LIMITS.stripeWidth - k),
-    chunker: chunker(o.chunker, `${path}.chunker`),
-    ...(withText ? { textChunker: textChunker(o.textChunker, `${path}.textChunker`, chunker(o.chunker, `${path}.chunker`)) } : {}),
+    chunker: main,
+    ...(Object.hasOwn(o, 'textChunker') ? { textChunker: textChunker(o.textChunker, `${path}.textChunker`, main) } : {}),
     packSize: integer(o.packSize, `${path}.packSize`, 1),
     createdAt: integer(o.createdAt, `${path}.createdAt`),
     createdBy: siteId(o.createdBy, `${path}.createdBy`)
@@ -176,11 +175,10 @@ export function validateFact (value: unknown, path = 'fact'): CatalogFact {
       }
     }
     case 'site-retired': {
-      const withEnd = typeof value === 'object' && value !== null && Object.hasOwn(value, 'upTo')
-      const o = plainObject(value, path, withEnd ? ['type', 'site', 'lost', 'upTo'] : ['type', 'site', 'lost'])
+      const o = plainObject(value, path, ['type', 'site', 'lost'], ['upTo'])
       if (typeof o.lost !== 'boolean') throw new InvalidInputError(`${path}.lost: expected a boolean`)
       const fact = { type, site: siteId(o.site, `${path}.site`), lost: o.lost }
-      if (!withEnd) return fact
+      if (!Object.hasOwn(o, 'upTo')) return fact
       // Only a loss ends a log: a drained site goes on signing until it leaves.
       if (!o.lost) throw new InvalidInputError(`${path}.upTo: only a lost site's log ends`)
       const end = plainObject(o.upTo, `${path}.upTo`, ['seq', 'hash'])

@@ -421,8 +421,9 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
       mtimeNs: (BigInt(Date.now()) * 1000000n).toString(), ctimeNs: '0', inode: 0
     }
     setNodeName(node, Buffer.from(stream.filename))
-    const counted = countBytes(stream.data, (n) => { node.size += n })
-    node.content = (await saveContent(counted, `/${stream.filename}`)).ids
+    const saved = await saveContent(stream.data, `/${stream.filename}`)
+    node.content = saved.ids
+    node.size = saved.bytes
     await stream.done
     stats.files++
     stats.totalBytes += node.size
@@ -507,13 +508,6 @@ export async function backup (repo: Repository, options: BackupOptions): Promise
     return result(id, degraded)
   } finally {
     scan?.stop()
-  }
-}
-
-async function * countBytes (source: AsyncIterable<Uint8Array>, add: (n: number) => void): AsyncGenerator<Uint8Array> {
-  for await (const buf of source) {
-    add(buf.byteLength)
-    yield buf
   }
 }
 

@@ -145,14 +145,6 @@ export class ChunkIndex {
     await batch.write({ sync: true })
   }
 
-  /**
-   * An index object this machine wrote from entries it holds already (prune's index rewrite
-   * copies live entries): nothing to load, only not to be read again by the next sync.
-   */
-  async markLoaded (indexId: string): Promise<void> {
-    await this.db.batch().put(indexId, '1', { sublevel: this.loaded }).write({ sync: true })
-  }
-
   async hasLoaded (indexId: string): Promise<boolean> {
     return (await this.loaded.get(indexId)) !== undefined
   }

@@ -152,8 +152,9 @@ export async function rewriteIndex (repo: Repository, marks: MarkSet, plan: Inde
     result.written++
     if (options.dryRun) return
     const stored = await storeIndexObject(repo, draft, options)
-    // Its entries are in the local index already (loaded from the objects it replaces).
-    await repo.index.markLoaded(stored.index)
+    // Its entries are in the local index already (loaded from the objects it replaces), and its
+    // packs were published before: only not to be read again by the next sync.
+    await repo.index.markPublished(stored.index, [])
   }
   for await (const obj of catalog.indexObjects(repo.id)) {
     options.signal?.throwIfAborted()
@@ -162,12 +163,12 @@ export async function rewriteIndex (repo: Repository, marks: MarkSet, plan: Inde
     const plain = await repo.reader.read({ id: fromHex(obj.index), type: BlobType.index, ...obj.location }, options)
     const lists = decodeIndexObjectLists(plain)
     const owned = await plan.owns(obj.index, lists.map((l) => l.pack))
+    // A pack has one owner (the first index object the sweep found it in), so only the same
+    // pack twice in this one index object can come again: once is enough.
+    const taken = new Set<string>()
     for (const [i, { pack, list }] of lists.entries()) {
-      if (owned[i] !== true) continue
-      const packId = fromHex(pack)
-      // The same pack twice in one index object: once is enough.
-      if (await marks.hasTagged(MarkTag.rewritten, packId)) continue
-      await marks.addTagged(MarkTag.rewritten, packId)
+      if (owned[i] !== true || taken.has(pack)) continue
+      taken.add(pack)
       // Copied, so the batch does not hold this index object's plaintext whole.
       batch.push({ pack, list: new Uint8Array(list) })
       entries += entryCount(list)

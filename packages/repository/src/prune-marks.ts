@@ -129,8 +129,6 @@ export const MarkTag = Object.freeze({
   small: 0x06,
   /** An index object whose content a rewrite produced again: it stays. */
   keep: 0x07,
-  /** A pack the rewrite has put into a new index object already. */
-  rewritten: 0x08,
   /** An index object an earlier prune replaced (its pack is deleted): its id must not be written again. */
   retiredIndex: 0x09
 })

@@ -64,11 +64,6 @@ export interface PruneOptions extends AbortOptions {
   onProgress?: (p: { phase: 'mark' | 'sweep' | 'index', packs: number }) => void
 }
 
-/**
- * What a prune did (or, dry, would do): the CLI's PruneResult. `packs`, `packsDeleted` and
- * `packedBytesFreed` count the index objects' packs too, as `stats` counts every live pack.
- */
-export type PruneReport = PruneResult
 
 /**
  * Removes what no kept snapshot references. Runs where the repository key is, because only the
@@ -84,15 +79,17 @@ export type PruneReport = PruneResult
  *    ones, are replaced by new index objects of their live listings, committed before the old
  *    ones' packs get `pack-deleted`.
  * Storage sites delete the shards of deleted packs with their shard GC, after its grace period.
+ * The result's `packs`, `packsDeleted` and `packedBytesFreed` count the index objects' packs too,
+ * as `stats` counts every live pack.
  * Memory: the mark set is on disk; one index object and up to REPACK_BATCH packs' worth of
  * blob references at a time; in step 4, one old index object and one new one's listings.
  */
-export async function prune (repo: Repository, options: PruneOptions): Promise<PruneReport> {
+export async function prune (repo: Repository, options: PruneOptions): Promise<PruneResult> {
   const { catalog } = repo.components
   const threshold = options.repackThreshold ?? DEFAULT_REPACK_THRESHOLD
   const dryRun = options.dryRun === true
   const snapshots = await repo.listSnapshots()
-  const result: PruneReport = { snapshots: snapshots.length, referencedBlobs: 0, packs: 0, packsDeleted: 0, packsRepacked: 0, packedBytesFreed: 0, bytesRepacked: 0, dryRun, indexObjects: 0, indexObjectsRewritten: 0, indexObjectsWritten: 0 }
+  const result: PruneResult = { snapshots: snapshots.length, referencedBlobs: 0, packs: 0, packsDeleted: 0, packsRepacked: 0, packedBytesFreed: 0, bytesRepacked: 0, dryRun, indexObjects: 0, indexObjectsRewritten: 0, indexObjectsWritten: 0 }
   const marks = await MarkSet.create(options.workDir)
   const plan = new IndexPlan(marks)
   const toDelete: Array<{ pack: string, ids: Uint8Array[] }> = []

@@ -38,7 +38,7 @@ export class RecycledReads {
    * fit (see fits): its open chunk is always shorter than maxSize, and is carried over with room left.
    */
   async * chunks (path: Uint8Array, expected: number, choose: Chunker | ((head: Uint8Array) => Chunker), signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-    let chunker = typeof choose === 'function' ? undefined : choose
+    let chunker = typeof choose === 'function' ? undefined : this.fitting(choose)
     const file = await openFileReader(path, this.blocking)
     let block = this.pool.take()
     this.current = block
@@ -61,9 +61,8 @@ export class RecycledReads {
         if (chunker === undefined) {
           // The head is read before the first cut (the block is far larger than the head).
           if (filled < TEXT_SNIFF_BYTES && !final) continue
-          chunker = (choose as (head: Uint8Array) => Chunker)(block.subarray(0, Math.min(filled, TEXT_SNIFF_BYTES)))
+          chunker = this.fitting((choose as (head: Uint8Array) => Chunker)(block.subarray(0, Math.min(filled, TEXT_SNIFF_BYTES))))
         }
-        if (!this.fits(chunker.maxSize)) throw new RangeError(`chunks of up to ${chunker.maxSize} bytes do not fit blocks of ${this.pool.blockBytes}`)
         for (;;) {
           const cut = chunker.findCut(block, scanned, filled, final)
           if (cut < 0) break
@@ -93,6 +92,12 @@ export class RecycledReads {
       this.letGo(block)
       await file.close()
     }
+  }
+
+  /** `chunker`, or a RangeError when its chunks do not fit the blocks (see fits). */
+  private fitting (chunker: Chunker): Chunker {
+    if (!this.fits(chunker.maxSize)) throw new RangeError(`chunks of up to ${chunker.maxSize} bytes do not fit blocks of ${this.pool.blockBytes}`)
+    return chunker
   }
 
   /** The caller is done with every file byte before `offset`: blocks whose chunks all end there or earlier go back. */

@@ -167,7 +167,8 @@ export class Repository {
     readonly components: RepositoryComponents,
     private readonly ownsIndex = true
   ) {
-    this.maxBlobSize = Math.max(record.chunker.maxSize, record.textChunker?.maxSize ?? 0)
+    // The text tier's chunks are never larger (the catalog checks every record).
+    this.maxBlobSize = record.chunker.maxSize
     this.reader = new BlobReader(
       { dataKey: keys.dataKey, chunkIdKey: keys.chunkIdKey, maxBlobSize: this.maxBlobSize },
       {

@@ -93,7 +93,8 @@ async function runFileTask (seq: number, task: FileTaskRequest): Promise<void> {
     const path = new Uint8Array(task.path)
     const chunkIdKey = new Uint8Array(task.chunkIdKey)
     // Chunks as views of recycled blocks; a repository whose chunks do not fit them reads fresh buffers.
-    const batches = reads.fits(Math.max(chunker.maxSize, text?.maxSize ?? 0))
+    // The text tier's chunks are never larger than the chunker's (the catalog checks the record).
+    const batches = reads.fits(chunker.maxSize)
       ? batchChunks(reads.chunks(path, task.size, cut), chunkIdKey, () => reads.bytesRead)
       : chunkBatches(readFileBuffers(path, task.size, undefined, true), choice, chunkIdKey)
     let first = true
