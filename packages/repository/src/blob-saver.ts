@@ -13,7 +13,9 @@ import { BufferPool } from './buffer-pool.js'
 import type { FinishedPack } from './packer.js'
 import { PackUploader, DEFAULT_PACKS_IN_FLIGHT } from './pack-uploader.js'
 import { packsInFlight } from './limiter.js'
+import { RecentlyIndexed } from './recently-indexed.js'
 import type { Repository } from './repository.js'
+import type { BlobLocationEntry } from './chunk-index.js'
 
 /** Packs after which an index object is published during a long backup: bounds what an interrupted backup leaves unindexed, and the size of one index object (~64 x 100 entries). */
 export const PACKS_PER_INDEX_OBJECT = 64
@@ -70,6 +72,8 @@ export class BlobSaver {
   private readonly uploader: PackUploader
   /** Ids (hex) of blobs sealed into packs whose entries are not in the index yet. Bounded by the packs in flight. */
   private readonly unindexed = new Set<string>()
+  /** Ids that left `unindexed` while a lookup was open, which that lookup's answer may lack. */
+  private readonly recentlyIndexed = new RecentlyIndexed()
   private packsSincePublish = 0
   /** The publish running or last run (see publishIndex); settles, never rejects. */
   private publishing: Promise<void> = Promise.resolve()
@@ -107,7 +111,9 @@ export class BlobSaver {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.dryRun === true ? { dryRun: true } : {}),
       onStored: (pack, stored) => {
-        for (const e of pack.entries) this.unindexed.delete(toHex(e.id))
+        const ids = pack.entries.map((e) => toHex(e.id))
+        for (const id of ids) this.unindexed.delete(id)
+        this.recentlyIndexed.add(ids)
         this.packsSincePublish++
         options.onPackStored?.(stored)
       }
@@ -133,13 +139,22 @@ export class BlobSaver {
   /** save, with the blobs' ids (keyed BLAKE3 of each) already computed. */
   private async saveNamed (type: BlobType, blobs: readonly Uint8Array[], ids: readonly Uint8Array[]): Promise<string[]> {
     const hex = ids.map(toHex)
-    const known = await this.repo.liveLocations(ids)
+    const since = this.recentlyIndexed.opened()
+    try {
+      return await this.saveLookedUp(type, blobs, ids, hex, await this.repo.liveLocations(ids))
+    } finally {
+      this.recentlyIndexed.close(since)
+    }
+  }
+
+  /** saveNamed once the index answered (`known`), while that lookup is open. */
+  private async saveLookedUp (type: BlobType, blobs: readonly Uint8Array[], ids: readonly Uint8Array[], hex: string[], known: ReadonlyArray<BlobLocationEntry | undefined>): Promise<string[]> {
     const packer = type === BlobType.data ? this.dataPacker : this.treePacker
     const pool = this.options.sealPool
     const fresh: number[] = []
     for (let i = 0; i < blobs.length; i++) {
       const id = hex[i] as string
-      if (known[i] !== undefined || this.unindexed.has(id)) continue
+      if (!this.isNew(known[i], id)) continue
       const plain = blobs[i] as Uint8Array
       this.remember(id)
       this.newChunks++
@@ -174,17 +189,30 @@ export class BlobSaver {
   async claim (ids: Uint8Array, lengths: readonly number[]): Promise<number[]> {
     this.throwIfJobFailed()
     const list = lengths.map((_, i) => ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH))
-    const known = await this.repo.liveLocations(list)
-    const picked: number[] = []
-    for (let i = 0; i < list.length; i++) {
-      const hex = toHex(list[i] as Uint8Array)
-      if (known[i] !== undefined || this.unindexed.has(hex)) continue
-      this.remember(hex)
-      this.newChunks++
-      this.newBytes += lengths[i] as number
-      picked.push(i)
+    const since = this.recentlyIndexed.opened()
+    try {
+      const known = await this.repo.liveLocations(list)
+      const picked: number[] = []
+      for (let i = 0; i < list.length; i++) {
+        const hex = toHex(list[i] as Uint8Array)
+        if (!this.isNew(known[i], hex)) continue
+        this.remember(hex)
+        this.newChunks++
+        this.newBytes += lengths[i] as number
+        picked.push(i)
+      }
+      return picked
+    } finally {
+      this.recentlyIndexed.close(since)
     }
-    return picked
+  }
+
+  /**
+   * Whether a blob the index did not know when asked (`known`) must be sealed: not when a pack in
+   * flight has it, nor when its pack was indexed after the lookup read (see RecentlyIndexed).
+   */
+  private isNew (known: BlobLocationEntry | undefined, id: string): boolean {
+    return known === undefined && !this.unindexed.has(id) && !this.recentlyIndexed.has(id)
   }
 
   /**

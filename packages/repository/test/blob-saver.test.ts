@@ -36,6 +36,36 @@ test('a whole file sealed before the claim: only the chosen blobs are packed, ea
   await assert.rejects(saver.absorbSealed(picked, [1, 2, 3], sealed, sealedLengths, [0, 2]), /sealed 2 of the 3 chunks/)
 })
 
+test('a chunk whose pack is indexed while another lookup of it is under way is not claimed again', async (t) => {
+  const { repo } = await newRepository(t)
+  let packStored!: () => void
+  const stored = new Promise<void>((resolve) => { packStored = resolve })
+  const saver = new BlobSaver(repo, { onPackStored: () => packStored() })
+  const shared = randomBytes(1_000)
+  const sharedId = keyedHash(repo.keys.chunkIdKey, shared)
+  // The first lookup reads the index now and answers only after the gate opens, as LevelDB
+  // answers from libuv's pool while the main thread goes on.
+  let open!: () => void
+  const gate = new Promise<void>((resolve) => { open = resolve })
+  const lookUp = repo.liveLocations.bind(repo)
+  let calls = 0
+  repo.liveLocations = async (ids) => {
+    const first = calls++ === 0
+    const answer = await lookUp(ids)
+    if (first) await gate
+    return answer
+  }
+  const late = saver.claim(sharedId, [shared.byteLength])
+  // Another file in flight has the same chunk, and enough random data to fill a pack: stored and indexed meanwhile.
+  await saver.save(BlobType.data, [shared, ...Array.from({ length: 10 }, () => randomBytes(500_000))])
+  await stored
+  assert.ok(await repo.index.get(sharedId) !== undefined, 'the chunk is indexed before the first lookup answers')
+  open()
+  assert.deepEqual(await late, [], 'the late answer does not make the chunk new again')
+  await saver.finish()
+  assert.equal(saver.stats.newChunks, 11)
+})
+
 test('a backup stores at most maxPacksInFlight packs at once', async (t) => {
   /**
    * The most shard puts under way at once, each held 150 ms so that packs overlap when allowed,
