@@ -1,14 +1,34 @@
 import { open, rename } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
+
+/**
+ * The replacement of each file under way in this process, so that the next one waits for it:
+ * two at once would write the same temporary file through two descriptors (the shorter write
+ * over the start of the longer), and the first rename would publish that mix. Entries go when
+ * their last replacement ends.
+ */
+const replacing = new Map<string, Promise<void>>()
 
 /**
  * Replaces the file at `path` with `contents` so that a crash or power cut leaves either the old
  * file or the new one, never a mix or an empty file: write a temporary file beside it, fsync it,
  * rename it over the old one, fsync the folder (which makes the rename itself durable). The file
  * gets `mode` (0600 by default: site files are nobody else's business); a temporary file left by
- * an earlier crash is overwritten and gets the mode too.
+ * an earlier crash is overwritten and gets the mode too. Replacements of one file in this
+ * process take effect one after another, in the order of the calls.
  */
 export async function replaceFileDurably (path: string, contents: string | Uint8Array, mode = 0o600): Promise<void> {
+  const key = resolve(path)
+  const mine = (replacing.get(key) ?? Promise.resolve()).catch(() => undefined).then(async () => writeAndRename(path, contents, mode))
+  replacing.set(key, mine)
+  try {
+    await mine
+  } finally {
+    if (replacing.get(key) === mine) replacing.delete(key)
+  }
+}
+
+async function writeAndRename (path: string, contents: string | Uint8Array, mode: number): Promise<void> {
   const temp = `${path}.tmp`
   const file = await open(temp, 'w', mode)
   try {

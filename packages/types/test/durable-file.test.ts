@@ -20,6 +20,20 @@ test('a file is replaced whole, private, and no temporary file stays behind', as
   assert.deepEqual(await readdir(dir), ['state.json'])
 })
 
+test('replacements of one file at once land one after another, the last call last', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'resilien-durable-'))
+  t.after(async () => { await rm(dir, { recursive: true, force: true }) })
+  const path = join(dir, 'invites.json')
+  const long = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ digest: String(i).repeat(8), expires: i }))) + '\n'
+  const short = '[]\n'
+  // Two writers at once (an invite made while another is redeemed): the second must not write over the first's temporary file.
+  await Promise.all([replaceFileDurably(path, long), replaceFileDurably(join(dir, '.', 'invites.json'), short)])
+  assert.equal(await readFile(path, 'utf8'), short)
+  await Promise.all([replaceFileDurably(path, short), replaceFileDurably(path, long)])
+  assert.equal(await readFile(path, 'utf8'), long)
+  assert.deepEqual(await readdir(dir), ['invites.json'])
+})
+
 test('a folder that does not exist is an error, and nothing is written', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'resilien-durable-'))
   t.after(async () => { await rm(dir, { recursive: true, force: true }) })
