@@ -1,3 +1,11 @@
+interface RepoLock {
+  readers: number
+  writer: boolean
+  /** Callers waiting for the lock, including ones woken whose turn to look again has not come yet. */
+  waiters: number
+  waiting: Array<() => void>
+}
+
 /**
  * Per-repository readers-writer locks inside one node: backups, restores and checks share a
  * repository; a prune has it alone, so that no backup dedups against, and no restore reads from,
@@ -5,45 +13,63 @@
  * repository at that moment: see README.)
  */
 export class RepoLocks {
-  private readonly locks = new Map<string, { readers: number, writer: boolean, waiting: Array<() => void> }>()
+  private readonly locks = new Map<string, RepoLock>()
 
   async shared<T> (repo: string, work: () => Promise<T>): Promise<T> {
     const lock = this.lockOf(repo)
-    while (lock.writer) await new Promise<void>((resolve) => lock.waiting.push(resolve))
+    while (lock.writer) await this.waitFor(lock)
     lock.readers++
     try {
       return await work()
     } finally {
       lock.readers--
-      this.wake(repo, lock)
+      this.release(repo, lock)
     }
   }
 
   async exclusive<T> (repo: string, work: () => Promise<T>): Promise<T> {
     const lock = this.lockOf(repo)
-    while (lock.writer || lock.readers > 0) await new Promise<void>((resolve) => lock.waiting.push(resolve))
+    while (lock.writer || lock.readers > 0) await this.waitFor(lock)
     lock.writer = true
     try {
       return await work()
     } finally {
       lock.writer = false
-      this.wake(repo, lock)
+      this.release(repo, lock)
     }
   }
 
-  private lockOf (repo: string): { readers: number, writer: boolean, waiting: Array<() => void> } {
+  /** Locks in the map (for tests: none once nobody holds or waits for one). */
+  get size (): number {
+    return this.locks.size
+  }
+
+  private lockOf (repo: string): RepoLock {
     let lock = this.locks.get(repo)
     if (lock === undefined) {
-      lock = { readers: 0, writer: false, waiting: [] }
+      lock = { readers: 0, writer: false, waiters: 0, waiting: [] }
       this.locks.set(repo, lock)
     }
     return lock
   }
 
-  private wake (repo: string, lock: { readers: number, writer: boolean, waiting: Array<() => void> }): void {
-    const waiting = lock.waiting.splice(0)
-    // Woken waiters hold this very lock object: it stays in the map until nobody uses it.
-    if (waiting.length === 0 && lock.readers === 0 && !lock.writer) this.locks.delete(repo)
-    for (const resolve of waiting) resolve()
+  private async waitFor (lock: RepoLock): Promise<void> {
+    lock.waiters++
+    try {
+      await new Promise<void>((resolve) => lock.waiting.push(resolve))
+    } finally {
+      lock.waiters--
+    }
+  }
+
+  /**
+   * Wakes every waiter to look again. The lock leaves the map only when nobody holds it and
+   * nobody waits, woken or not: two readers that finish in one turn of the event loop wake a
+   * waiting prune with the first and would otherwise drop the lock with the second, before the
+   * prune took it, so that the next backup got a fresh lock of its own while the prune ran.
+   */
+  private release (repo: string, lock: RepoLock): void {
+    for (const resolve of lock.waiting.splice(0)) resolve()
+    if (lock.readers === 0 && !lock.writer && lock.waiters === 0 && this.locks.get(repo) === lock) this.locks.delete(repo)
   }
 }
