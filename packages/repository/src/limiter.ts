@@ -11,13 +11,17 @@ export class Limiter {
   constructor (private readonly size: number) {}
 
   async run<T> (task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.size) await new Promise<void>((resolve) => this.queue.push(resolve))
-    this.active++
+    // A waiter is handed the slot of the task that ends (active does not drop in between): a
+    // caller arriving before the woken waiter runs again would otherwise take a slot too, one
+    // beyond the size. A newcomer queues behind the waiters.
+    if (this.active >= this.size || this.queue.length > 0) await new Promise<void>((resolve) => this.queue.push(resolve))
+    else this.active++
     try {
       return await task()
     } finally {
-      this.active--
-      this.queue.shift()?.()
+      const next = this.queue.shift()
+      if (next === undefined) this.active--
+      else next()
     }
   }
 }
