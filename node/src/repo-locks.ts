@@ -7,9 +7,9 @@ interface RepoLock {
 }
 
 /**
- * Per-repository readers-writer locks inside one node: backups, restores and checks share a
- * repository; a prune has it alone, so that no backup dedups against, and no restore reads from,
- * a pack the prune is deleting. (Across sites, run prune where no other site backs up the same
+ * Per-repository readers-writer locks inside one node: backups, restores, checks and the commands
+ * that read snapshots (ls, find, diff, dump, tag) share a repository; a prune has it alone, so
+ * that no backup dedups against, and nothing reads from, a pack the prune is deleting. (Across sites, run prune where no other site backs up the same
  * repository at that moment: see README.)
  */
 export class RepoLocks {

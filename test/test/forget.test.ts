@@ -4,7 +4,9 @@ import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { newCluster, newSite, tempDir, waitFor } from '../src/index.js'
+import { spawn } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { newCluster, newSite, RESILIEN_BIN, resilienEnv, tempDir, TEST_ENV, waitFor } from '../src/index.js'
 import type { Site } from '../src/index.js'
 
 /**
@@ -227,4 +229,34 @@ test('forget --prune while a backup runs: kept snapshots restore byte for byte a
   // The shards of the deleted packs leave every site's disk.
   await waitFor('the sites to delete the pruned shards', async () => (await Promise.all(sites.map(shardBytes))).reduce((x, y) => x + y, 0),
     (total) => total < before - 8 * 1024 * 1024, 60_000)
+})
+
+test('forget --prune of a snapshot a dump is reading: the prune waits for the dump, which comes out whole', async (t) => {
+  const site = await newSite(t)
+  const work = await tempDir(t)
+  const src = join(work, 'src')
+  await mkdir(src)
+  const big = randomBytes(16 * 1024 * 1024)
+  await writeFile(join(src, 'big.bin'), big)
+  assert.equal((await site.run(['repo', 'create', 'main'])).code, 0)
+  const first = await site.run(['backup', 'main', src, '--json'])
+  assert.equal(first.code, 0, first.stderr)
+  const old = (JSON.parse(first.stdout) as { id: string }).id
+  await rm(join(src, 'big.bin'))
+  await writeFile(join(src, 'small.txt'), 'small\n')
+  assert.equal((await site.run(['backup', 'main', src])).code, 0)
+
+  // The reader stalls before it reads: the dump is under way, its socket full, when the prune starts.
+  const dumped = join(work, 'dumped.bin')
+  const dump = spawn('bash', ['-c', `set -o pipefail; "${RESILIEN_BIN}" dump main ${old} "${join(src, 'big.bin')}" --data "${site.dataDir}" | (sleep 2; cat > "${dumped}")`], { env: resilienEnv(TEST_ENV), stdio: ['ignore', 'ignore', 'pipe'] })
+  let dumpErr = ''
+  dump.stderr.on('data', (d: Buffer) => { dumpErr += d.toString() })
+  const dumpExit = new Promise<number | null>((resolve) => dump.once('exit', resolve))
+  await sleep(500)
+  const forget = await site.run(['forget', 'main', old, '--prune', '--json'])
+  assert.equal(await dumpExit, 0, dumpErr)
+  assert.ok((await readFile(dumped)).equals(big), 'the dump is byte for byte the file')
+  assert.equal(forget.code, 0, forget.stderr)
+  const pruned = (JSON.parse(forget.stdout) as { prune: { packsDeleted: number } }).prune
+  assert.ok(pruned.packsDeleted > 0, 'the prune deleted the packs the dump read, after it')
 })

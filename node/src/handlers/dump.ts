@@ -21,16 +21,18 @@ async function * fileParts (path: string, node: TreeNode): AsyncGenerator<DumpPa
 export async function dumpHandler (ctx: NodeContext, args: DumpArgs, hc: HandlerContext): Promise<DumpResult> {
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
-    const snapshot = await repo.findSnapshot(args.snapshot)
-    const { node, prefix, tree } = await descend(repo, snapshot.record.tree, args.path)
-    if (node === undefined || node.type === 'dir') {
-      const folder = { path: Buffer.from(prefix), ...(node === undefined ? {} : { node }), tree: tree ?? [] }
-      const tar = await dumpFolderAsTar(repo, folder, async (bytes) => await hc.send(bytes), hc.signal)
-      return { snapshot: snapshot.id, path: prefix === '' ? '/' : prefix, bytes: tar.bytes, archive: { format: 'tar', entries: tar.entries, socketsSkipped: tar.socketsSkipped } }
-    }
-    if (node.type !== 'file') throw new InvalidInputError(`${prefix} is a ${node.type}, not a file: it has no content to dump`)
-    const bytes = await streamDumpParts(repo, fileParts(prefix, node), async (chunk) => await hc.send(chunk), hc.signal)
-    return { snapshot: snapshot.id, path: prefix, bytes }
+    return await ctx.locks.shared(repo.id, async () => {
+      const snapshot = await repo.findSnapshot(args.snapshot)
+      const { node, prefix, tree } = await descend(repo, snapshot.record.tree, args.path)
+      if (node === undefined || node.type === 'dir') {
+        const folder = { path: Buffer.from(prefix), ...(node === undefined ? {} : { node }), tree: tree ?? [] }
+        const tar = await dumpFolderAsTar(repo, folder, async (bytes) => await hc.send(bytes), hc.signal)
+        return { snapshot: snapshot.id, path: prefix === '' ? '/' : prefix, bytes: tar.bytes, archive: { format: 'tar', entries: tar.entries, socketsSkipped: tar.socketsSkipped } }
+      }
+      if (node.type !== 'file') throw new InvalidInputError(`${prefix} is a ${node.type}, not a file: it has no content to dump`)
+      const bytes = await streamDumpParts(repo, fileParts(prefix, node), async (chunk) => await hc.send(chunk), hc.signal)
+      return { snapshot: snapshot.id, path: prefix, bytes }
+    })
   } finally {
     await repo.close()
   }

@@ -13,16 +13,18 @@ export async function findHandler (ctx: NodeContext, args: FindArgs, hc: Handler
   const matches = compilePathMatcher(args.patterns)
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
-    const named = args.snapshots ?? []
-    const snapshots = named.length > 0 ? await repo.findSnapshots(named) : (await repo.listSnapshots()).reverse()
-    let found = 0
-    for (const snapshot of snapshots) {
-      for await (const { path, node } of findInTree(repo, snapshot.record.tree, matches, { signal: hc.signal })) {
-        hc.item({ snapshot: snapshot.id, time: snapshot.record.time, ...lsEntry(path, node) })
-        found++
+    return await ctx.locks.shared(repo.id, async () => {
+      const named = args.snapshots ?? []
+      const snapshots = named.length > 0 ? await repo.findSnapshots(named) : (await repo.listSnapshots()).reverse()
+      let found = 0
+      for (const snapshot of snapshots) {
+        for await (const { path, node } of findInTree(repo, snapshot.record.tree, matches, { signal: hc.signal })) {
+          hc.item({ snapshot: snapshot.id, time: snapshot.record.time, ...lsEntry(path, node) })
+          found++
+        }
       }
-    }
-    return { snapshots: snapshots.length, matches: found }
+      return { snapshots: snapshots.length, matches: found }
+    })
   } finally {
     await repo.close()
   }

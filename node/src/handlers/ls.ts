@@ -38,23 +38,25 @@ export async function descend (repo: Repository, root: string[], path: string | 
 export async function lsHandler (ctx: NodeContext, args: LsArgs, hc: HandlerContext): Promise<{ entries: number }> {
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
-    const snapshot = await repo.findSnapshot(args.snapshot)
-    const start = await descend(repo, snapshot.record.tree, args.path)
-    let entries = 0
-    if (start.node !== undefined && start.node.type !== 'dir') {
-      hc.item(lsEntry(start.prefix, start.node))
-      return { entries: 1 }
-    }
-    const walk = async (ids: string[], prefix: string): Promise<void> => {
-      for (const node of (await repo.loadTree(ids, { signal: hc.signal })).nodes) {
-        const path = `${prefix}/${nodeNameBytes(node).toString('utf8')}`
-        hc.item(lsEntry(path, node))
-        entries++
-        if (node.subtree !== undefined) await walk(node.subtree, path)
+    return await ctx.locks.shared(repo.id, async () => {
+      const snapshot = await repo.findSnapshot(args.snapshot)
+      const start = await descend(repo, snapshot.record.tree, args.path)
+      let entries = 0
+      if (start.node !== undefined && start.node.type !== 'dir') {
+        hc.item(lsEntry(start.prefix, start.node))
+        return { entries: 1 }
       }
-    }
-    if (start.tree !== undefined) await walk(start.tree, start.prefix)
-    return { entries }
+      const walk = async (ids: string[], prefix: string): Promise<void> => {
+        for (const node of (await repo.loadTree(ids, { signal: hc.signal })).nodes) {
+          const path = `${prefix}/${nodeNameBytes(node).toString('utf8')}`
+          hc.item(lsEntry(path, node))
+          entries++
+          if (node.subtree !== undefined) await walk(node.subtree, path)
+        }
+      }
+      if (start.tree !== undefined) await walk(start.tree, start.prefix)
+      return { entries }
+    })
   } finally {
     await repo.close()
   }

@@ -6,10 +6,12 @@ import type { NodeContext } from '../node-context.js'
 export async function tagHandler (ctx: NodeContext, args: TagArgs): Promise<TagResult> {
   const repo = await ctx.openRepo(args.repo, args.password)
   try {
-    return await retagSnapshots(repo, args.snapshots, {
-      ...(args.add === undefined ? {} : { add: args.add }),
-      ...(args.remove === undefined ? {} : { remove: args.remove }),
-      ...(args.set === undefined ? {} : { set: args.set })
+    return await ctx.locks.shared(repo.id, async () => {
+      return await retagSnapshots(repo, args.snapshots, {
+        ...(args.add === undefined ? {} : { add: args.add }),
+        ...(args.remove === undefined ? {} : { remove: args.remove }),
+        ...(args.set === undefined ? {} : { set: args.set })
+      })
     })
   } finally {
     await repo.close()
