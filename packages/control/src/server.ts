@@ -131,6 +131,14 @@ export async function startControlServer (init: ControlServerInit): Promise<Cont
     })
     const task = new Promise<void>((resolve) => {
       req.on('end', () => {
+        if (shutdown.signal.aborted) {
+          // Arrived while the node stops: nothing would abort it, and the stop would wait for it.
+          res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+          write(res, { error: { name: 'ShuttingDown', message: 'the node is shutting down: the command was not started' } })
+          res.end()
+          resolve()
+          return
+        }
         const abort = new AbortController()
         // One request (a backup, a restore) has many shard transfers in flight, each listening
         // on this signal until it ends: that is fan-out, not a leak.
@@ -197,8 +205,10 @@ export async function startControlServer (init: ControlServerInit): Promise<Cont
   return {
     async close () {
       shutdown.abort()
+      // No new connection from now on; closed once the open ones have ended.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       await Promise.allSettled([...running])
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await closed
       await unlink(init.socketPath).catch(() => {})
     }
   }

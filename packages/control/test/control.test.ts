@@ -206,3 +206,34 @@ test('the client reads an older node\'s base64 data lines', async (t) => {
   assert.equal(Buffer.concat(pieces).toString(), 'hello')
   assert.deepEqual(result, { snapshot: 's', path: '/f', bytes: 5 })
 })
+
+test('a request that arrives while the node shuts down is not run: the stop does not wait for it', { timeout: 20_000 }, async (t) => {
+  const dir = await tempDir(t)
+  const socketPath = join(dir, 'control.sock')
+  let started = 0
+  let release: () => void = () => {}
+  const cleanedUp = new Promise<void>((resolve) => { release = resolve })
+  const server = await startControlServer({
+    socketPath,
+    handlers: {
+      // A backup: it stops when the node does, after cleaning up for a while.
+      dump: async (_args, ctx) => {
+        started++
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }))
+        await cleanedUp
+        throw ctx.signal.reason
+      }
+    }
+  })
+  const client = createControlClient(socketPath)
+  const args = { repo: 'r', snapshot: 's', path: '/f', password: 'p' }
+  const first = client.call('dump', args).then(() => 'finished', (err: unknown) => err)
+  while (started === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  const closing = server.close()
+  const second = await client.call('dump', args).then(() => 'finished', (err: unknown) => err)
+  release()
+  await closing
+  assert.equal(started, 1, 'the second request never reached its handler')
+  assert.ok(second instanceof Error, `refused: ${String(second)}`)
+  assert.match(String(await first), /shutting down/)
+})
