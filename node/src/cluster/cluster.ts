@@ -3,7 +3,7 @@ import type { JoinRequest, JoinResponse, SiteHost, SyncableCatalog } from '@resi
 import { survivesDomainLoss } from '@resilien/placement'
 import type { Catalog } from '@resilien/catalog'
 import type { DiskShardStore } from '@resilien/store'
-import { InvalidInputError, toHex } from '@resilien/types'
+import { InvalidInputError, KeyedLock, toHex } from '@resilien/types'
 import type { AbortOptions, LogPosition, RepoId, ShardSites, SiteId } from '@resilien/types'
 import type { NodeConfig } from '../config.js'
 import type { SiteIdentity } from '../identity.js'
@@ -37,6 +37,9 @@ export interface ClusterInit {
   log: (line: string) => void
 }
 
+/** The one key of Cluster.membershipChanges. */
+const MEMBERSHIP = 'membership'
+
 /**
  * This site as a member of its cluster: the libp2p host behind a membership gater, the shard,
  * catalog and join protocols, the redial loop, catalog replication and placement. Everything a
@@ -53,6 +56,13 @@ export class Cluster {
   private ownFree: number | undefined
   private recountTimer: NodeJS.Timeout | undefined
   private freeTimer: NodeJS.Timeout | undefined
+  /**
+   * Changes of membership (a join admitted, a site retired, this site's record) one at a time:
+   * each checks the members (a name taken, enough sites left) before it appends its fact.
+   */
+  private readonly membershipChanges = new KeyedLock()
+  /** Sites being admitted: a member, though the catalog does not say so yet (see dropStrangers). */
+  private readonly admitting = new Set<SiteId>()
 
   private constructor (
     private readonly init: ClusterInit,
@@ -182,6 +192,10 @@ export class Cluster {
    * `site lost NAME` (dead: refused from now on, its shards rebuilt without waiting for the grace).
    */
   async retireSite (name: string, lost: boolean): Promise<{ site: SiteId, warning?: string }> {
+    return await this.membershipChanges.run(MEMBERSHIP, async () => await this.retireNow(name, lost))
+  }
+
+  private async retireNow (name: string, lost: boolean): Promise<{ site: SiteId, warning?: string }> {
     const { membership, catalog } = this.init
     const site = membership.byName(name)
     if (site === undefined) throw new InvalidInputError(`no site named "${name}" in this cluster`)
@@ -255,6 +269,10 @@ export class Cluster {
 
   /** Records this site's current name, zone and addresses when the catalog has older ones. */
   private async announce (): Promise<void> {
+    await this.membershipChanges.run(MEMBERSHIP, async () => await this.announceNow())
+  }
+
+  private async announceNow (): Promise<void> {
     const { membership, config, identity, catalog } = this.init
     const addrs = this.addresses()
     const known = membership.record(identity.peerId)
@@ -265,6 +283,17 @@ export class Cluster {
 
   /** The inviter's side of `resilien join`. */
   private async admit (peer: SiteId, request: JoinRequest): Promise<JoinResponse> {
+    return await this.membershipChanges.run(MEMBERSHIP, async () => {
+      this.admitting.add(peer)
+      try {
+        return await this.admitNow(peer, request)
+      } finally {
+        this.admitting.delete(peer)
+      }
+    })
+  }
+
+  private async admitNow (peer: SiteId, request: JoinRequest): Promise<JoinResponse> {
     const { membership, config, catalog } = this.init
     if (request.cluster !== config.cluster) throw new InvalidInputError('this invite is for another cluster')
     const publicKey = publicKeyOfPeerId(peer)
@@ -285,7 +314,8 @@ export class Cluster {
   private async dropStrangers (): Promise<void> {
     if (this.invites.anyPending()) return
     for (const peer of this.host.connectedPeers()) {
-      if (!this.init.membership.has(peer)) await this.host.hangUp(peer).catch(() => {})
+      // A site being admitted has used its invite and is not in the catalog yet: not a stranger.
+      if (!this.init.membership.has(peer) && !this.admitting.has(peer)) await this.host.hangUp(peer).catch(() => {})
     }
   }
 }

@@ -1,13 +1,13 @@
 import { open, rename } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
+import { KeyedLock } from './keyed-lock.js'
 
 /**
- * The replacement of each file under way in this process, so that the next one waits for it:
- * two at once would write the same temporary file through two descriptors (the shorter write
- * over the start of the longer), and the first rename would publish that mix. Entries go when
- * their last replacement ends.
+ * Replacements under way in this process, one at a time per file: two at once would write the
+ * same temporary file through two descriptors (the shorter write over the start of the longer),
+ * and the first rename would publish that mix.
  */
-const replacing = new Map<string, Promise<void>>()
+const replacing = new KeyedLock()
 
 /**
  * Replaces the file at `path` with `contents` so that a crash or power cut leaves either the old
@@ -18,14 +18,7 @@ const replacing = new Map<string, Promise<void>>()
  * process take effect one after another, in the order of the calls.
  */
 export async function replaceFileDurably (path: string, contents: string | Uint8Array, mode = 0o600): Promise<void> {
-  const key = resolve(path)
-  const mine = (replacing.get(key) ?? Promise.resolve()).catch(() => undefined).then(async () => writeAndRename(path, contents, mode))
-  replacing.set(key, mine)
-  try {
-    await mine
-  } finally {
-    if (replacing.get(key) === mine) replacing.delete(key)
-  }
+  await replacing.run(resolve(path), async () => await writeAndRename(path, contents, mode))
 }
 
 async function writeAndRename (path: string, contents: string | Uint8Array, mode: number): Promise<void> {

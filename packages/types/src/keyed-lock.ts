@@ -1,6 +1,6 @@
 /**
- * Runs tasks one at a time per key (a shard id), in call order. Only keys with work under way
- * hold memory, so it does not grow with the number of shards.
+ * Runs tasks one at a time per key (a shard id, a file path), in call order. Only keys with work
+ * under way hold memory, so it does not grow with the number of shards or files.
  */
 export class KeyedLock {
   readonly #tails = new Map<string, Promise<void>>()
