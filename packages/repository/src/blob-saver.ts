@@ -386,7 +386,8 @@ export class BlobSaver {
   }
 
   private async publishPending (): Promise<void> {
-    await this.uploader.flush()
+    // The packs submitted so far get into this index object; later ones into the next.
+    await this.uploader.settled()
     // A dry run stored no pack, and must not publish what an interrupted backup left either.
     if (this.options.dryRun === true) return
     let group: EncodedPackEntries[] = []

@@ -70,9 +70,18 @@ export class PackUploader {
     void task.finally(() => this.inFlight.delete(task))
   }
 
-  /** Waits for every pack in flight; rethrows the first failure. */
+  /** Waits for every pack in flight, including ones submitted meanwhile; rethrows the first failure. */
   async flush (): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+    this.throwIfFailed()
+  }
+
+  /**
+   * Waits for the packs in flight now, not for ones submitted meanwhile (which flush would, so
+   * that with other producers busy it returns only once they all pause); rethrows the first failure.
+   */
+  async settled (): Promise<void> {
+    await Promise.all([...this.inFlight])
     this.throwIfFailed()
   }
 

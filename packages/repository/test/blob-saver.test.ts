@@ -7,6 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { keyedHash } from '@resilien/hashing'
 import { toHex } from '@resilien/types'
 import { BlobSaver } from '../src/blob-saver.js'
+import { PackUploader } from '../src/pack-uploader.js'
+import { Packer } from '../src/packer.js'
+import type { FinishedPack } from '../src/packer.js'
+import { compressChunk } from '@resilien/compression'
 import { backup } from '../src/backup.js'
 import { BlobType, ID_LENGTH } from '../src/format.js'
 import { sealBlobsInto, sealedBound } from '../src/seal-job.js'
@@ -130,4 +134,40 @@ test('a backup fills no new pack while a finished one waits for the store: pack 
   const used = await measure()
   // One pack in flight and one filling (or finished and waiting): two buffers reused over and over.
   assert.equal(used, 2, `${used} pack buffers`)
+})
+
+test('the uploader settles the packs in flight when asked, without waiting for packs submitted after', async (t) => {
+  const held: Array<() => void> = []
+  let started = 0
+  let holding = true
+  const { repo } = await newRepository(t, {
+    wrapSites: (sites) => ({
+      ...sites,
+      put: async (site, id, data, o) => {
+        // The first pack's three shards go through; later ones wait while holding: the second pack stays in flight.
+        if (++started > 3 && holding) await new Promise<void>((resolve) => held.push(resolve))
+        await sites.put(site, id, data, o)
+      }
+    })
+  })
+  const uploader = new PackUploader(repo.record, { ...repo.components, index: repo.index }, { maxInFlight: 3 })
+  const packOf = (): FinishedPack => {
+    const packer = new Packer(repo.keys.dataKey, repo.keys.metadataKey, repo.record.packSize, repo.maxBlobSize + 64, repo.record.k)
+    const plain = randomBytes(10_000)
+    packer.add(BlobType.data, keyedHash(repo.keys.chunkIdKey, plain), compressChunk(plain), plain.byteLength)
+    return packer.finish() as FinishedPack
+  }
+  await uploader.submit(packOf())
+  const first = uploader.settled()
+  await uploader.submit(packOf())
+  await first
+  assert.equal(uploader.packs, 1, 'the first pack is stored; the second is still in flight')
+  let flushed = false
+  const all = uploader.flush().then(() => { flushed = true })
+  await sleep(50)
+  assert.equal(flushed, false, 'flush waits for the second pack')
+  holding = false
+  for (const release of held.splice(0)) release()
+  await all
+  assert.equal(uploader.packs, 2)
 })
