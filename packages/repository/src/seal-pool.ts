@@ -91,8 +91,8 @@ export class SealPool {
     this.idleTimer = undefined
     clearTimeout(this.settleTimer)
     this.settleTimer = undefined
-    if (this.closed || this.workers.length > 0) return
-    for (let i = 0; i < this.configured; i++) {
+    if (this.closed || this.workers.length >= this.configured) return
+    for (let i = this.workers.length; i < this.configured; i++) {
       const arena = SealArena.create()
       const worker = new Worker(new URL('./seal-worker.js', import.meta.url), { workerData: { arena: arena.share } })
       // Idle workers must not keep a finished process alive.
@@ -103,7 +103,17 @@ export class SealPool {
         // Sealed chunks of a task that is over: nobody will read them.
         else if (reply.kind === 'sealed' && 'slot' in reply) arena.free(reply.slot)
       })
-      worker.on('error', (err) => this.failAll(err))
+      // A worker that died (an uncaught error, out of memory) leaves the pool, and its tasks
+      // fail: left in, it would be picked again, and tasks posted to it would never be answered.
+      // The next task starts a fresh one.
+      const died = (err: Error): void => {
+        const at = this.workers.findIndex((w) => w.worker === worker)
+        if (at < 0) return
+        this.workers.splice(at, 1)
+        this.failAll(err)
+      }
+      worker.on('error', died)
+      worker.on('exit', (code) => { died(new WorkerTaskError(`a seal worker stopped (exit code ${code})`)) })
       this.workers.push({ worker, busy: 0, arena })
     }
   }

@@ -63,3 +63,27 @@ test('the pool settles once, settleMs after its last task, and not while tasks c
   await restore(repo, { snapshot: 'latest', target })
   assert.ok((await readFile(join(target, src, 'c.bin'))).equals(third))
 })
+
+test('a worker that dies leaves the pool (its tasks fail), and the next backup gets a fresh worker', async (t) => {
+  const { repo, dir } = await newRepository(t)
+  const pool = new SealPool(1, 20_000)
+  t.after(async () => { await pool.close() })
+  const src = join(dir, 'src')
+  await mkdir(src)
+  await writeFile(join(src, 'a.bin'), randomBytes(200_000))
+  await backup(repo, { paths: [src], redundancyCheck: async () => undefined, sealPool: pool })
+  assert.equal(pool.running, 1)
+  // Killed from outside, as an out-of-memory end would: the pool must not post to it again.
+  const [dead] = (pool as unknown as { workers: Array<{ worker: { terminate: () => Promise<number> } }> }).workers
+  await dead?.worker.terminate()
+  for (let i = 0; i < 100 && pool.running > 0; i++) await sleep(10)
+  assert.equal(pool.running, 0, 'the dead worker left the pool')
+  const b = randomBytes(300_000)
+  await writeFile(join(src, 'b.bin'), b)
+  const second = await backup(repo, { paths: [src], redundancyCheck: async () => undefined, sealPool: pool })
+  assert.equal(second.stats.files, 2)
+  assert.equal(pool.running, 1, 'a fresh worker did the backup')
+  const target = join(dir, 'out')
+  await restore(repo, { snapshot: 'latest', target })
+  assert.ok((await readFile(join(target, src, 'b.bin'))).equals(b))
+})
