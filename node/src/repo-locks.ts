@@ -3,21 +3,25 @@ interface RepoLock {
   writer: boolean
   /** Callers waiting for the lock, including ones woken whose turn to look again has not come yet. */
   waiters: number
+  /** Of those, the ones that want it alone: new readers queue behind them, so a prune is not starved. */
+  writersWaiting: number
   waiting: Array<() => void>
 }
 
 /**
- * Per-repository readers-writer locks inside one node: backups, restores, checks and the commands
- * that read snapshots (ls, find, diff, dump, tag) share a repository; a prune has it alone, so
- * that no backup dedups against, and nothing reads from, a pack the prune is deleting. (Across sites, run prune where no other site backs up the same
- * repository at that moment: see README.)
+ * Per-repository readers-writer locks inside one node: backups, restores, checks and the
+ * commands that read snapshots (ls, find, diff, dump, tag) share a repository; a prune has it
+ * alone, so that no backup dedups against, and nothing reads from, a pack the prune is deleting.
+ * A waiting prune goes before readers that come after it (no handler takes the lock twice, so
+ * this cannot deadlock), and a caller whose signal aborts stops waiting. (Across sites, run prune
+ * where no other site backs up the same repository at that moment: see README.)
  */
 export class RepoLocks {
   private readonly locks = new Map<string, RepoLock>()
 
-  async shared<T> (repo: string, work: () => Promise<T>): Promise<T> {
+  async shared<T> (repo: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const lock = this.lockOf(repo)
-    while (lock.writer) await this.waitFor(lock)
+    while (lock.writer || lock.writersWaiting > 0) await this.waitFor(lock, signal)
     lock.readers++
     try {
       return await work()
@@ -27,9 +31,18 @@ export class RepoLocks {
     }
   }
 
-  async exclusive<T> (repo: string, work: () => Promise<T>): Promise<T> {
+  async exclusive<T> (repo: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const lock = this.lockOf(repo)
-    while (lock.writer || lock.readers > 0) await this.waitFor(lock)
+    lock.writersWaiting++
+    try {
+      while (lock.writer || lock.readers > 0) await this.waitFor(lock, signal)
+    } catch (err) {
+      lock.writersWaiting--
+      // The readers this prune held back look again.
+      this.release(repo, lock)
+      throw err
+    }
+    lock.writersWaiting--
     lock.writer = true
     try {
       return await work()
@@ -47,16 +60,29 @@ export class RepoLocks {
   private lockOf (repo: string): RepoLock {
     let lock = this.locks.get(repo)
     if (lock === undefined) {
-      lock = { readers: 0, writer: false, waiters: 0, waiting: [] }
+      lock = { readers: 0, writer: false, waiters: 0, writersWaiting: 0, waiting: [] }
       this.locks.set(repo, lock)
     }
     return lock
   }
 
-  private async waitFor (lock: RepoLock): Promise<void> {
+  private async waitFor (lock: RepoLock, signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted()
     lock.waiters++
     try {
-      await new Promise<void>((resolve) => lock.waiting.push(resolve))
+      await new Promise<void>((resolve, reject) => {
+        const wake = (): void => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        }
+        const onAbort = (): void => {
+          const at = lock.waiting.indexOf(wake)
+          if (at >= 0) lock.waiting.splice(at, 1)
+          reject(signal?.reason)
+        }
+        lock.waiting.push(wake)
+        signal?.addEventListener('abort', onAbort, { once: true })
+      })
     } finally {
       lock.waiters--
     }
@@ -70,6 +96,6 @@ export class RepoLocks {
    */
   private release (repo: string, lock: RepoLock): void {
     for (const resolve of lock.waiting.splice(0)) resolve()
-    if (lock.readers === 0 && !lock.writer && lock.waiters === 0 && this.locks.get(repo) === lock) this.locks.delete(repo)
+    if (lock.readers === 0 && !lock.writer && lock.waiters === 0) this.locks.delete(repo)
   }
 }

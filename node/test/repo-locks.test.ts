@@ -50,3 +50,31 @@ test('readers share, a writer waits for them, and a failing task releases its lo
   await locks.shared('repo', async () => undefined)
   assert.equal(locks.size, 0)
 })
+
+test('a waiting prune goes before readers that come after it, and a prune that gives up lets them in', async () => {
+  const locks = new RepoLocks()
+  const log: string[] = []
+  const first = held()
+  const r1 = locks.shared('repo', async () => { await first.done; log.push('r1 out') })
+  const w = locks.exclusive('repo', async () => { log.push('prune') })
+  const r2 = locks.shared('repo', async () => { log.push('r2') })
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.equal(log.length, 0, 'the later reader waits behind the waiting prune')
+  first.finish()
+  await Promise.all([r1, w, r2])
+  assert.deepEqual(log, ['r1 out', 'prune', 'r2'])
+
+  // A prune that gives up while a reader holds the lock: the readers queued behind it go on.
+  const second = held()
+  const r3 = locks.shared('repo', async () => { await second.done })
+  const stop = new AbortController()
+  const gaveUp = locks.exclusive('repo', async () => { log.push('never') }, stop.signal)
+  const r4 = locks.shared('repo', async () => { log.push('r4') })
+  stop.abort(new Error('the prune job timed out'))
+  await assert.rejects(gaveUp, /timed out/)
+  await r4
+  second.finish()
+  await r3
+  assert.deepEqual(log.slice(3), ['r4'])
+  assert.equal(locks.size, 0)
+})

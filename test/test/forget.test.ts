@@ -246,16 +246,23 @@ test('forget --prune of a snapshot a dump is reading: the prune waits for the du
   await writeFile(join(src, 'small.txt'), 'small\n')
   assert.equal((await site.run(['backup', 'main', src])).code, 0)
 
-  // The reader stalls before it reads: the dump is under way, its socket full, when the prune starts.
-  const dumped = join(work, 'dumped.bin')
-  const dump = spawn('bash', ['-c', `set -o pipefail; "${RESILIEN_BIN}" dump main ${old} "${join(src, 'big.bin')}" --data "${site.dataDir}" | (sleep 2; cat > "${dumped}")`], { env: resilienEnv(TEST_ENV), stdio: ['ignore', 'ignore', 'pipe'] })
+  // The dump is under way (its first bytes are here) and stalls on its reader while the prune
+  // starts; the reader goes on a second later.
+  const dump = spawn(RESILIEN_BIN, ['dump', 'main', old, join(src, 'big.bin'), '--data', site.dataDir], { env: resilienEnv(TEST_ENV), stdio: ['ignore', 'pipe', 'pipe'] })
   let dumpErr = ''
   dump.stderr.on('data', (d: Buffer) => { dumpErr += d.toString() })
   const dumpExit = new Promise<number | null>((resolve) => dump.once('exit', resolve))
-  await sleep(500)
-  const forget = await site.run(['forget', 'main', old, '--prune', '--json'])
-  assert.equal(await dumpExit, 0, dumpErr)
-  assert.ok((await readFile(dumped)).equals(big), 'the dump is byte for byte the file')
+  const pieces: Buffer[] = []
+  const firstBytes = new Promise<void>((resolve) => dump.stdout.once('data', () => resolve()))
+  dump.stdout.on('data', (d: Buffer) => pieces.push(d))
+  await firstBytes
+  dump.stdout.pause()
+  const forgetting = site.run(['forget', 'main', old, '--prune', '--json'])
+  await sleep(1000)
+  dump.stdout.resume()
+  const [code, forget] = await Promise.all([dumpExit, forgetting])
+  assert.equal(code, 0, dumpErr)
+  assert.ok(Buffer.concat(pieces).equals(big), 'the dump is byte for byte the file')
   assert.equal(forget.code, 0, forget.stderr)
   const pruned = (JSON.parse(forget.stdout) as { prune: { packsDeleted: number } }).prune
   assert.ok(pruned.packsDeleted > 0, 'the prune deleted the packs the dump read, after it')

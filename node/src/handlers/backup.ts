@@ -24,7 +24,7 @@ export async function backupOnSite (ctx: NodeContext, repo: Repository, options:
     ...siteCommitRule(ctx, repo.id, options.allowDegraded === true),
     sealPool: ctx.sealPool,
     ...(singleSite ? { maxPacksInFlight: LOCAL_PACKS_IN_FLIGHT } : {})
-  }))
+  }), options.signal)
 }
 
 /**

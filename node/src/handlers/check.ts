@@ -23,7 +23,7 @@ export async function checkHandler (ctx: NodeContext, args: CheckArgs, hc: Handl
   if (args.password === undefined) throw new InvalidInputError('checking a repository needs its passphrase')
   const repo = await ctx.openRepo(args.repo, args.password, { signal: hc.signal })
   try {
-    return named(ctx, await ctx.locks.shared(repo.id, async () => await checkRepository(repo, { ...options, workDir: join(ctx.layout.cache, repo.id) })))
+    return named(ctx, await ctx.locks.shared(repo.id, async () => await checkRepository(repo, { ...options, workDir: join(ctx.layout.cache, repo.id) }), hc.signal))
   } finally {
     await repo.close()
   }

@@ -20,7 +20,7 @@ export async function diffHandler (ctx: NodeContext, args: DiffArgs, hc: Handler
         if (c.change === '-') result.removedBytes += c.size
       }
       return result
-    })
+    }, hc.signal)
   } finally {
     await repo.close()
   }

@@ -32,7 +32,7 @@ export async function dumpHandler (ctx: NodeContext, args: DumpArgs, hc: Handler
       if (node.type !== 'file') throw new InvalidInputError(`${prefix} is a ${node.type}, not a file: it has no content to dump`)
       const bytes = await streamDumpParts(repo, fileParts(prefix, node), async (chunk) => await hc.send(chunk), hc.signal)
       return { snapshot: snapshot.id, path: prefix, bytes }
-    })
+    }, hc.signal)
   } finally {
     await repo.close()
   }

@@ -24,7 +24,7 @@ export async function findHandler (ctx: NodeContext, args: FindArgs, hc: Handler
         }
       }
       return { snapshots: snapshots.length, matches: found }
-    })
+    }, hc.signal)
   } finally {
     await repo.close()
   }

@@ -56,7 +56,7 @@ export async function lsHandler (ctx: NodeContext, args: LsArgs, hc: HandlerCont
       }
       if (start.tree !== undefined) await walk(start.tree, start.prefix)
       return { entries }
-    })
+    }, hc.signal)
   } finally {
     await repo.close()
   }

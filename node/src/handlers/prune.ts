@@ -18,7 +18,7 @@ export async function pruneOpen (ctx: NodeContext, repo: Repository, options: { 
     ...(threshold === undefined ? {} : { repackThreshold: threshold }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onProgress: (p) => options.hc?.progress({ phase: `prune: ${p.phase}`, files: p.packs, bytes: 0 })
-  }))
+  }), options.signal)
 }
 
 export async function pruneHandler (ctx: NodeContext, args: PruneArgs, hc: HandlerContext): Promise<PruneResult> {

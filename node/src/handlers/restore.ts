@@ -24,7 +24,7 @@ export async function restoreHandler (ctx: NodeContext, args: RestoreArgs, hc: H
         totalBytes: p.totalBytes,
         ...(p.current === undefined ? {} : { current: p.current })
       })
-    }))
+    }), hc.signal)
   } finally {
     await repo.close()
   }

@@ -30,7 +30,7 @@ export async function rewriteHandler (ctx: NodeContext, args: RewriteArgs, hc: H
         ...(args.dryRun === true ? { dryRun: true } : {}),
         ...siteCommitRule(ctx, repo.id, args.allowDegraded === true)
       })
-    })
+    }, hc.signal)
   } finally {
     await repo.close()
   }

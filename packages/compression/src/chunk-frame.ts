@@ -19,7 +19,7 @@ export interface CompressChunkOptions {
    * The caller has just found that looksIncompressible is false for this chunk: compressChunk
    * does not run the test a second time (it samples up to 4 KiB of every chunk).
    */
-  readonly tested?: boolean
+  readonly knownCompressible?: boolean
 }
 
 export interface DecompressChunkOptions {
@@ -55,7 +55,7 @@ export function compressChunk (plain: Uint8Array, options: CompressChunkOptions 
   if (!(plain instanceof Uint8Array)) throw new InvalidInputError('compressChunk takes a Uint8Array')
   const level = options.level ?? DEFAULT_LEVEL
   checkLevel(level)
-  if (plain.length < MIN_COMPRESS_LENGTH || (options.tested !== true && looksIncompressible(plain))) return frame('none', plain)
+  if (plain.length < MIN_COMPRESS_LENGTH || (options.knownCompressible !== true && looksIncompressible(plain))) return frame('none', plain)
   const backend = options.backend ?? activeCompression.backend
   const compressed = backend.compress(plain, level)
   return savingPays(plain.length, compressed.length) ? frame('zstd', compressed) : frame('none', plain)

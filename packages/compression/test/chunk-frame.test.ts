@@ -102,17 +102,17 @@ test('incompressible-looking and tiny chunks are stored raw without calling the 
   }
 })
 
-test('a chunk the caller has tested goes to the compressor without a second test, and stays raw when zstd does not pay', () => {
+test('a chunk the caller knows is compressible goes to the compressor without the entropy test, and stays raw when zstd does not pay', () => {
   let calls = 0
   const counting: CompressionBackend = { ...compressingTo(CHUNK), compress: (plain, level) => { calls++; return compressingTo(CHUNK).compress(plain, level) } }
   const plain = random(CHUNK)
   assert.equal(chunkFrameAlgorithm(compressChunk(plain, { backend: counting })), 'none')
-  assert.equal(calls, 0, 'untested: the entropy test keeps random bytes from the compressor')
-  const frame = compressChunk(plain, { backend: counting, tested: true })
-  assert.equal(calls, 1, 'tested: straight to the compressor')
+  assert.equal(calls, 0, 'without the option: the entropy test keeps random bytes from the compressor')
+  const frame = compressChunk(plain, { backend: counting, knownCompressible: true })
+  assert.equal(calls, 1, 'knownCompressible: straight to the compressor')
   assert.equal(chunkFrameAlgorithm(frame), 'none')
   assert.deepEqual(decompressChunk(frame, CHUNK), plain)
-  assert.equal(chunkFrameAlgorithm(compressChunk(pseudoText(MIN_COMPRESS_LENGTH - 1), { backend: untouchable, tested: true })), 'none', 'too short is still raw')
+  assert.equal(chunkFrameAlgorithm(compressChunk(pseudoText(MIN_COMPRESS_LENGTH - 1), { backend: untouchable, knownCompressible: true })), 'none', 'too short is still raw')
 })
 
 test('decompressChunk returns new memory, not a view of the frame', () => {

@@ -228,12 +228,25 @@ test('a request that arrives while the node shuts down is not run: the stop does
   const client = createControlClient(socketPath)
   const args = { repo: 'r', snapshot: 's', path: '/f', password: 'p' }
   const first = client.call('dump', args).then(() => 'finished', (err: unknown) => err)
+  // A request whose body is still coming when the stop begins: its connection is open already.
+  const body = JSON.stringify(args)
+  let late: (answer: string) => void = () => {}
+  const lateAnswer = new Promise<string>((resolve) => { late = resolve })
+  const half = request({ socketPath, method: 'POST', path: '/v1/dump', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    let text = ''
+    res.setEncoding('utf8')
+    res.on('data', (s: string) => { text += s })
+    res.on('end', () => late(text))
+  })
+  half.write(body.slice(0, 5))
   while (started === 0) await new Promise((resolve) => setTimeout(resolve, 10))
   const closing = server.close()
+  half.end(body.slice(5))
   const second = await client.call('dump', args).then(() => 'finished', (err: unknown) => err)
+  assert.match(await lateAnswer, /"name":"ShuttingDown"/, 'the request that arrived during the stop was answered, not run')
   release()
   await closing
-  assert.equal(started, 1, 'the second request never reached its handler')
-  assert.ok(second instanceof Error, `refused: ${String(second)}`)
+  assert.equal(started, 1, 'neither later request reached its handler')
+  assert.ok(second instanceof NodeNotRunningError, `a new connection finds no node: ${String(second)}`)
   assert.match(String(await first), /shutting down/)
 })

@@ -139,43 +139,27 @@ export class BlobSaver {
   /** save, with the blobs' ids (keyed BLAKE3 of each) already computed. */
   private async saveNamed (type: BlobType, blobs: readonly Uint8Array[], ids: readonly Uint8Array[]): Promise<string[]> {
     const hex = ids.map(toHex)
-    const since = this.recentlyIndexed.opened()
-    try {
-      return await this.saveLookedUp(type, blobs, ids, hex, await this.repo.liveLocations(ids))
-    } finally {
-      this.recentlyIndexed.close(since)
-    }
-  }
-
-  /** saveNamed once the index answered (`known`), while that lookup is open. */
-  private async saveLookedUp (type: BlobType, blobs: readonly Uint8Array[], ids: readonly Uint8Array[], hex: string[], known: ReadonlyArray<BlobLocationEntry | undefined>): Promise<string[]> {
+    const fresh = await this.pickNew(ids, hex, blobs.map((b) => b.byteLength))
     const packer = type === BlobType.data ? this.dataPacker : this.treePacker
     const pool = this.options.sealPool
-    const fresh: number[] = []
-    for (let i = 0; i < blobs.length; i++) {
-      const id = hex[i] as string
-      if (!this.isNew(known[i], id)) continue
-      const plain = blobs[i] as Uint8Array
-      this.remember(id)
-      this.newChunks++
-      this.newBytes += plain.byteLength
-      if (pool !== undefined && pool.size > 0) {
-        fresh.push(i)
-        continue
+    if (pool !== undefined && pool.size > 0) {
+      if (fresh.length > 0) {
+        const gathered = this.gathering.get(type) ?? { ids: [], plains: [], bytes: 0 }
+        this.gathering.set(type, gathered)
+        for (const i of fresh) {
+          gathered.ids.push(ids[i] as Uint8Array)
+          gathered.plains.push(blobs[i] as Uint8Array)
+          gathered.bytes += (blobs[i] as Uint8Array).byteLength
+        }
+        if (gathered.bytes >= SEAL_JOB_BYTES) await this.dispatchGathered(pool, type)
       }
-      while (this.mustWaitForRoom(packer)) await this.packTaken()
-      packer.add(type, ids[i] as Uint8Array, compressChunk(plain), plain.byteLength)
-      if (packer.full) await this.submit(packer.finish())
-    }
-    if (fresh.length > 0 && pool !== undefined) {
-      const gathered = this.gathering.get(type) ?? { ids: [], plains: [], bytes: 0 }
-      this.gathering.set(type, gathered)
+    } else {
       for (const i of fresh) {
-        gathered.ids.push(ids[i] as Uint8Array)
-        gathered.plains.push(blobs[i] as Uint8Array)
-        gathered.bytes += (blobs[i] as Uint8Array).byteLength
+        while (this.mustWaitForRoom(packer)) await this.packTaken()
+        const plain = blobs[i] as Uint8Array
+        packer.add(type, ids[i] as Uint8Array, compressChunk(plain), plain.byteLength)
+        if (packer.full) await this.submit(packer.finish())
       }
-      if (gathered.bytes >= SEAL_JOB_BYTES) await this.dispatchGathered(pool, type)
     }
     if (this.packsSincePublish >= PACKS_PER_INDEX_OBJECT) await this.publishIndex()
     return hex
@@ -189,14 +173,23 @@ export class BlobSaver {
   async claim (ids: Uint8Array, lengths: readonly number[]): Promise<number[]> {
     this.throwIfJobFailed()
     const list = lengths.map((_, i) => ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH))
+    return await this.pickNew(list, list.map(toHex), lengths)
+  }
+
+  /**
+   * The indexes of the blobs (ids, hex, plaintext lengths) that must be sealed, each counted and
+   * remembered as claimed: one lookup in the index, judged as soon as it answers (while it is
+   * open, ids indexed meanwhile count: see RecentlyIndexed). A blob twice in the list is picked once.
+   */
+  private async pickNew (ids: readonly Uint8Array[], hex: readonly string[], lengths: readonly number[]): Promise<number[]> {
     const since = this.recentlyIndexed.opened()
     try {
-      const known = await this.repo.liveLocations(list)
+      const known = await this.repo.liveLocations(ids)
       const picked: number[] = []
-      for (let i = 0; i < list.length; i++) {
-        const hex = toHex(list[i] as Uint8Array)
-        if (!this.isNew(known[i], hex)) continue
-        this.remember(hex)
+      for (let i = 0; i < ids.length; i++) {
+        const id = hex[i] as string
+        if (!this.isNew(known[i], id)) continue
+        this.remember(id)
         this.newChunks++
         this.newBytes += lengths[i] as number
         picked.push(i)

@@ -1,32 +1,6 @@
 import { InvalidInputError } from '@resilien/types'
 
 /**
- * At most `size` tasks at once; the rest wait in order. Used to bound files in flight in backup
- * and restore, so concurrency hides I/O latency without letting memory grow.
- */
-export class Limiter {
-  private active = 0
-  private readonly queue: Array<() => void> = []
-
-  constructor (private readonly size: number) {}
-
-  async run<T> (task: () => Promise<T>): Promise<T> {
-    // A waiter is handed the slot of the task that ends (active does not drop in between): a
-    // caller arriving before the woken waiter runs again would otherwise take a slot too, one
-    // beyond the size. A newcomer queues behind the waiters.
-    if (this.active >= this.size || this.queue.length > 0) await new Promise<void>((resolve) => this.queue.push(resolve))
-    else this.active++
-    try {
-      return await task()
-    } finally {
-      const next = this.queue.shift()
-      if (next === undefined) this.active--
-      else next()
-    }
-  }
-}
-
-/**
  * Maps `items` with at most `concurrency` calls in flight, keeping the order of the results.
  * The first failure is thrown after the calls already started have settled.
  */

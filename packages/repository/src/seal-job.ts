@@ -56,7 +56,7 @@ let rawFrameScratch = new Uint8Array(0)
  * in a reused buffer instead of a new copy. The frame is valid until the next call.
  */
 function frameChunk (plain: Uint8Array): Uint8Array {
-  if (plain.byteLength >= MIN_COMPRESS_LENGTH && !looksIncompressible(plain)) return compressChunk(plain, { tested: true })
+  if (plain.byteLength >= MIN_COMPRESS_LENGTH && !looksIncompressible(plain)) return compressChunk(plain, { knownCompressible: true })
   const length = FRAME_HEADER_LENGTH + plain.byteLength
   if (rawFrameScratch.byteLength < length) rawFrameScratch = new Uint8Array(length)
   rawFrameScratch[0] = ALGORITHM_IDS.none

@@ -103,9 +103,10 @@ export class SealPool {
         // Sealed chunks of a task that is over: nobody will read them.
         else if (reply.kind === 'sealed' && 'slot' in reply) arena.free(reply.slot)
       })
-      // A worker that died (an uncaught error, out of memory) leaves the pool, and its tasks
-      // fail: left in, it would be picked again, and tasks posted to it would never be answered.
-      // The next task starts a fresh one.
+      // A worker that died (an uncaught error, out of memory) leaves the pool, and every task in
+      // flight fails (the job they belong to is broken anyway): left in, the worker would be
+      // picked again, and tasks posted to it would never be answered. The next task starts a
+      // fresh one.
       const died = (err: Error): void => {
         const at = this.workers.findIndex((w) => w.worker === worker)
         if (at < 0) return

@@ -27,7 +27,7 @@ test('replacements of one file at once land one after another, the last call las
   const long = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ digest: String(i).repeat(8), expires: i }))) + '\n'
   const short = '[]\n'
   // Two writers at once (an invite made while another is redeemed): the second must not write over the first's temporary file.
-  await Promise.all([replaceFileDurably(path, long), replaceFileDurably(join(dir, '.', 'invites.json'), short)])
+  await Promise.all([replaceFileDurably(path, long), replaceFileDurably(`${dir}/./invites.json`, short)])
   assert.equal(await readFile(path, 'utf8'), short)
   await Promise.all([replaceFileDurably(path, short), replaceFileDurably(path, long)])
   assert.equal(await readFile(path, 'utf8'), long)

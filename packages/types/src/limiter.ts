@@ -1,4 +1,8 @@
-/** A counting semaphore with a FIFO queue; a waiter whose signal aborts leaves the queue. */
+/**
+ * A counting semaphore with a FIFO queue: an ending task hands its slot to the first waiter in
+ * the same turn, so no caller that arrives meanwhile gets past the limit. A waiter whose signal
+ * aborts leaves the queue.
+ */
 export class Limiter {
   readonly #limit: number
   #active = 0
