@@ -2,8 +2,7 @@
  * Blob ids indexed while an index lookup was open. LevelDB answers a lookup from what it read
  * when the lookup ran on libuv's pool, so a pack indexed during that round trip is missing from
  * the answer, while its blobs have already left the saver's set of unindexed ids. Without this
- * record, a chunk that two files in flight share could be claimed twice and stored in two packs
- * (seen as first backups of the same tree counting different numbers of new chunks).
+ * record, a chunk that two files in flight share could be claimed twice and stored in two packs.
  *
  * An id is kept only while a lookup that opened before it was indexed is still open, so the
  * record holds the packs indexed during the lookups in flight: a few packs' ids, not a backup's.
