@@ -3,7 +3,7 @@ import type { JoinRequest, JoinResponse, SiteHost, SyncableCatalog } from '@resi
 import { survivesDomainLoss } from '@resilien/placement'
 import type { Catalog } from '@resilien/catalog'
 import type { DiskShardStore } from '@resilien/store'
-import { InvalidInputError, KeyedLock, toHex } from '@resilien/types'
+import { InvalidInputError, Limiter, toHex } from '@resilien/types'
 import type { AbortOptions, LogPosition, RepoId, ShardSites, SiteId } from '@resilien/types'
 import type { NodeConfig } from '../config.js'
 import type { SiteIdentity } from '../identity.js'
@@ -37,9 +37,6 @@ export interface ClusterInit {
   log: (line: string) => void
 }
 
-/** The one key of Cluster.membershipChanges. */
-const MEMBERSHIP = 'membership'
-
 /**
  * This site as a member of its cluster: the libp2p host behind a membership gater, the shard,
  * catalog and join protocols, the redial loop, catalog replication and placement. Everything a
@@ -60,7 +57,7 @@ export class Cluster {
    * Changes of membership (a join admitted, a site retired, this site's record) one at a time:
    * each checks the members (a name taken, enough sites left) before it appends its fact.
    */
-  private readonly membershipChanges = new KeyedLock()
+  private readonly membershipChanges = new Limiter(1)
   /** Sites being admitted: a member, though the catalog does not say so yet (see dropStrangers). */
   private readonly admitting = new Set<SiteId>()
 
@@ -192,7 +189,7 @@ export class Cluster {
    * `site lost NAME` (dead: refused from now on, its shards rebuilt without waiting for the grace).
    */
   async retireSite (name: string, lost: boolean): Promise<{ site: SiteId, warning?: string }> {
-    return await this.membershipChanges.run(MEMBERSHIP, async () => await this.retireNow(name, lost))
+    return await this.membershipChanges.run(async () => await this.retireNow(name, lost))
   }
 
   private async retireNow (name: string, lost: boolean): Promise<{ site: SiteId, warning?: string }> {
@@ -269,7 +266,7 @@ export class Cluster {
 
   /** Records this site's current name, zone and addresses when the catalog has older ones. */
   private async announce (): Promise<void> {
-    await this.membershipChanges.run(MEMBERSHIP, async () => await this.announceNow())
+    await this.membershipChanges.run(async () => await this.announceNow())
   }
 
   private async announceNow (): Promise<void> {
@@ -283,7 +280,7 @@ export class Cluster {
 
   /** The inviter's side of `resilien join`. */
   private async admit (peer: SiteId, request: JoinRequest): Promise<JoinResponse> {
-    return await this.membershipChanges.run(MEMBERSHIP, async () => {
+    return await this.membershipChanges.run(async () => {
       this.admitting.add(peer)
       try {
         return await this.admitNow(peer, request)
