@@ -1,4 +1,5 @@
 import type { Stream } from '@libp2p/interface'
+import { CLIENT_STREAMS_PER_PEER, SLOWEST_UPLINK_BYTES_PER_S } from './constants.js'
 import { internals } from './host.js'
 import type { SiteHost } from './host.js'
 import { expectHeader, MalformedError, sendHeader } from './frames.js'
@@ -109,6 +110,9 @@ export async function request<T> (host: SiteHost, peer: string, protocol: string
  * the reset that stopped our writes. Returns the answer's header once the body went out.
  */
 export async function sendBodyAndAnswer (stream: Stream, reader: StreamReader, body: Uint8Array, signal: AbortSignal | undefined): Promise<Header> {
+  // The server is silent until the body's last byte arrives: on a slow uplink that is longer
+  // than one read timeout (the sender's write timeout still catches a peer that takes nothing).
+  reader.waitLonger(body.byteLength * CLIENT_STREAMS_PER_PEER / SLOWEST_UPLINK_BYTES_PER_S * 1000)
   const answer = readResponse(reader, signal)
   answer.catch(() => {})
   try {

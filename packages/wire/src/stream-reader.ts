@@ -19,7 +19,7 @@ export interface StreamReaderOptions {
 export class StreamReader {
   readonly #stream: Stream
   readonly #highWater: number
-  readonly #timeoutMs: number
+  #timeoutMs: number
   readonly #chunks: Uint8Array[] = []
   #buffered = 0
   #ended = false
@@ -88,7 +88,8 @@ export class StreamReader {
       if (this.#buffered > 0) return
       signal?.throwIfAborted()
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => { done(); reject(new TimeoutError(`no data from the peer for ${this.#timeoutMs / 1000} s`)) }, this.#timeoutMs)
+        const waitMs = this.#timeoutMs
+        const timer = setTimeout(() => { done(); reject(new TimeoutError(`no data from the peer for ${waitMs / 1000} s`)) }, waitMs)
         const onAbort = (): void => { done(); reject(signal?.reason) }
         const wake = (): void => { done(); resolve() }
         const done = (): void => {
@@ -100,6 +101,16 @@ export class StreamReader {
         signal?.addEventListener('abort', onAbort, { once: true })
       })
     }
+  }
+
+  /**
+   * Reads from now on wait `extraMs` longer for a byte than the stream's timeout (a wait in
+   * progress starts its timer again). For an answer that can only come after a body we sent
+   * has crossed a slow link.
+   */
+  waitLonger (extraMs: number): void {
+    this.#timeoutMs += Math.max(0, Math.ceil(extraMs))
+    this.#notify()
   }
 
   #resumeIfDrained (): void {

@@ -1,7 +1,7 @@
 import '@resilien/polyfill'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { serve } from '../src/exchange.js'
+import { sendBodyAndAnswer, serve } from '../src/exchange.js'
 import { sendHeader } from '../src/frames.js'
 import { internals } from '../src/host.js'
 import { readResponse } from '../src/remote-error.js'
@@ -48,4 +48,38 @@ test('an answer the client stops reading is cut by a reset at the write timeout,
   }, /reset|closed before/, 'the stream ends in a reset, not in a clean end after an error frame')
   assert.ok(received < body.byteLength)
   assert.match(log.lines.join('\n'), /timeout: the peer took no data/)
+})
+
+test('the answer to a body that crosses a slow link in several read timeouts still arrives; a silent peer still times out', async (t) => {
+  const { client, server } = await connectedPair(t)
+  // Past the 8 MiB stream window: most of the body waits on the server's slow reads.
+  const body = patternBytes(24 * MiB, 5)
+  const readTimeoutStandInMs = 300
+  const testOver = Promise.withResolvers<void>()
+  t.after(() => { testOver.resolve() })
+  serve(server, { protocol: TEST_PROTOCOL, maxInboundStreams: 2, log: lines().log }, async ({ stream, reader, header }) => {
+    if (header.op === 'stay-silent') return await testOver.promise
+    let received = 0
+    for (;;) {
+      const chunk = await reader.readSome(MiB)
+      if (chunk === undefined) break
+      const before = received
+      received += chunk.byteLength
+      // A slow link: 60 ms per MiB, the whole body about five times the client's read timeout.
+      if (Math.floor(received / MiB) > Math.floor(before / MiB)) await new Promise((resolve) => setTimeout(resolve, 60))
+    }
+    sendHeader(stream, { ok: true, received })
+  })
+  const stream = await internals(client).openStream(server.peerId, TEST_PROTOCOL)
+  const reader = new StreamReader(stream, { timeoutMs: readTimeoutStandInMs })
+  sendHeader(stream, { op: 'take-my-body' })
+  const started = Date.now()
+  const answer = await sendBodyAndAnswer(stream, reader, body, undefined)
+  assert.deepEqual(answer, { ok: true, received: body.byteLength })
+  assert.ok(Date.now() - started > 3 * readTimeoutStandInMs, `the body took ${Date.now() - started} ms, not several read timeouts`)
+  // A one-byte body earns next to no extra wait: a peer that never answers fails at the timeout.
+  const silent = await internals(client).openStream(server.peerId, TEST_PROTOCOL)
+  const silentReader = new StreamReader(silent, { timeoutMs: readTimeoutStandInMs })
+  sendHeader(silent, { op: 'stay-silent' })
+  await assert.rejects(sendBodyAndAnswer(silent, silentReader, new Uint8Array(1), undefined), /no data from the peer for 0\.3\d* s/)
 })
