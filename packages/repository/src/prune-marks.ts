@@ -130,7 +130,9 @@ export const MarkTag = Object.freeze({
   /** An index object whose content a rewrite produced again: it stays. */
   keep: 0x07,
   /** An index object an earlier prune replaced (its pack is deleted): its id must not be written again. */
-  retiredIndex: 0x09
+  retiredIndex: 0x09,
+  /** A blob this prune already copied into a new pack: a copy of it in another repacked pack is not copied again. */
+  repacked: 0x0a
 })
 export type MarkTag = typeof MarkTag[keyof typeof MarkTag]
 

@@ -34,6 +34,7 @@ interface RepackEntry {
  * blob) is out of reach when it returns.
  */
 async function repackOne (repo: Repository, saver: BlobSaver, { pack, used }: RepackEntry, options: AbortOptions): Promise<void> {
+  if (used.length === 0) return
   const refs = used.map((e) => ({ id: e.id, type: e.type, pack, offset: e.offset, length: e.length }))
   await repo.reader.withPackBlobs(pack, refs, options, async (sealed) => {
     for (let i = 0; i < refs.length; i++) {
@@ -44,6 +45,19 @@ async function repackOne (repo: Repository, saver: BlobSaver, { pack, used }: Re
       await saver.rewriteSealed(ref.type, ref.id, blob, plain.byteLength)
     }
   })
+}
+
+/**
+ * The blobs of `used` that this prune has not planned to copy yet, now marked as planned. Two
+ * packs can hold the same blob (two key holders, or two backups at once, stored it): when both
+ * are repacked it is copied once. The saver's own memory of what it packed cannot tell: it ends
+ * once the new pack is indexed, and the sweep's batches are far apart.
+ */
+async function notCopiedYet (marks: MarkSet, used: PackEntry[]): Promise<PackEntry[]> {
+  const planned = await marks.hasTaggedMany(MarkTag.repacked, used.map((e) => e.id))
+  const toCopy = used.filter((_, i) => planned[i] !== true)
+  for (const e of toCopy) await marks.addTagged(MarkTag.repacked, e.id)
+  return toCopy
 }
 
 export interface PruneOptions extends AbortOptions {
@@ -179,10 +193,12 @@ export async function prune (repo: Repository, options: PruneOptions): Promise<P
           listing.obsolete++
           if (toDelete.length >= DELETE_BATCH) await flushDeletes()
         } else if (totalBytes > 0 && (totalBytes - usedBytes) / totalBytes > threshold && used.every((e) => e.type !== BlobType.index)) {
-          repackQueue.push({ pack, used })
+          const toCopy = await notCopiedYet(marks, used)
+          const copiedBytes = toCopy.reduce((sum, e) => sum + e.length, 0)
+          repackQueue.push({ pack, used: toCopy })
           result.packsRepacked++
-          result.packedBytesFreed += totalBytes - usedBytes
-          result.bytesRepacked += usedBytes
+          result.packedBytesFreed += totalBytes - copiedBytes
+          result.bytesRepacked += copiedBytes
           listing.obsolete++
           if (repackQueue.length >= REPACK_BATCH) await flushRepacks()
         } else {

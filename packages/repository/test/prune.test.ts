@@ -3,7 +3,9 @@ import assert from 'node:assert/strict'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { backup, checkRepository, openRepository, prune, restore } from '../src/index.js'
+import { fromHex, toHex } from '@resilien/types'
+import { BlobType, MIN_PACK_SIZE, backup, checkRepository, decodeIndexObject, openRepository, prune, restore } from '../src/index.js'
+import type { Repository } from '../src/index.js'
 import { newRepository, PASSPHRASE } from './helpers.js'
 
 const noCheck = { redundancyCheck: async () => undefined }
@@ -12,6 +14,24 @@ async function count<T> (items: AsyncIterable<T>): Promise<number> {
   let n = 0
   for await (const item of items) if (item !== undefined) n++
   return n
+}
+
+/** How many live packs hold each data blob, as every machine's index objects list them. */
+async function liveCopies (repo: Repository): Promise<Map<string, number>> {
+  const { catalog } = repo.components
+  const copies = new Map<string, number>()
+  const listed = new Set<string>()
+  for await (const obj of catalog.indexObjects(repo.id)) {
+    if (await catalog.isPackDeleted(repo.id, obj.location.pack)) continue
+    const plain = await repo.reader.read({ id: fromHex(obj.index), type: BlobType.index, ...obj.location })
+    for (const { pack, entries } of decodeIndexObject(plain).packs) {
+      // A pack two index objects list (a prune cut off) holds its blobs once.
+      if (listed.has(pack) || await catalog.isPackDeleted(repo.id, pack)) continue
+      listed.add(pack)
+      for (const e of entries) if (e.type === BlobType.data) copies.set(toHex(e.id), (copies.get(toHex(e.id)) ?? 0) + 1)
+    }
+  }
+  return copies
 }
 
 test('prune deletes or repacks what only forgotten snapshots used; kept snapshots restore, also on a fresh machine', async (t) => {
@@ -102,5 +122,49 @@ test('prune keeps what a snapshot reaches through a large folder whose tree shar
     await restore(repo, { snapshot, target: out })
     assert.ok((await readFile(join(out, src, 'zz-last.bin'))).equals(data), `snapshot ${snapshot.slice(0, 8)} restores its own zz-last.bin`)
   }
+  assert.deepEqual((await checkRepository(repo, { readData: true })).problems, [])
+})
+
+test('blobs held by two repacked packs (two key holders stored them) are copied once, however far apart the packs are', async (t) => {
+  const { repo, dir } = await newRepository(t, { packSize: MIN_PACK_SIZE })
+  // Opened before anything is stored: its index will not know the first machine's packs, so it stores the shared files again.
+  const other = await openRepository(repo.components, { repo: 'main', passphrase: PASSPHRASE, cacheDir: join(dir, 'cache-other') })
+  t.after(async () => other.close())
+  const pairs = 40
+  const shared = Array.from({ length: pairs }, () => randomBytes(20_000))
+  // Each machine stores every shared file next to a larger one that goes: every pack is about
+  // three quarters unused and is repacked. The shared copies (800 KB) fill several new packs,
+  // which are stored (one in flight) before the sweep meets the other machine's copies, in
+  // whichever order it reads the two machines' index objects.
+  const folder = async (name: string): Promise<string> => {
+    const path = join(dir, name)
+    await mkdir(path)
+    for (let i = 0; i < pairs; i++) {
+      await writeFile(join(path, `${String(i).padStart(2, '0')}-a-shared.bin`), shared[i] as Buffer)
+      await writeFile(join(path, `${String(i).padStart(2, '0')}-b-gone.bin`), randomBytes(60_000))
+    }
+    return path
+  }
+  const mine = await folder('mine')
+  const theirs = await folder('theirs')
+  const forgotten = [(await backup(repo, { paths: [mine], ...noCheck })).snapshot, (await backup(other, { paths: [theirs], ...noCheck })).snapshot]
+  const before = await liveCopies(repo)
+  assert.ok([...before.values()].filter((n) => n === 2).length >= pairs, 'every shared file (one chunk) is stored twice before the prune')
+  for (const path of [mine, theirs]) for (let i = 0; i < pairs; i++) await rm(join(path, `${String(i).padStart(2, '0')}-b-gone.bin`))
+  await repo.syncIndex()
+  const kept = await backup(repo, { paths: [mine, theirs], ...noCheck })
+  assert.ok(kept.stats.newBytes < 40_000, `the kept snapshot stores no file again, only its folders (${kept.stats.newBytes} bytes)`)
+  await repo.components.catalog.append(forgotten.map((snapshot) => ({ type: 'snapshot-forgotten' as const, repo: repo.id, snapshot })))
+
+  const dry = await prune(repo, { workDir: join(dir, 'cache-dry'), dryRun: true })
+  const result = await prune(repo, { workDir: join(dir, 'cache') })
+  assert.deepEqual({ ...result, dryRun: true }, dry, 'the dry run said what the prune then did')
+  assert.ok(result.packsRepacked >= 8, JSON.stringify(result))
+  const after = await liveCopies(repo)
+  assert.deepEqual([...after.values()].filter((n) => n !== 1), [], 'every live blob is held by one pack')
+  assert.ok(result.bytesRepacked < pairs * 20_000 * 1.01, `copied ${result.bytesRepacked} bytes for ${pairs * 20_000} bytes of shared files`)
+  const out = join(dir, 'out')
+  await restore(repo, { snapshot: kept.snapshot, target: out })
+  for (const path of [mine, theirs]) assert.ok((await readFile(join(out, path, '07-a-shared.bin'))).equals(shared[7] as Buffer))
   assert.deepEqual((await checkRepository(repo, { readData: true })).problems, [])
 })
