@@ -75,8 +75,6 @@ export class BlobSaver {
   /** Ids that left `unindexed` while a lookup was open, which that lookup's answer may lack. */
   private readonly recentlyIndexed = new RecentlyIndexed()
   private packsSincePublish = 0
-  /** The publish running or last run (see publishIndex); settles, never rejects. */
-  private publishing: Promise<void> = Promise.resolve()
   /** Seal jobs running in the pool, with what to do with their result. */
   private readonly jobs = new Set<Promise<void>>()
   private jobFailure: unknown
@@ -369,13 +367,13 @@ export class BlobSaver {
    * PACKS_PER_INDEX_OBJECT together, and each used to write the same index object (same id, so
    * one catalog row) into a pack of its own, which nothing listed and no prune ever deleted
    * (measured: four copies of each index object of a backup of 60 files in 256 KiB packs). The
-   * count is reset before any await, so those callers find nothing due.
+   * count is reset before any await, so those callers find nothing due. The turns are the
+   * index's, shared by every saver of it: another backup of the repository at once would
+   * otherwise list the same packs again.
    */
   async publishIndex (): Promise<void> {
     this.packsSincePublish = 0
-    const pass = this.publishing.then(async () => { await this.publishPending() })
-    this.publishing = pass.catch(() => {})
-    await pass
+    await this.repo.index.publishTurns.run(async () => { await this.publishPending() }, this.options.signal)
   }
 
   private async publishPending (): Promise<void> {

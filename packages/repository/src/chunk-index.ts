@@ -1,5 +1,5 @@
 import { ClassicLevel } from 'classic-level'
-import { fromHex, toHex } from '@resilien/types'
+import { Limiter, fromHex, toHex } from '@resilien/types'
 import { ID_LENGTH, isBlobType } from './format.js'
 import type { BlobType } from './format.js'
 import { encodeEntries, entryCount } from './pack-format.js'
@@ -58,6 +58,12 @@ export class ChunkIndex {
   private readonly blobs
   private readonly loaded
   private readonly pending
+  /**
+   * Publishing the unpublished packs takes turns (BlobSaver.publishIndex): two savers of this
+   * index (two backups at once) reading the set together would each list the same packs in an
+   * index object of their own.
+   */
+  readonly publishTurns = new Limiter(1)
 
   private constructor (path: string) {
     this.db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view', ...LEVELDB_MEMORY })

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { keyedHash } from '@resilien/hashing'
-import { toHex } from '@resilien/types'
+import { fromHex, toHex } from '@resilien/types'
 import { BlobSaver } from '../src/blob-saver.js'
 import { PackUploader } from '../src/pack-uploader.js'
 import { Packer } from '../src/packer.js'
@@ -13,6 +13,7 @@ import type { FinishedPack } from '../src/packer.js'
 import { compressChunk } from '@resilien/compression'
 import { backup } from '../src/backup.js'
 import { BlobType, ID_LENGTH } from '../src/format.js'
+import { decodeIndexObject } from '../src/index-object.js'
 import { sealBlobsInto, sealedBound } from '../src/seal-job.js'
 import { SealPool } from '../src/seal-pool.js'
 import { newRepository } from './helpers.js'
@@ -170,4 +171,28 @@ test('the uploader settles the packs in flight when asked, without waiting for p
   for (const release of held.splice(0)) release()
   await all
   assert.equal(uploader.packs, 2)
+})
+
+test('two savers of one repository publishing at once list each pack in one index object', async (t) => {
+  const { repo } = await newRepository(t)
+  const fill = async (saver: BlobSaver): Promise<void> => {
+    const plains = [randomBytes(30_000), randomBytes(40_000)]
+    const ids = Buffer.concat(plains.map((p) => keyedHash(repo.keys.chunkIdKey, p)))
+    const lengths = plains.map((p) => p.byteLength)
+    const chosen = await saver.claim(ids, lengths)
+    const sealed = new Uint8Array(sealedBound(lengths))
+    const sealedLengths = sealBlobsInto(BlobType.data, repo.keys.dataKey, ids, plains, sealed) as number[]
+    await saver.absorbSealed(chosen.map((i) => ids.subarray(i * ID_LENGTH, (i + 1) * ID_LENGTH)), lengths, sealed, sealedLengths)
+  }
+  // Two backups of one repository at once (the node shares one open repository between them).
+  const savers = [new BlobSaver(repo, {}), new BlobSaver(repo, {})]
+  for (const saver of savers) await fill(saver)
+  await Promise.all(savers.map(async (saver) => { await saver.finish() }))
+  const listings = new Map<string, number>()
+  for await (const obj of repo.components.catalog.indexObjects(repo.id)) {
+    const plain = await repo.reader.read({ id: fromHex(obj.index), type: BlobType.index, ...obj.location })
+    for (const { pack } of decodeIndexObject(plain).packs) listings.set(pack, (listings.get(pack) ?? 0) + 1)
+  }
+  assert.equal(listings.size, 2, 'each saver stored one data pack')
+  assert.deepEqual([...listings.values()], [1, 1], 'no pack is listed twice')
 })
