@@ -46,6 +46,10 @@ export class ClusterPlacement implements Placement {
     return this.inner.readOrder(stripe)
   }
 
+  readCosts (stripe: StripeRecord): number[] {
+    return this.inner.readCosts(stripe)
+  }
+
   replaceFull (sites: readonly SiteId[], index: number, options: PlaceOptions = {}): SiteId | undefined {
     if (this.init.membership.alone()) return undefined
     const site = this.inner.replaceFull(sites, index, options)

@@ -3,7 +3,7 @@ import type { Placement, SiteId, StripeRecord } from '@resilien/types'
 import { DEFAULT_FREE_SPACE_MARGIN, FULL_SITE_PAUSE_MS } from './constants.js'
 import { InsufficientDomainsError } from './errors.js'
 import { LoadLedger } from './load-ledger.js'
-import { readOrder } from './read-order.js'
+import { readCosts, readOrder } from './read-order.js'
 import { ORDER_LANE, SELECTION_LANE, SiteScores } from './site-scores.js'
 import type { DomainPlacementInit, PlaceOptions, SiteView } from './types.js'
 
@@ -161,9 +161,20 @@ export class DomainPlacement implements Placement {
 
   /** Indices of stripe.shards in the order to try reads: live and local data shards first. */
   readOrder (stripe: StripeRecord): number[] {
+    const up = this.#upSites()
+    return readOrder(stripe, this.#self, (site) => up.has(site))
+  }
+
+  /** Per shard of a stripe, what reading it costs (read-order.ts). */
+  readCosts (stripe: StripeRecord): number[] {
+    const up = this.#upSites()
+    return readCosts(stripe, this.#self, (site) => up.has(site))
+  }
+
+  #upSites (): Set<SiteId> {
     const up = new Set<SiteId>()
     for (const view of this.#sites()) if (view.up) up.add(view.site)
-    return readOrder(stripe, this.#self, (site) => up.has(site))
+    return up
   }
 
   /** Tell the placement that bytes were placed (so successive packs spread before the catalog catches up). */

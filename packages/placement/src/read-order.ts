@@ -22,3 +22,13 @@ export function readOrder (stripe: StripeRecord, self: SiteId, isUp: (site: Site
   })
   return classes.map((_, index) => index).sort((a, b) => (classes[a] ?? 0) - (classes[b] ?? 0) || a - b)
 }
+
+/**
+ * What reading each shard of a stripe costs, in shards sent over the network: 0 on this site,
+ * 1 on a live site, and on a down or unknown site more than reading every live shard would
+ * (a timeout, then the read again elsewhere).
+ */
+export function readCosts (stripe: StripeRecord, self: SiteId, isUp: (site: SiteId) => boolean): number[] {
+  const down = stripe.shards.length + 1
+  return stripe.shards.map((shard) => shard.site === self ? 0 : isUp(shard.site) ? 1 : down)
+}

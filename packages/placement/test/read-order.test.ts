@@ -43,3 +43,9 @@ test('readOrder reads the current view on every call', () => {
   views[0] = { ...views[0] as SiteView, up: false }
   assert.deepEqual(placement.readOrder(stripe), [1, 0])
 })
+
+test('read costs: nothing for a local shard, one for a live site, more than every live shard for a down or unknown one', () => {
+  const placement = placementFor('me', ['me', 'b'], ['a'])
+  // 'c' is not in the view: unknown counts as down.
+  assert.deepEqual(placement.readCosts(stripeOn(['a', 'b', 'me', 'c'], 2)), [5, 1, 0, 5])
+})

@@ -7,6 +7,7 @@ import type { BlobType } from './format.js'
 import { openBlob } from './open-blob.js'
 import type { BlobKeys } from './open-blob.js'
 import { ByteBudgetCache, LruCache } from './lru-cache.js'
+import { shardsToRead } from './shard-reads.js'
 
 export interface BlobReaderComponents {
   sites: ShardSites
@@ -148,10 +149,13 @@ export class BlobReader {
     if (decoded !== undefined) return await use(refs.map((r) => decoded.subarray(r.offset, r.offset + r.length)), [])
     const pieces = refs.map((r) => dataShardRange(r.offset, r.length, stripe.shardLength))
     const needed = [...new Set(pieces.flatMap((ranges) => ranges.map((r) => r.shard)))]
+    const { placement } = this.components
+    const costs = placement.readCosts?.(stripe)
+    const toRead = costs === undefined ? needed : shardsToRead(stripe, needed, costs, placement.readOrder(stripe))
     const arrived = new Map<number, Uint8Array>()
     /** Shards fetched or rebuilt for this call alone (ShardSites.get gives the caller its own buffer). */
     const fetched: Uint8Array[] = []
-    const results = await Promise.allSettled(needed.map(async (i) => {
+    const results = await Promise.allSettled(toRead.map(async (i) => {
       const shard = stripe.shards[i]
       if (shard === undefined) throw new IntegrityError(`stripe ${stripe.pack} lacks shard ${i}`)
       const cached = this.shardCache.get(shard.id)
@@ -163,8 +167,14 @@ export class BlobReader {
     options.signal?.throwIfAborted()
     let data: ReadonlyArray<Uint8Array | undefined> = Array.from({ length: stripe.k }, (_, i) => arrived.get(i))
     const failures = new Map<number, unknown>()
-    results.forEach((r, j) => { if (r.status === 'rejected') failures.set(needed[j] as number, r.reason) })
-    if (failures.size > 0) {
+    results.forEach((r, j) => { if (r.status === 'rejected') failures.set(toRead[j] as number, r.reason) })
+    if (failures.size === 0 && needed.some((i) => !arrived.has(i))) {
+      // The cheaper read took parity in place of remote data shards: decode them.
+      const shards = Array.from({ length: stripe.k + stripe.m }, (_, i) => arrived.get(i))
+      const rebuilt = await rebuildDataShards(stripe, shards, this.components.erasure ?? activeErasure)
+      for (const shard of rebuilt) if (!shards.includes(shard)) fetched.push(shard)
+      data = rebuilt
+    } else if (failures.size > 0) {
       // A failed shard is not asked for again: its error is what fetchShards records for it.
       const shards = await this.fetchShards(stripe, options, async (site, id, i) => {
         if (failures.has(i)) throw failures.get(i)

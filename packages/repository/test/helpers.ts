@@ -45,7 +45,7 @@ export function memorySites (names: string[]): { sites: ShardSites, stores: Map<
 export const PASSPHRASE = 'test passphrase'
 
 /** A fresh catalog and repository over in-memory sites. */
-export async function newRepository (t: TestContext, options: { k?: number, m?: number, packSize?: number, chunker?: ChunkerParams, textChunker?: ChunkerParams | false, sites?: string[], wrapSites?: (sites: ShardSites) => ShardSites } = {}): Promise<{ repo: Repository, catalog: Catalog, stores: Map<string, ShardStore>, dir: string }> {
+export async function newRepository (t: TestContext, options: { k?: number, m?: number, packSize?: number, chunker?: ChunkerParams, textChunker?: ChunkerParams | false, sites?: string[], wrapSites?: (sites: ShardSites) => ShardSites, wrapPlacement?: (placement: Placement) => Placement } = {}): Promise<{ repo: Repository, catalog: Catalog, stores: Map<string, ShardStore>, dir: string }> {
   const dir = await tempDir(t)
   const { privateKey, publicKey } = generateKeyPairSync('ed25519')
   const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12)
@@ -56,7 +56,7 @@ export async function newRepository (t: TestContext, options: { k?: number, m?: 
   })
   t.after(async () => catalog.close())
   const { sites, stores, placement } = memorySites(options.sites ?? ['s1', 's2', 's3'])
-  const components = { catalog, sites: options.wrapSites?.(sites) ?? sites, placement }
+  const components = { catalog, sites: options.wrapSites?.(sites) ?? sites, placement: options.wrapPlacement?.(placement) ?? placement }
   await createRepository(components, { name: 'main', passphrase: PASSPHRASE, site: 'siteA', k: options.k ?? 2, m: options.m ?? 1, ...(options.packSize === undefined ? {} : { packSize: options.packSize }), ...(options.chunker === undefined ? {} : { chunker: options.chunker }), ...(options.textChunker === undefined ? {} : { textChunker: options.textChunker }), kdf: TEST_KDF_PARAMS })
   const repo = await openRepository(components, { repo: 'main', passphrase: PASSPHRASE, cacheDir: join(dir, 'cache') })
   t.after(async () => repo.close())

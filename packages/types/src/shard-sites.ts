@@ -35,6 +35,11 @@ export interface Placement {
   /** The sites of a stripe in the order to try reads: live and local first. */
   readOrder (stripe: StripeRecord): number[]
   /**
+   * Per shard of a stripe, what reading it costs in shards sent over the network (0 local, 1 on a
+   * live site, more on a down one). Without it, readers take the data shards they need as they are.
+   */
+  readCosts? (stripe: StripeRecord): number[]
+  /**
    * Another site for shard `index` of a stripe being written to `sites`, after its site answered
    * that it has no room (it then takes no new shards for a while). The new site is in a zone the
    * stripe's other shards do not use, or, when degraded is allowed, any other site with room.
