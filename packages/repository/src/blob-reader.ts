@@ -149,12 +149,32 @@ export class BlobReader {
     if (decoded !== undefined) return await use(refs.map((r) => decoded.subarray(r.offset, r.offset + r.length)), [])
     const pieces = refs.map((r) => dataShardRange(r.offset, r.length, stripe.shardLength))
     const needed = [...new Set(pieces.flatMap((ranges) => ranges.map((r) => r.shard)))]
+    /** Shards fetched or rebuilt for this call alone (ShardSites.get gives the caller its own buffer). */
+    const fetched: Uint8Array[] = []
+    try {
+      const data = await this.dataShardsFor(stripe, needed, options, fetched)
+      const sealed = pieces.map((ranges) => {
+        const views = ranges.map((r) => (data[r.shard] as Uint8Array).subarray(r.offset, r.offset + r.length))
+        return views.length === 1 ? views[0] as Uint8Array : Buffer.concat(views)
+      })
+      return await use(sealed, fetched)
+    } finally {
+      releaseBuffers(fetched)
+    }
+  }
+
+  /**
+   * The data shards `needed` of a stripe (others of the k may be there too), each verified:
+   * read as the placement's costs say is cheapest (shardsToRead), decoded when that read took
+   * parity, and rebuilt from any k shards when a read or that decode failed. What it fetched or
+   * rebuilt goes into `fetched`.
+   */
+  private async dataShardsFor (stripe: StripeRecord, needed: readonly number[], options: AbortOptions, fetched: Uint8Array[]): Promise<ReadonlyArray<Uint8Array | undefined>> {
     const { placement } = this.components
+    const erasure = this.components.erasure ?? activeErasure
     const costs = placement.readCosts?.(stripe)
     const toRead = costs === undefined ? needed : shardsToRead(stripe, needed, costs, placement.readOrder(stripe))
     const arrived = new Map<number, Uint8Array>()
-    /** Shards fetched or rebuilt for this call alone (ShardSites.get gives the caller its own buffer). */
-    const fetched: Uint8Array[] = []
     const results = await Promise.allSettled(toRead.map(async (i) => {
       const shard = stripe.shards[i]
       if (shard === undefined) throw new IntegrityError(`stripe ${stripe.pack} lacks shard ${i}`)
@@ -165,38 +185,36 @@ export class BlobReader {
       arrived.set(i, bytes)
     }))
     options.signal?.throwIfAborted()
-    let data: ReadonlyArray<Uint8Array | undefined> = Array.from({ length: stripe.k }, (_, i) => arrived.get(i))
     const failures = new Map<number, unknown>()
     results.forEach((r, j) => { if (r.status === 'rejected') failures.set(toRead[j] as number, r.reason) })
-    if (failures.size === 0 && needed.some((i) => !arrived.has(i))) {
+    if (failures.size === 0 && needed.every((i) => arrived.has(i))) return Array.from({ length: stripe.k }, (_, i) => arrived.get(i))
+    if (failures.size === 0) {
       // The cheaper read took parity in place of remote data shards: decode them.
       const shards = Array.from({ length: stripe.k + stripe.m }, (_, i) => arrived.get(i))
-      const rebuilt = await rebuildDataShards(stripe, shards, this.components.erasure ?? activeErasure)
-      for (const shard of rebuilt) if (!shards.includes(shard)) fetched.push(shard)
-      data = rebuilt
-    } else if (failures.size > 0) {
-      // A failed shard is not asked for again: its error is what fetchShards records for it.
-      const shards = await this.fetchShards(stripe, options, async (site, id, i) => {
-        if (failures.has(i)) throw failures.get(i)
-        const had = arrived.get(i)
-        if (had !== undefined) return had
-        const bytes = await this.components.sites.get(site, id, undefined, options)
-        if (bytes !== undefined) fetched.push(bytes)
-        return bytes
-      })
-      data = await rebuildDataShards(stripe, shards, this.components.erasure ?? activeErasure)
-      // A data shard rebuilt from parity is a new buffer of this call's too.
-      for (const shard of data) if (shard !== undefined && !shards.includes(shard)) fetched.push(shard)
+      try {
+        const rebuilt = await rebuildDataShards(stripe, shards, erasure)
+        for (const shard of rebuilt) if (!shards.includes(shard)) fetched.push(shard)
+        return rebuilt
+      } catch (err) {
+        if (!(err instanceof IntegrityError)) throw err
+        // A decode that does not hash to the ids: the parity it used is not asked again, and the
+        // data shards are read as they are below.
+        for (const i of toRead) if (i >= stripe.k) failures.set(i, err)
+      }
     }
-    const sealed = pieces.map((ranges) => {
-      const views = ranges.map((r) => (data[r.shard] as Uint8Array).subarray(r.offset, r.offset + r.length))
-      return views.length === 1 ? views[0] as Uint8Array : Buffer.concat(views)
+    // A failed shard is not asked for again: its error is what fetchShards records for it.
+    const shards = await this.fetchShards(stripe, options, async (site, id, i) => {
+      if (failures.has(i)) throw failures.get(i)
+      const had = arrived.get(i)
+      if (had !== undefined) return had
+      const bytes = await this.components.sites.get(site, id, undefined, options)
+      if (bytes !== undefined) fetched.push(bytes)
+      return bytes
     })
-    try {
-      return await use(sealed, fetched)
-    } finally {
-      releaseBuffers(fetched)
-    }
+    const data = await rebuildDataShards(stripe, shards, erasure)
+    // A data shard rebuilt from parity is a new buffer of this call's too.
+    for (const shard of data) if (!shards.includes(shard)) fetched.push(shard)
+    return data
   }
 
   /** The k data shards of a pack, rebuilt from any k verified shards; the rebuilt ones join the shard cache. */

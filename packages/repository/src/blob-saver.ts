@@ -373,12 +373,13 @@ export class BlobSaver {
    */
   async publishIndex (): Promise<void> {
     this.packsSincePublish = 0
+    // The packs submitted so far get into this index object; later ones into the next. Waited
+    // for before the turn: another backup's publish does not wait on this one's uploads.
+    await this.uploader.settled()
     await this.repo.index.publishTurns.run(async () => { await this.publishPending() }, this.options.signal)
   }
 
   private async publishPending (): Promise<void> {
-    // The packs submitted so far get into this index object; later ones into the next.
-    await this.uploader.settled()
     // A dry run stored no pack, and must not publish what an interrupted backup left either.
     if (this.options.dryRun === true) return
     let group: EncodedPackEntries[] = []

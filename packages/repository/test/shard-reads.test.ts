@@ -33,8 +33,8 @@ test('shardsToRead: parity held here replaces a remote data shard; a tie or a lo
   const fourPlusTwo = stripe(4, 2)
   const costs = [1, 1, 1, 1, 0, 1]
   assert.deepEqual(shardsToRead(fourPlusTwo, [0, 1, 2, 3], costs, orderOf(costs)), [4, 0, 1, 2])
-  // Not enough shards to decode from: the data shards as they are.
-  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [1, 9], [0, 1]), [0, 1])
+  // Fewer than k shards to read at all: the data shards as they are.
+  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [1, 1, 0], [2]), [0, 1])
 })
 
 test('a restore on a site that holds the parity shards reads one remote shard per pack and decodes, byte-identical', async (t) => {
@@ -44,9 +44,18 @@ test('a restore on a site that holds the parity shards reads one remote shard pe
     ...placement,
     readCosts: (s: StripeRecord) => s.shards.map((shard) => shard.site === 's3' ? 0 : 1)
   })
-  const run = async (wrapPlacement?: (placement: Placement) => Placement): Promise<{ remote: number, packs: number }> => {
+  const run = async (wrapPlacement?: (placement: Placement) => Placement, damageS3 = false): Promise<{ remote: number, packs: number }> => {
     const { repo, dir } = await newRepository(t, {
-      wrapSites: (sites) => ({ ...sites, get: async (site, id, range, o) => { gets.set(site, (gets.get(site) ?? 0) + 1); return await sites.get(site, id, range, o) } }),
+      wrapSites: (sites) => ({
+        ...sites,
+        get: async (site, id, range, o) => {
+          gets.set(site, (gets.get(site) ?? 0) + 1)
+          const bytes = await sites.get(site, id, range, o)
+          // A site whose store passed bad bytes as good: only the decode can tell.
+          if (damageS3 && site === 's3' && bytes !== undefined && range === undefined) bytes[100] = (bytes[100] as number) ^ 1
+          return bytes
+        }
+      }),
       ...(wrapPlacement === undefined ? {} : { wrapPlacement })
     })
     const src = join(dir, 'src')
@@ -67,4 +76,7 @@ test('a restore on a site that holds the parity shards reads one remote shard pe
   assert.ok(plain.remote >= 2 * 3, `without read costs: ${plain.remote} remote reads`)
   assert.ok(decoding.remote <= plain.remote - 3, `with s3 local: ${decoding.remote} remote reads against ${plain.remote}`)
   assert.ok((gets.get('s3') ?? 0) >= 3, 'the parity shards held here were read')
+  // Parity that decodes into data shards that do not hash to their ids: the data shards are read as they are.
+  const damaged = await run(onS3, true)
+  assert.ok(damaged.remote >= plain.remote, `${damaged.remote} remote reads`)
 })

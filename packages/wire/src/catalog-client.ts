@@ -115,7 +115,7 @@ export class CatalogClient {
     const signal = options?.signal
     return await request(this.#host, peer, CATALOG_PROTOCOL, signal, async (stream, reader) => {
       sendHeader(stream, { op: 'push', site, count: batch.count, bytes: batch.body.byteLength })
-      const header = await sendBodyAndAnswer(stream, reader, batch.body, signal)
+      const header = await sendBodyAndAnswer(this.#host, stream, reader, batch.body, signal)
       onlyKeys(header, ['ok', 'ingested', 'head'])
       integer(header.ingested, 'ingested', 0, batch.count)
       if (header.head === null) return undefined

@@ -65,9 +65,8 @@ export const WRITE_TIMEOUT_MS = 30_000
 /**
  * The slowest uplink a request body is given time for, in bytes per second (1 Mbit/s). The
  * answer to a body comes after its last byte arrives, and the last bytes we wrote may sit in
- * buffers (up to a stream window of them) long after our write returned: so the wait for the
- * answer allows for the whole body crossing at this rate, shared by CLIENT_STREAMS_PER_PEER
- * requests, on top of READ_TIMEOUT_MS.
+ * buffers long after our write returned, behind every other body the host sends at once: the
+ * wait for the answer allows for all of them crossing at this rate, on top of READ_TIMEOUT_MS.
  */
 export const SLOWEST_UPLINK_BYTES_PER_S = 125_000
 

@@ -1,5 +1,5 @@
 import type { Stream } from '@libp2p/interface'
-import { CLIENT_STREAMS_PER_PEER, SLOWEST_UPLINK_BYTES_PER_S } from './constants.js'
+import { SLOWEST_UPLINK_BYTES_PER_S } from './constants.js'
 import { internals } from './host.js'
 import type { SiteHost } from './host.js'
 import { expectHeader, MalformedError, sendHeader } from './frames.js'
@@ -109,20 +109,27 @@ export async function request<T> (host: SiteHost, peer: string, protocol: string
  * full, not a member) answers at once and resets the stream; the caller sees its answer, not
  * the reset that stopped our writes. Returns the answer's header once the body went out.
  */
-export async function sendBodyAndAnswer (stream: Stream, reader: StreamReader, body: Uint8Array, signal: AbortSignal | undefined): Promise<Header> {
-  // The server is silent until the body's last byte arrives: on a slow uplink that is longer
-  // than one read timeout (the sender's write timeout still catches a peer that takes nothing).
-  reader.waitLonger(body.byteLength * CLIENT_STREAMS_PER_PEER / SLOWEST_UPLINK_BYTES_PER_S * 1000)
-  const answer = readResponse(reader, signal)
-  answer.catch(() => {})
+export async function sendBodyAndAnswer (host: SiteHost, stream: Stream, reader: StreamReader, body: Uint8Array, signal: AbortSignal | undefined): Promise<Header> {
+  // The server is silent until the body's last byte arrives, and the body may wait behind every
+  // other body this host sends at once: on a slow uplink that is longer than one read timeout.
+  // (The writer's own timeout still catches a peer that takes nothing.)
+  const inFlight = internals(host).bodiesInFlight.add(body.byteLength)
+  reader.setExtraWait(inFlight.sharing / SLOWEST_UPLINK_BYTES_PER_S * 1000)
   try {
-    await sendBounded(stream, body, signal)
-    await closeWrite(stream, signal)
-  } catch (err) {
-    // Resetting first makes a reader that still waits fail now instead of after its timeout.
-    reset(stream, err)
-    const early = await answer.then(() => undefined, (e: unknown) => e)
-    throw early instanceof RemoteError ? early : err
+    const answer = readResponse(reader, signal)
+    answer.catch(() => {})
+    try {
+      await sendBounded(stream, body, signal)
+      await closeWrite(stream, signal)
+    } catch (err) {
+      // Resetting first makes a reader that still waits fail now instead of after its timeout.
+      reset(stream, err)
+      const early = await answer.then(() => undefined, (e: unknown) => e)
+      throw early instanceof RemoteError ? early : err
+    }
+    return await answer
+  } finally {
+    inFlight.done()
+    reader.setExtraWait(0)
   }
-  return await answer
 }

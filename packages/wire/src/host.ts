@@ -15,6 +15,7 @@ import { leanNoiseCrypto } from './noise-cipher.js'
 import { describeListenFailure } from './site-addresses.js'
 import { openStreamError } from './stream-errors.js'
 import { withBatchedWrites } from './socket-batching.js'
+import { BodiesInFlight } from './bodies-in-flight.js'
 
 export interface SiteHostInit {
   /** Bytes of the site's identity.key file: libp2p protobuf-encoded Ed25519 private key
@@ -55,6 +56,8 @@ export interface HostInternals {
   handle (protocol: string, handler: StreamHandler, options: HandleOptions): void
   /** Requests a client runs on this host, CLIENT_STREAMS_PER_PEER per (protocol, peer). */
   readonly clientLimiter: KeyedLimiter
+  /** Request bodies being sent: they share the uplink (sendBodyAndAnswer). */
+  readonly bodiesInFlight: BodiesInFlight
   log (line: string): void
 }
 
@@ -95,6 +98,7 @@ function withoutPeer (ma: Multiaddr): string {
 class Libp2pSiteHost implements SiteHost, HostInternals {
   readonly peerId: string
   readonly clientLimiter = new KeyedLimiter(CLIENT_STREAMS_PER_PEER)
+  readonly bodiesInFlight = new BodiesInFlight()
   readonly #node: Libp2p
   readonly #connectListeners: Array<(peerId: string) => void> = []
   readonly #disconnectListeners: Array<(peerId: string) => void> = []

@@ -47,7 +47,7 @@ export class ShardClient {
       const first = await readResponse(reader, signal)
       onlyKeys(first, ['ok', 'have'])
       if (boolean(first.have, 'have')) return
-      onlyKeys(await sendBodyAndAnswer(stream, reader, data, signal), ['ok'])
+      onlyKeys(await sendBodyAndAnswer(this.#host, stream, reader, data, signal), ['ok'])
     })
   }
 

@@ -19,7 +19,8 @@ export interface StreamReaderOptions {
 export class StreamReader {
   readonly #stream: Stream
   readonly #highWater: number
-  #timeoutMs: number
+  readonly #timeoutMs: number
+  #extraWaitMs = 0
   readonly #chunks: Uint8Array[] = []
   #buffered = 0
   #ended = false
@@ -88,7 +89,7 @@ export class StreamReader {
       if (this.#buffered > 0) return
       signal?.throwIfAborted()
       await new Promise<void>((resolve, reject) => {
-        const waitMs = this.#timeoutMs
+        const waitMs = this.#timeoutMs + this.#extraWaitMs
         const timer = setTimeout(() => { done(); reject(new TimeoutError(`no data from the peer for ${waitMs / 1000} s`)) }, waitMs)
         const onAbort = (): void => { done(); reject(signal?.reason) }
         const wake = (): void => { done(); resolve() }
@@ -104,12 +105,12 @@ export class StreamReader {
   }
 
   /**
-   * Reads from now on wait `extraMs` longer for a byte than the stream's timeout (a wait in
-   * progress starts its timer again). For an answer that can only come after a body we sent
-   * has crossed a slow link.
+   * From now on a read waits `extraMs` longer for a byte than the stream's timeout (0: back to
+   * the timeout; a wait in progress starts its timer again). For an answer that comes only after
+   * a body we sent has crossed a slow link.
    */
-  waitLonger (extraMs: number): void {
-    this.#timeoutMs += Math.max(0, Math.ceil(extraMs))
+  setExtraWait (extraMs: number): void {
+    this.#extraWaitMs = Math.max(0, Math.ceil(extraMs))
     this.#notify()
   }
 

@@ -57,7 +57,7 @@ test('the answer to a body that crosses a slow link in several read timeouts sti
   const readTimeoutStandInMs = 300
   const testOver = Promise.withResolvers<void>()
   t.after(() => { testOver.resolve() })
-  serve(server, { protocol: TEST_PROTOCOL, maxInboundStreams: 2, log: lines().log }, async ({ stream, reader, header }) => {
+  serve(server, { protocol: TEST_PROTOCOL, maxInboundStreams: 4, log: lines().log }, async ({ stream, reader, header }) => {
     if (header.op === 'stay-silent') return await testOver.promise
     let received = 0
     for (;;) {
@@ -66,20 +66,29 @@ test('the answer to a body that crosses a slow link in several read timeouts sti
       const before = received
       received += chunk.byteLength
       // A slow link: 60 ms per MiB, the whole body about five times the client's read timeout.
-      if (Math.floor(received / MiB) > Math.floor(before / MiB)) await new Promise((resolve) => setTimeout(resolve, 60))
+      if (header.op === 'take-slowly' && Math.floor(received / MiB) > Math.floor(before / MiB)) await new Promise((resolve) => setTimeout(resolve, 60))
     }
     sendHeader(stream, { ok: true, received })
+    // Answered, but the stream is never closed.
+    if (header.op === 'answer-then-hold') await testOver.promise
   })
-  const stream = await internals(client).openStream(server.peerId, TEST_PROTOCOL)
-  const reader = new StreamReader(stream, { timeoutMs: readTimeoutStandInMs })
-  sendHeader(stream, { op: 'take-my-body' })
+  const exchange = async (op: string, bytes: Uint8Array): Promise<{ reader: StreamReader, answer: Promise<unknown> }> => {
+    const stream = await internals(client).openStream(server.peerId, TEST_PROTOCOL)
+    const reader = new StreamReader(stream, { timeoutMs: readTimeoutStandInMs })
+    t.after(() => { stream.abort(new Error('test over')) })
+    sendHeader(stream, { op })
+    return { reader, answer: sendBodyAndAnswer(client, stream, reader, bytes, undefined) }
+  }
   const started = Date.now()
-  const answer = await sendBodyAndAnswer(stream, reader, body, undefined)
-  assert.deepEqual(answer, { ok: true, received: body.byteLength })
+  assert.deepEqual(await (await exchange('take-slowly', body)).answer, { ok: true, received: body.byteLength })
   assert.ok(Date.now() - started > 3 * readTimeoutStandInMs, `the body took ${Date.now() - started} ms, not several read timeouts`)
+  assert.equal(internals(client).bodiesInFlight.bytes, 0, 'an answered body no longer counts')
   // A one-byte body earns next to no extra wait: a peer that never answers fails at the timeout.
-  const silent = await internals(client).openStream(server.peerId, TEST_PROTOCOL)
-  const silentReader = new StreamReader(silent, { timeoutMs: readTimeoutStandInMs })
-  sendHeader(silent, { op: 'stay-silent' })
-  await assert.rejects(sendBodyAndAnswer(silent, silentReader, new Uint8Array(1), undefined), /no data from the peer for 0\.3\d* s/)
+  await assert.rejects((await exchange('stay-silent', new Uint8Array(1))).answer, /no data from the peer for 0\.3\d* s/)
+  // The extra wait a large body earned (33 s for 4 MiB at 1 Mbit/s) ends with its answer.
+  const held = await exchange('answer-then-hold', patternBytes(4 * MiB, 6))
+  assert.deepEqual(await held.answer, { ok: true, received: 4 * MiB })
+  const heldFrom = Date.now()
+  await assert.rejects(held.reader.atEnd(), /no data from the peer for 0\.3\d* s/)
+  assert.ok(Date.now() - heldFrom < 5000, 'the end of the stream is waited for with the plain timeout')
 })
