@@ -173,7 +173,7 @@ export class BlobReader {
     const { placement } = this.components
     const erasure = this.components.erasure ?? activeErasure
     const costs = placement.readCosts?.(stripe)
-    const toRead = costs === undefined ? needed : shardsToRead(stripe, needed, costs, placement.readOrder(stripe))
+    const toRead = costs === undefined ? needed : shardsToRead(stripe, needed, costs)
     const arrived = new Map<number, Uint8Array>()
     const results = await Promise.allSettled(toRead.map(async (i) => {
       const shard = stripe.shards[i]

@@ -12,29 +12,24 @@ function stripe (k: number, m: number): StripeRecord {
   return { pack: 'p', k, m, shardLength: 1, packLength: k, shards: Array.from({ length: k + m }, (_, i) => ({ id: String(i), site: `s${i}` })) } as unknown as StripeRecord
 }
 
-/** Data shards first among equal costs, as the placement's read order has it. */
-function orderOf (costs: number[]): number[] {
-  return costs.map((_, i) => i).sort((a, b) => (costs[a] as number) - (costs[b] as number) || a - b)
-}
-
 test('shardsToRead: parity held here replaces a remote data shard; a tie or a local data shard reads the data shards', () => {
   const twoPlusOne = stripe(2, 1)
   // This site holds the parity shard: one remote shard instead of two.
-  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [1, 1, 0], orderOf([1, 1, 0])), [2, 0])
+  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [1, 1, 0]), [2, 0])
   // One data shard needed: one remote read either way, no decode.
-  assert.deepEqual(shardsToRead(twoPlusOne, [1], [1, 1, 0], orderOf([1, 1, 0])), [1])
+  assert.deepEqual(shardsToRead(twoPlusOne, [1], [1, 1, 0]), [1])
   // This site holds a data shard: the other one is the one remote read either way.
-  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [1, 0, 1], orderOf([1, 0, 1])), [0, 1])
+  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [1, 0, 1]), [0, 1])
   // Everything here (one site): the data shards.
-  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [0, 0, 0], orderOf([0, 0, 0])), [0, 1])
+  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [0, 0, 0]), [0, 1])
   // A needed data shard on a down site is not asked for: the live parity is read instead.
-  assert.deepEqual(shardsToRead(twoPlusOne, [0], [4, 0, 1], orderOf([4, 0, 1])), [1, 2])
+  assert.deepEqual(shardsToRead(twoPlusOne, [0], [4, 0, 1]), [1, 2])
   // 4 + 2, this site holds one parity shard: three remote reads instead of four.
   const fourPlusTwo = stripe(4, 2)
   const costs = [1, 1, 1, 1, 0, 1]
-  assert.deepEqual(shardsToRead(fourPlusTwo, [0, 1, 2, 3], costs, orderOf(costs)), [4, 0, 1, 2])
+  assert.deepEqual(shardsToRead(fourPlusTwo, [0, 1, 2, 3], costs), [4, 0, 1, 2])
   // Fewer than k shards to read at all: the data shards as they are.
-  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [1, 1, 0], [2]), [0, 1])
+  assert.deepEqual(shardsToRead(twoPlusOne, [0, 1], [1]), [0, 1])
 })
 
 test('a restore on a site that holds the parity shards reads one remote shard per pack and decodes, byte-identical', async (t) => {
